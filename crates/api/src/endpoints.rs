@@ -1,0 +1,206 @@
+//! Every endpoint of the API and who may call it.
+//!
+//! This table is the single place access is decided: the server's authorisation layer
+//! looks up each request's route here and refuses any route that is missing (so a new
+//! endpoint cannot forget its check), a test keeps it equal to the OpenAPI document, and
+//! the console asks it which permission a button needs.
+
+use crate::Permission;
+
+/// The path prefix of the versioned API.
+pub const API_V1: &str = "/api/v1";
+
+/// HTTP methods the API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in, first-run setup, health).
+    Public,
+    /// Any signed-in user, whatever their roles.
+    SignedIn,
+    /// Signed-in users holding this permission.
+    Requires(Permission),
+}
+
+/// One route of the API: method, path pattern (axum syntax) and access rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+impl Endpoint {
+    const fn new(method: Method, path: &'static str, access: Access) -> Self {
+        Self { method, path, access }
+    }
+
+    /// The permission the endpoint requires, if any.
+    pub const fn permission(&self) -> Option<Permission> {
+        match self.access {
+            Access::Requires(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The endpoint for a method and a route pattern, if the API has it.
+    pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
+        ALL.iter().find(|e| e.method.as_str().eq_ignore_ascii_case(method) && e.path == path)
+    }
+}
+
+use Access::{Public, Requires, SignedIn};
+use Method::{Delete, Get, Patch, Post, Put};
+use Permission as P;
+
+pub const HEALTH: Endpoint = Endpoint::new(Get, "/healthz", Public);
+pub const OPENAPI: Endpoint = Endpoint::new(Get, "/api/openapi.json", Public);
+
+pub const SETUP_STATUS: Endpoint = Endpoint::new(Get, "/api/v1/setup", Public);
+pub const SETUP: Endpoint = Endpoint::new(Post, "/api/v1/setup", Public);
+pub const LOGIN: Endpoint = Endpoint::new(Post, "/api/v1/auth/login", Public);
+pub const LOGOUT: Endpoint = Endpoint::new(Post, "/api/v1/auth/logout", SignedIn);
+pub const ME: Endpoint = Endpoint::new(Get, "/api/v1/auth/me", SignedIn);
+pub const PERMISSIONS: Endpoint = Endpoint::new(Get, "/api/v1/permissions", SignedIn);
+pub const TENANTS: Endpoint = Endpoint::new(Get, "/api/v1/tenants", SignedIn);
+
+const USERS: &str = "/api/v1/tenants/{tenant_id}/users";
+const USER: &str = "/api/v1/tenants/{tenant_id}/users/{user_id}";
+pub const USERS_LIST: Endpoint = Endpoint::new(Get, USERS, Requires(P::UsersRead));
+pub const USERS_CREATE: Endpoint = Endpoint::new(Post, USERS, Requires(P::UsersWrite));
+pub const USERS_GET: Endpoint = Endpoint::new(Get, USER, Requires(P::UsersRead));
+pub const USERS_UPDATE: Endpoint = Endpoint::new(Patch, USER, Requires(P::UsersWrite));
+pub const USERS_DELETE: Endpoint = Endpoint::new(Delete, USER, Requires(P::UsersDelete));
+pub const USERS_SET_STATUS: Endpoint = Endpoint::new(
+    Put,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/status",
+    Requires(P::UsersWrite),
+);
+pub const USERS_RESET_PASSWORD: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/password/reset",
+    Requires(P::UsersWrite),
+);
+pub const USERS_DISABLE_MFA: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/mfa/disable",
+    Requires(P::UsersWrite),
+);
+
+/// Every endpoint of the API.
+pub const ALL: &[Endpoint] = &[
+    HEALTH,
+    OPENAPI,
+    SETUP_STATUS,
+    SETUP,
+    LOGIN,
+    LOGOUT,
+    ME,
+    PERMISSIONS,
+    TENANTS,
+    USERS_LIST,
+    USERS_CREATE,
+    USERS_GET,
+    USERS_UPDATE,
+    USERS_DELETE,
+    USERS_SET_STATUS,
+    USERS_RESET_PASSWORD,
+    USERS_DISABLE_MFA,
+];
+
+/// Concrete URLs (relative to the API origin) for the console's requests.
+pub mod url {
+    use super::API_V1;
+    use uuid::Uuid;
+
+    pub fn setup() -> String {
+        format!("{API_V1}/setup")
+    }
+    pub fn login() -> String {
+        format!("{API_V1}/auth/login")
+    }
+    pub fn logout() -> String {
+        format!("{API_V1}/auth/logout")
+    }
+    pub fn me() -> String {
+        format!("{API_V1}/auth/me")
+    }
+    pub fn permissions() -> String {
+        format!("{API_V1}/permissions")
+    }
+    pub fn tenants() -> String {
+        format!("{API_V1}/tenants")
+    }
+    pub fn users(tenant: &str) -> String {
+        format!("{API_V1}/tenants/{tenant}/users")
+    }
+    pub fn user(tenant: &str, id: Uuid) -> String {
+        format!("{API_V1}/tenants/{tenant}/users/{id}")
+    }
+    pub fn user_status(tenant: &str, id: Uuid) -> String {
+        format!("{}/status", user(tenant, id))
+    }
+    pub fn user_password_reset(tenant: &str, id: Uuid) -> String {
+        format!("{}/password/reset", user(tenant, id))
+    }
+    pub fn user_mfa_disable(tenant: &str, id: Uuid) -> String {
+        format!("{}/mfa/disable", user(tenant, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_route_is_listed_once() {
+        let mut seen = HashSet::new();
+        for e in ALL {
+            assert!(seen.insert((e.method, e.path)), "{} {} listed twice", e.method.as_str(), e.path);
+        }
+    }
+
+    #[test]
+    fn only_sign_in_setup_and_health_are_public() {
+        let public: Vec<_> = ALL.iter().filter(|e| e.access == Access::Public).map(|e| e.path).collect();
+        assert_eq!(
+            public,
+            ["/healthz", "/api/openapi.json", "/api/v1/setup", "/api/v1/setup", "/api/v1/auth/login"]
+        );
+    }
+
+    #[test]
+    fn tenant_scoped_routes_require_a_permission() {
+        for e in ALL.iter().filter(|e| e.path.contains("{tenant_id}")) {
+            assert!(e.permission().is_some(), "{} {} has no permission", e.method.as_str(), e.path);
+        }
+    }
+
+    #[test]
+    fn find_matches_method_and_pattern() {
+        assert_eq!(Endpoint::find("patch", USER), Some(&USERS_UPDATE));
+        assert_eq!(Endpoint::find("PUT", USER), None);
+    }
+}

@@ -1,0 +1,70 @@
+//! Query strings, built the same way for API calls and console URLs.
+
+use std::fmt::Display;
+
+/// Decoded `key=value` pairs in a stable order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueryPairs(Vec<(String, String)>);
+
+impl QueryPairs {
+    /// Adds `key=value` when there is a value.
+    pub fn push_opt(&mut self, key: &str, value: Option<impl Display>) -> &mut Self {
+        if let Some(value) = value {
+            self.0.push((key.to_owned(), value.to_string()));
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// `a=1&b=two%20words`, percent-encoded; empty when there are no pairs.
+    pub fn to_query_string(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// `path?query`, or just `path` when there is nothing to add.
+    pub fn append_to(&self, path: &str) -> String {
+        if self.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", self.to_query_string())
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_reserved_and_non_ascii() {
+        assert_eq!(encode("a+b c&d=é/"), "a%2Bb%20c%26d%3D%C3%A9%2F");
+        let mut pairs = QueryPairs::default();
+        pairs.push_opt("q", Some("x y")).push_opt("n", None::<u32>).push_opt("p", Some(2));
+        assert_eq!(pairs.append_to("/users"), "/users?q=x%20y&p=2");
+        assert_eq!(QueryPairs::default().append_to("/users"), "/users");
+    }
+}
