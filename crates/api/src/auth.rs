@@ -16,6 +16,9 @@ use crate::{FieldError, Permission};
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The tenant to sign in to; the default tenant when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
 }
 
 /// A bearer token and who it signs in. The token is shown only here.

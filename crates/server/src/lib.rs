@@ -1,1 +1,183 @@
+//! The Gatehouse server: the REST API and the console, on an embedded SQLite database.
+//!
+//! [`start`] opens the database, prepares first-run setup, and serves until told to stop;
+//! `main.rs` is only the command line around it, so tests start the very same server.
 
+pub mod auth;
+pub mod console;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod request_id;
+pub mod routes;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::error::AppError;
+use crate::store::Db;
+
+/// Largest request body the API accepts.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Tunables that handlers need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How long a sign-in lasts.
+    pub session_ttl: chrono::Duration,
+    /// Failed sign-ins in a row that lock an account.
+    pub max_failed_logins: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { session_ttl: chrono::Duration::hours(12), max_failed_logins: 10 }
+    }
+}
+
+/// What every handler shares.
+pub struct App {
+    pub db: Db,
+    pub settings: Settings,
+    /// The OpenAPI document, serialised once at start.
+    pub openapi_json: Bytes,
+}
+
+pub type AppState = Arc<App>;
+
+/// How to run the server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database: String,
+    /// The built console to serve; API only when `None`.
+    pub static_dir: Option<PathBuf>,
+    /// Creates the first administrator without the setup link.
+    pub admin: Option<(String, String)>,
+    /// The address people use to reach the server, for the printed setup link.
+    pub public_url: Option<String>,
+    pub settings: Settings,
+}
+
+/// A server that is accepting connections.
+pub struct Running {
+    pub addr: SocketAddr,
+    /// The one-time link for creating the first administrator, while none exists.
+    pub setup_url: Option<String>,
+    shutdown: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The base URL of the server, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, finishes requests in flight, and returns.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.context("server task panicked")?.context("server failed")
+    }
+
+    /// Serves until `signal` completes, then stops gracefully.
+    pub async fn stop_on(self, signal: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+        let Running { shutdown, mut task, .. } = self;
+        tokio::select! {
+            result = &mut task => return result.context("server task panicked")?.context("server failed"),
+            () = signal => {}
+        }
+        let _ = shutdown.send(());
+        task.await.context("server task panicked")?.context("server failed")
+    }
+}
+
+/// Opens the database, prepares setup and starts serving.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let db = store::connect(&config.database).await?;
+    let setup_token = routes::setup::prepare(&db, config.admin.clone()).await?;
+    let app = app(db.clone(), config.settings.clone(), config.static_dir.as_deref())?;
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let base = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let setup_url = setup_token.map(|t| format!("{}/setup?token={t}", base.trim_end_matches('/')));
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    spawn_housekeeping(db);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running { addr, setup_url, shutdown, task })
+}
+
+/// Removes expired sessions every hour.
+fn spawn_housekeeping(db: Db) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(error) = store::sessions::purge_expired(&db).await {
+                tracing::warn!(%error, "purging expired sessions failed");
+            }
+        }
+    });
+}
+
+/// The whole HTTP application: API, console, and the layers around them.
+pub fn app(db: Db, settings: Settings, static_dir: Option<&std::path::Path>) -> anyhow::Result<Router> {
+    let (api, openapi) = routes::api();
+    let openapi_json = Bytes::from(serde_json::to_vec(&openapi)?);
+    let state: AppState = Arc::new(App { db, settings, openapi_json });
+    let api = api
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .route("/api/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    let router = match static_dir {
+        Some(dir) => api.fallback_service(console::router(dir)?),
+        None => api.fallback(api_not_found),
+    };
+    Ok(router
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(request_id::assign)))
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("There is no API endpoint at this address. The API is described at /api/openapi.json.".into())
+}
+
+/// Headers every response carries. API responses get a CSP that allows nothing; the
+/// console's HTML gets its own (see [`console`]).
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    response
+}

@@ -1,0 +1,37 @@
+//! Opaque bearer tokens: random, shown once, stored only as SHA-256 hashes.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Prefix of session tokens, so a leaked token is recognisable in a secret scanner.
+pub const SESSION_PREFIX: &str = "ghs_";
+/// Prefix of first-run setup tokens.
+pub const SETUP_PREFIX: &str = "ghsetup_";
+
+/// A new random token: the prefix and 256 bits of randomness.
+pub fn generate(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What the database stores instead of the token.
+pub fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_unique_and_hash_stably() {
+        let a = generate(SESSION_PREFIX);
+        assert!(a.starts_with("ghs_") && a.len() == 4 + 43);
+        assert_ne!(a, generate(SESSION_PREFIX));
+        assert_eq!(hash(&a), hash(&a));
+        assert_eq!(hash(&a).len(), 32);
+    }
+}

@@ -1,0 +1,140 @@
+//! Serving the built console: SPA fallback, pre-compressed assets, cache headers and the
+//! Content-Security-Policy that lets exactly this build's scripts run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Cache policy for hashed build outputs: they never change under the same name.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Everything else is revalidated, so a deployment takes effect at the next load.
+const REVALIDATE: &str = "no-cache";
+
+/// A router that serves the console in `dir` for every path the API does not claim.
+pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Router<S>> {
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .with_context(|| format!("{} not found: build the console first (cargo xtask dist)", index.display()))?;
+    let csp = content_security_policy(&html, api_origin(dir).as_deref());
+    let csp = HeaderValue::from_str(&csp).context("CSP header")?;
+    let index_file = ServeFile::new(&index).precompressed_br().precompressed_gzip();
+    let spa = move |request: Request| {
+        let index_file = index_file.clone();
+        async move {
+            // Paths with a file extension are assets; a missing one is a 404, not the app.
+            let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+            if last.contains('.') && !last.ends_with(".html") {
+                return (StatusCode::NOT_FOUND, "not found").into_response();
+            }
+            index_file.oneshot(request).await.map(IntoResponse::into_response).unwrap_or_else(|e| match e {})
+        }
+    };
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(tower::service_fn(
+        move |request: Request| {
+            let spa = spa.clone();
+            async move { Ok::<_, std::convert::Infallible>(spa(request).await) }
+        },
+    ));
+    Ok(Router::new().fallback_service(files).layer(axum::middleware::from_fn(move |request, next| {
+        cache_and_policy(request, next, csp.clone())
+    })))
+}
+
+async fn cache_and_policy(request: Request, next: Next, csp: HeaderValue) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    if is_html {
+        headers.insert(CONTENT_SECURITY_POLICY, csp);
+    }
+    let cache = if response.status().is_success() && !is_html && is_hashed(&path) { IMMUTABLE } else { REVALIDATE };
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// Whether a file name carries trunk's content hash (`name-0123456789abcdef.ext`).
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.split(['-', '_', '.']).any(|part| part.len() == 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The API origin the console is configured to call (`config.json`), when it is not the
+/// console's own origin.
+fn api_origin(dir: &Path) -> Option<String> {
+    let config: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
+    let base = config.get("api_base_url")?.as_str()?;
+    let (scheme, rest) = base.split_once("://")?;
+    let host = rest.split('/').next()?;
+    Some(format!("{scheme}://{host}"))
+}
+
+/// Scripts: this origin plus a hash of each inline script of `index.html` (trunk's loader),
+/// WebAssembly compilation, nothing else. No inline styles, no frames, no plugins.
+pub fn content_security_policy(index_html: &str, api_origin: Option<&str>) -> String {
+    let hashes: Vec<String> = inline_scripts(index_html)
+        .map(|body| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(body.as_bytes()))))
+        .collect();
+    let connect = match api_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; img-src 'self' data:; \
+         connect-src {connect}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        hashes.join(" ")
+    )
+}
+
+/// Bodies of `<script>` elements without a `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attributes, rest) = rest.split_once('>')?;
+        let (body, _) = rest.split_once("</script>")?;
+        (!attributes.contains("src=")).then_some(body)
+    })
+}
+
+/// Where `cargo xtask dist` puts the console, relative to the repository.
+pub fn default_dir() -> PathBuf {
+    PathBuf::from("dist")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_hashes_inline_scripts_only() {
+        let html = r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
+        let csp = content_security_policy(html, None);
+        let expected = STANDARD.encode(Sha256::digest(b"boot()"));
+        assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
+        assert_eq!(csp.matches("sha256-").count(), 1);
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        assert!(content_security_policy(html, Some("https://api.example.com")).contains("connect-src 'self' https://api.example.com;"));
+    }
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed("/gatehouse-console-9f86d081884c7d65_bg.wasm"));
+        assert!(is_hashed("/main-9f86d081884c7d65.css"));
+        assert!(!is_hashed("/config.json"));
+        assert!(!is_hashed("/users/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
+    }
+}

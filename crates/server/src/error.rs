@@ -1,0 +1,219 @@
+//! `AppError`: every way a request can fail, rendered as RFC 9457 problem details.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gatehouse_api::problem::{kinds, PROBLEM_JSON};
+use gatehouse_api::{FieldError, Permission, Problem};
+
+use crate::request_id;
+
+/// What went wrong, in terms a client can act on. Internal errors are logged with their
+/// cause and reach the client only as "something went wrong" with the request id.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    #[error("forbidden: {detail}")]
+    Forbidden { detail: String, permission: Option<Permission> },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {detail}")]
+    Conflict { detail: String, errors: Vec<FieldError> },
+    #[error("stale version")]
+    StaleVersion { current: i64 },
+    #[error("If-Match required")]
+    PreconditionRequired,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// 422 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// 409 that a form can show under `field`.
+    pub fn conflict_on(field: &str, message: &str) -> Self {
+        AppError::Conflict { detail: message.to_owned(), errors: vec![FieldError::new(field, message)] }
+    }
+
+    /// 409 without a field.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        AppError::Conflict { detail: detail.into(), errors: Vec::new() }
+    }
+
+    pub fn missing_permission(permission: Permission) -> Self {
+        AppError::Forbidden {
+            detail: format!(
+                "You need the {permission} permission for this. Ask an administrator to grant you a role that has it."
+            ),
+            permission: Some(permission),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(self) -> Problem {
+        let status = self.status();
+        let (kind, title, detail, errors, missing_permission) = match self {
+            AppError::BadRequest(detail) => (kinds::BAD_REQUEST, "Bad request", Some(detail), vec![], None),
+            AppError::Validation(errors) => (
+                kinds::VALIDATION,
+                "Some fields need attention",
+                Some(summarise(&errors)),
+                errors,
+                None,
+            ),
+            AppError::Unauthenticated(detail) => {
+                (kinds::UNAUTHENTICATED, "Sign-in required", Some(detail), vec![], None)
+            }
+            AppError::Forbidden { detail, permission } => {
+                (kinds::FORBIDDEN, "Not allowed", Some(detail), vec![], permission)
+            }
+            AppError::NotFound(detail) => (kinds::NOT_FOUND, "Not found", Some(detail), vec![], None),
+            AppError::Conflict { detail, errors } => (kinds::CONFLICT, "Conflict", Some(detail), errors, None),
+            AppError::StaleVersion { current } => (
+                kinds::STALE_VERSION,
+                "Changed by someone else",
+                Some(format!(
+                    "Someone else changed this since you loaded it (it is now at version {current}). Reload to see their changes, then make yours again."
+                )),
+                vec![],
+                None,
+            ),
+            AppError::PreconditionRequired => (
+                kinds::PRECONDITION_REQUIRED,
+                "Version required",
+                Some("Send the version you are changing in an If-Match header (the ETag of your last read), so that nobody's changes are overwritten.".into()),
+                vec![],
+                None,
+            ),
+            AppError::PayloadTooLarge => (
+                kinds::PAYLOAD_TOO_LARGE,
+                "Request too large",
+                Some("The request body is larger than the 1 MiB limit.".into()),
+                vec![],
+                None,
+            ),
+            AppError::UnsupportedMediaType => (
+                kinds::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                Some("Send the request body as JSON with Content-Type: application/json.".into()),
+                vec![],
+                None,
+            ),
+            AppError::MethodNotAllowed => (
+                kinds::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                Some("This resource does not support that HTTP method.".into()),
+                vec![],
+                None,
+            ),
+            AppError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                (
+                    kinds::INTERNAL,
+                    "Something went wrong",
+                    Some("The server could not complete the request. Try again; if it keeps failing, report the request id.".into()),
+                    vec![],
+                    None,
+                )
+            }
+        };
+        Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            missing_permission,
+            request_id: request_id::current(),
+        }
+    }
+}
+
+fn summarise(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.message),
+        _ => format!("{} fields are invalid.", errors.len()),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                // serde's message names the field and what was expected, e.g.
+                // "unknown field `admin`" or "status: unknown variant `SLEEPING`".
+                AppError::BadRequest(format!("The request body does not match the expected shape: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")))
+            }
+            JsonRejection::JsonSyntaxError(_) => {
+                AppError::BadRequest("The request body is not valid JSON.".into())
+            }
+            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::PayloadTooLarge
+            }
+            other => AppError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::BadRequest(format!(
+            "The query string is invalid: {}",
+            rejection.body_text().trim_start_matches("Failed to deserialize query string: ")
+        ))
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::NotFound("Nothing exists at this address.".into())
+    }
+}
+
+/// Result of a handler.
+pub type AppResult<T> = Result<T, AppError>;

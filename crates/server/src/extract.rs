@@ -1,0 +1,54 @@
+//! Extractors whose rejections are problem details, plus the signed-in principal.
+
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::header::IF_MATCH;
+use gatehouse_api::users::parse_etag;
+
+use crate::auth::Principal;
+use crate::error::AppError;
+
+/// `axum::Json` with problem-details rejections (400 for bad JSON or shape, 413, 415).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct JsonBody<T>(pub T);
+
+/// `axum::extract::Query` with a problem-details rejection.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
+
+/// `axum::extract::Path` with a 404 problem for ids that cannot exist.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
+/// The version named by `If-Match`. Writes of existing objects require it, so that a
+/// stale form cannot overwrite someone else's change.
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let value = parts.headers.get(IF_MATCH).ok_or(AppError::PreconditionRequired)?;
+        value
+            .to_str()
+            .ok()
+            .and_then(parse_etag)
+            .map(IfMatch)
+            .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag this server sent, such as \"3\".".into()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| AppError::Unauthenticated("Sign in to continue.".into()))
+    }
+}

@@ -1,0 +1,121 @@
+//! `gatehouse-server`: serve the API and console, or fill a database with demo users.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use gatehouse_server::{console, demo, store, Config, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "gatehouse-server", version, about = "Gatehouse: user and access management, API and console")]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Serve,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the console (the default).
+    Serve(Serve),
+    /// Add realistic, deterministic demo users (no administrator) to a database.
+    Demo(Demo),
+}
+
+#[derive(Args)]
+struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Database URL: sqlite://path/to/file.db (created if missing).
+    #[arg(long, env = "GATEHOUSE_DATABASE", default_value = "sqlite://./data/gatehouse.db")]
+    database: String,
+    /// Directory of the built console (`dist` when it exists).
+    #[arg(long, env = "GATEHOUSE_STATIC_DIR")]
+    static_dir: Option<PathBuf>,
+    /// Email of the first administrator, created at start instead of using the setup link.
+    #[arg(long, env = "GATEHOUSE_ADMIN_EMAIL", requires = "admin_password")]
+    admin_email: Option<String>,
+    /// Password of that administrator (prefer the environment variable over the flag).
+    #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    admin_password: Option<String>,
+    /// The URL people use to reach this server, for the printed setup link.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Hours a sign-in lasts.
+    #[arg(long, env = "GATEHOUSE_SESSION_HOURS", default_value_t = 12)]
+    session_hours: u32,
+    /// Failed sign-ins in a row that lock an account.
+    #[arg(long, env = "GATEHOUSE_MAX_FAILED_LOGINS", default_value_t = 10)]
+    max_failed_logins: u32,
+}
+
+#[derive(Args)]
+struct Demo {
+    /// Database URL to fill.
+    #[arg(long, env = "GATEHOUSE_DATABASE", default_value = "sqlite://./data/gatehouse.db")]
+    database: String,
+    /// How many users to add.
+    #[arg(long, default_value_t = 1000)]
+    users: usize,
+    /// Seed of the generator: the same seed gives the same people.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("GATEHOUSE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Demo(demo)) => fill_demo(demo).await,
+        Some(Command::Serve(serve)) => serve_until_stopped(serve).await,
+        None => serve_until_stopped(cli.serve).await,
+    }
+}
+
+async fn fill_demo(args: Demo) -> anyhow::Result<()> {
+    let db = store::connect(&args.database).await?;
+    let started = std::time::Instant::now();
+    let added = demo::populate(&db, args.users, args.seed).await?;
+    println!("Added {added} demo users to {} in {:.1} s.", args.database, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
+    let static_dir = args.static_dir.or_else(|| Some(console::default_dir()).filter(|d| d.join("index.html").exists()));
+    if static_dir.is_none() {
+        tracing::warn!("no console build found (dist/index.html); serving the API only");
+    }
+    let config = Config {
+        listen: args.listen,
+        database: args.database,
+        static_dir,
+        admin: args.admin_email.zip(args.admin_password),
+        public_url: args.public_url,
+        settings: Settings {
+            session_ttl: chrono::Duration::hours(i64::from(args.session_hours.max(1))),
+            max_failed_logins: args.max_failed_logins.max(1),
+        },
+    };
+    let server = gatehouse_server::start(config).await?;
+    println!("Gatehouse is running at {}", server.url());
+    match &server.setup_url {
+        Some(link) => println!("No administrator yet. Create one at this one-time link:\n\n    {link}\n"),
+        None => println!("Sign in at {}/login", server.url()),
+    }
+    server
+        .stop_on(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                println!("Stopping…");
+            }
+        })
+        .await
+}

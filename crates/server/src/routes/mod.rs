@@ -1,0 +1,80 @@
+//! The API's routes. Each handler is annotated for the OpenAPI document; the router is
+//! built from those annotations, so the served routes and the document cannot disagree.
+
+pub mod auth;
+pub mod meta;
+pub mod setup;
+pub mod users;
+
+use axum::Json;
+use chrono::Utc;
+use gatehouse_api::{Meta, Page, Pagination, Single};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa::Modify;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{request_id, AppState};
+
+/// `meta` of a response to the current request.
+pub fn meta() -> Meta {
+    Meta { request_id: request_id::current().unwrap_or_default(), timestamp: Utc::now() }
+}
+
+/// `{"data": ..., "meta": ...}`.
+pub fn single<T>(data: T) -> Json<Single<T>> {
+    Json(Single { data, meta: meta() })
+}
+
+/// `{"data": [...], "pagination": ..., "meta": ...}`.
+pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
+    Json(Page { data, pagination, meta: meta() })
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Gatehouse API",
+        description = "User and access management. Every `/api/v1` route except sign-in and setup \
+                       needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "meta", description = "Health and this document"),
+        (name = "setup", description = "First-run setup"),
+        (name = "auth", description = "Signing in and out"),
+        (name = "tenants", description = "Tenants"),
+        (name = "users", description = "Users"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Every API route, with the OpenAPI document describing them.
+pub fn api() -> (axum::Router<AppState>, OpenApi) {
+    use utoipa::OpenApi as _;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::health))
+        .routes(routes!(meta::openapi))
+        .routes(routes!(setup::status, setup::complete))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::permissions))
+        .routes(routes!(auth::tenants))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::set_status))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::disable_mfa))
+        .split_for_parts()
+}

@@ -1,0 +1,311 @@
+//! `/api/v1/tenants/{tenant_id}/users`.
+
+use axum::extract::State;
+use axum::http::header::{ETAG, LOCATION};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gatehouse_api::endpoints::url;
+use gatehouse_api::users::{
+    clean, ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserListQuery, UserStatus,
+};
+use gatehouse_api::validation::normalize_email;
+use gatehouse_api::{Page, Pagination, Problem, Single};
+use serde::Deserialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::{page, single};
+use crate::auth::{password, Principal};
+use crate::error::{AppError, AppResult};
+use crate::extract::{IfMatch, JsonBody, Path, Query};
+use crate::store::{self, roles, sessions, to_time, users};
+use crate::AppState;
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such user; it may have been deleted.".into())
+}
+
+/// A user as a response, with its `ETag`.
+fn with_etag(status: StatusCode, user: User) -> Response {
+    (status, [(ETAG, user.etag())], single(user)).into_response()
+}
+
+/// Maps UNIQUE violations on email and username to a 409 under the field.
+fn unique_conflict(error: sqlx::Error) -> AppError {
+    if store::is_unique_violation(&error, "users.email") {
+        AppError::conflict_on("email", "Another user already has this email address.")
+    } else if store::is_unique_violation(&error, "users.username") {
+        AppError::conflict_on("username", "Another user already has this username.")
+    } else {
+        error.into()
+    }
+}
+
+fn owned(value: &Option<String>) -> Option<String> {
+    clean(value).map(str::to_owned)
+}
+
+/// Inserts a new local user from a validated request.
+pub async fn insert_user(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    request: &CreateUser,
+    password_hash: Option<&str>,
+) -> AppResult<User> {
+    let now = to_time(store::now_ms());
+    let user = User {
+        id: Uuid::now_v7(),
+        tenant_id: tenant.to_owned(),
+        email: normalize_email(&request.email),
+        username: owned(&request.username),
+        first_name: owned(&request.first_name),
+        last_name: owned(&request.last_name),
+        display_name: owned(&request.display_name),
+        phone: owned(&request.phone),
+        locale: owned(&request.locale),
+        timezone: owned(&request.timezone),
+        status: UserStatus::Active,
+        status_reason: None,
+        identity_source: IdentitySource::Local,
+        email_verified: request.email_verified,
+        mfa_enabled: false,
+        require_password_change: request.require_password_change,
+        custom_attributes: request.custom_attributes.clone(),
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        password_changed_at: password_hash.map(|_| now),
+        version: 1,
+    };
+    users::insert(conn, &user, password_hash).await.map_err(unique_conflict)?;
+    Ok(user)
+}
+
+/// One page of users, searched, filtered and sorted.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), UserListQuery),
+    responses((status = 200, body = Page<User>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<UserListQuery>,
+) -> AppResult<Json<Page<User>>> {
+    let (found, total) = users::list(&state.db, &tenant, &query).await?;
+    Ok(page(found, Pagination::new(query.page(), query.per_page(), total)))
+}
+
+/// Creates a local user, with a password or without one.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = CreateUser,
+    responses(
+        (status = 201, body = Single<User>, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "Email or username taken", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    JsonBody(request): JsonBody<CreateUser>,
+) -> AppResult<Response> {
+    request.validate().map_err(AppError::Validation)?;
+    let password_hash = match request.password.clone() {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let mut conn = state.db.acquire().await?;
+    let user = insert_user(&mut conn, &tenant, &request, password_hash.as_deref()).await?;
+    let location = url::user(&tenant, user.id);
+    let mut response = with_etag(StatusCode::CREATED, user);
+    if let Ok(value) = location.parse() {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
+    responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn get(State(state): State<AppState>, Path((tenant, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, user))
+}
+
+/// Changes the fields present in the body. Requires `If-Match` with the version the
+/// change is based on; a stale version gets 412 and changes nothing.
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant_id}/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag of the version being changed")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, body = Single<User>, headers(("ETag" = String))),
+        (status = 404, body = Problem),
+        (status = 409, description = "Email or username taken", body = Problem),
+        (status = 412, description = "Someone else changed the user first", body = Problem),
+        (status = 422, body = Problem),
+        (status = 428, description = "If-Match missing", body = Problem),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    IfMatch(version): IfMatch,
+    JsonBody(patch): JsonBody<UpdateUser>,
+) -> AppResult<Response> {
+    patch.validate().map_err(AppError::Validation)?;
+    let mut user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    if user.version != version {
+        return Err(AppError::StaleVersion { current: user.version });
+    }
+    if patch.is_empty() {
+        return Ok(with_etag(StatusCode::OK, user));
+    }
+    apply(&mut user, patch);
+    match users::save_profile(&state.db, &user, version).await.map_err(unique_conflict)? {
+        Some(saved) => Ok(with_etag(StatusCode::OK, saved)),
+        None => {
+            let current = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+            Err(AppError::StaleVersion { current: current.version })
+        }
+    }
+}
+
+fn apply(user: &mut User, patch: UpdateUser) {
+    let set = |field: &mut Option<String>, value: Option<String>| {
+        if let Some(value) = value {
+            *field = owned(&Some(value));
+        }
+    };
+    if let Some(email) = patch.email {
+        user.email = normalize_email(&email);
+    }
+    set(&mut user.username, patch.username);
+    set(&mut user.first_name, patch.first_name);
+    set(&mut user.last_name, patch.last_name);
+    set(&mut user.display_name, patch.display_name);
+    set(&mut user.phone, patch.phone);
+    set(&mut user.locale, patch.locale);
+    set(&mut user.timezone, patch.timezone);
+    if let Some(verified) = patch.email_verified {
+        user.email_verified = verified;
+    }
+    if let Some(require) = patch.require_password_change {
+        user.require_password_change = require;
+    }
+    if let Some(attributes) = patch.custom_attributes {
+        user.custom_attributes = attributes;
+    }
+}
+
+/// Refuses changes that would lock everyone out: acting on oneself, or on the last
+/// active administrator.
+async fn guard_lockout(state: &AppState, principal: &Principal, tenant: &str, id: Uuid, action: &str) -> AppResult<()> {
+    if principal.user_id == id {
+        return Err(AppError::conflict(format!("You cannot {action} your own account.")));
+    }
+    if roles::is_admin(&state.db, id).await? && roles::other_active_admins(&state.db, tenant, id).await? == 0 {
+        return Err(AppError::conflict(format!(
+            "You cannot {action} the last active administrator: nobody could manage this tenant afterwards. Make someone else an administrator first."
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteConfirmation {
+    /// The user's email address, typed by the administrator to confirm.
+    pub confirm_email: Option<String>,
+}
+
+/// Deletes a user after confirmation: they vanish from lists and cannot sign in.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path), DeleteConfirmation),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, body = Problem),
+        (status = 409, description = "Own account, or the last administrator", body = Problem),
+        (status = 422, description = "Confirmation missing or wrong", body = Problem),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    Query(confirmation): Query<DeleteConfirmation>,
+) -> AppResult<StatusCode> {
+    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    let typed = confirmation.confirm_email.as_deref().map(normalize_email);
+    if typed.as_deref() != Some(user.email.as_str()) {
+        return Err(AppError::field("confirm_email", "Type the user's email address exactly to confirm."));
+    }
+    guard_lockout(&state, &principal, &tenant, id, "delete").await?;
+    let mut tx = state.db.begin().await?;
+    if !users::soft_delete(&mut tx, &tenant, id).await? {
+        return Err(not_found());
+    }
+    sessions::revoke_all(&mut *tx, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enables, disables, locks or unlocks a user, optionally signing them out everywhere.
+#[utoipa::path(put, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/status", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = ChangeStatus,
+    responses(
+        (status = 200, body = Single<User>, headers(("ETag" = String))),
+        (status = 404, body = Problem),
+        (status = 409, description = "Own account, or the last administrator", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    JsonBody(change): JsonBody<ChangeStatus>,
+) -> AppResult<Response> {
+    change.validate().map_err(AppError::Validation)?;
+    users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    if change.status != UserStatus::Active {
+        let action = if change.status == UserStatus::Locked { "lock" } else { "disable" };
+        guard_lockout(&state, &principal, &tenant, id, action).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    let reason = owned(&change.reason);
+    let user = users::set_status(&mut tx, &tenant, id, change.status, reason).await?.ok_or_else(not_found)?;
+    if change.terminate_sessions && change.status != UserStatus::Active {
+        sessions::revoke_all(&mut *tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(with_etag(StatusCode::OK, user))
+}
+
+/// Sets a new password chosen by the administrator and signs the user out everywhere.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/password/reset", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = ResetPassword,
+    responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    JsonBody(reset): JsonBody<ResetPassword>,
+) -> AppResult<Response> {
+    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    reset.validate(&user.email).map_err(AppError::Validation)?;
+    let hash = password::hash(reset.new_password).await?;
+    let mut tx = state.db.begin().await?;
+    let user = users::set_password(&mut tx, &tenant, id, hash, reset.require_password_change)
+        .await?
+        .ok_or_else(not_found)?;
+    sessions::revoke_all(&mut *tx, id).await?;
+    tx.commit().await?;
+    Ok(with_etag(StatusCode::OK, user))
+}
+
+/// Turns off multi-factor authentication, for a user who lost their device.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/mfa/disable", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
+    responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn disable_mfa(State(state): State<AppState>, Path((tenant, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let user = users::disable_mfa(&mut conn, &tenant, id).await?.ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, user))
+}

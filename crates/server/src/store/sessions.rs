@@ -1,0 +1,73 @@
+//! Sign-in sessions: bearer tokens stored as SHA-256 hashes.
+
+use std::collections::BTreeSet;
+
+use gatehouse_api::Permission;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{now_ms, Db};
+
+/// Who a valid, unexpired token signs in.
+pub struct SessionOwner {
+    pub user_id: Uuid,
+    pub tenant_id: String,
+}
+
+pub async fn create(db: &Db, token_hash: &[u8], user_id: Uuid, expires_at_ms: i64) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now_ms())
+        .bind(expires_at_ms)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The owner of a session, if the token is known, unexpired, and its user active.
+pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<SessionOwner>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.tenant_id FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ? AND u.deleted_at IS NULL AND u.status = 'ACTIVE'",
+    )
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| Ok(SessionOwner { user_id: r.try_get(0)?, tenant_id: r.try_get(1)? })).transpose()
+}
+
+pub async fn revoke(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(db).await?;
+    Ok(())
+}
+
+/// Signs a user out everywhere.
+pub async fn revoke_all<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: Uuid) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes expired sessions; called now and then so the table does not grow forever.
+pub async fn purge_expired(db: &Db) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now_ms()).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+/// Parses the space-separated permission list stored with a role, skipping names this
+/// version no longer knows.
+pub fn parse_permissions(stored: &str) -> impl Iterator<Item = Permission> + '_ {
+    stored.split_whitespace().filter_map(Permission::parse)
+}
+
+/// A user's effective permissions: the union of every role they hold.
+pub async fn effective_permissions(db: &Db, user_id: Uuid) -> sqlx::Result<BTreeSet<Permission>> {
+    let rows = sqlx::query_scalar::<_, String>(
+        "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().flat_map(|p| parse_permissions(p)).collect())
+}

@@ -1,0 +1,40 @@
+//! First-run setup: one-time tokens and the "setup is done" mark.
+
+use super::{now_ms, Db};
+
+const COMPLETED: &str = "setup_completed_at";
+
+pub async fn is_completed(db: &Db) -> sqlx::Result<bool> {
+    let row = sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = ?")
+        .bind(COMPLETED)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Closes setup for good and forgets every setup token. Fails (UNIQUE) if another
+/// request completed setup first.
+pub async fn mark_completed(tx: &mut sqlx::SqliteConnection) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?)")
+        .bind(COMPLETED)
+        .bind(now_ms().to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM setup_tokens").execute(&mut *tx).await?;
+    Ok(())
+}
+
+pub async fn add_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)")
+        .bind(token_hash)
+        .bind(now_ms())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Consumes a setup token inside the transaction that creates the administrator.
+pub async fn take_token(tx: &mut sqlx::SqliteConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
+    Ok(done.rows_affected() > 0)
+}

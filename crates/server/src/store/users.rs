@@ -1,0 +1,338 @@
+//! Users: rows, the list query, and every write.
+
+use std::collections::BTreeMap;
+
+use gatehouse_api::users::{IdentitySource, SortOrder, User, UserListQuery, UserSortBy, UserStatus};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::{now_ms, to_time, Db};
+
+const COLUMNS: &str = "id, tenant_id, email, username, first_name, last_name, display_name, phone, \
+    locale, timezone, status, status_reason, identity_source, email_verified, mfa_enabled, \
+    require_password_change, custom_attributes, created_at, updated_at, last_login_at, \
+    password_changed_at, version";
+
+fn decode_err(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode { index: column.into(), source: format!("unexpected value {value:?}").into() }
+}
+
+fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
+    let status: String = row.try_get("status")?;
+    let source: String = row.try_get("identity_source")?;
+    let attributes: String = row.try_get("custom_attributes")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        email: row.try_get("email")?,
+        username: row.try_get("username")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        display_name: row.try_get("display_name")?,
+        phone: row.try_get("phone")?,
+        locale: row.try_get("locale")?,
+        timezone: row.try_get("timezone")?,
+        status: UserStatus::parse(&status).ok_or_else(|| decode_err("status", &status))?,
+        status_reason: row.try_get("status_reason")?,
+        identity_source: IdentitySource::parse(&source).ok_or_else(|| decode_err("identity_source", &source))?,
+        email_verified: row.try_get("email_verified")?,
+        mfa_enabled: row.try_get("mfa_enabled")?,
+        require_password_change: row.try_get("require_password_change")?,
+        custom_attributes: serde_json::from_str(&attributes).map_err(|e| decode_err("custom_attributes", &e.to_string()))?,
+        created_at: to_time(row.try_get("created_at")?),
+        updated_at: to_time(row.try_get("updated_at")?),
+        last_login_at: row.try_get::<Option<i64>, _>("last_login_at")?.map(to_time),
+        password_changed_at: row.try_get::<Option<i64>, _>("password_changed_at")?.map(to_time),
+        version: row.try_get("version")?,
+    })
+}
+
+fn attributes_json(attributes: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(attributes).unwrap_or_else(|_| "{}".into())
+}
+
+/// Inserts a user built by the caller (id, times and version included).
+pub async fn insert(conn: &mut SqliteConnection, user: &User, password_hash: Option<&str>) -> sqlx::Result<()> {
+    let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}, password_hash) "));
+    q.push_values([user], |mut row, u| {
+        push_user_values(&mut row, u);
+        row.push_bind(password_hash);
+    });
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+/// Inserts many users in one statement (demo data); none has a password.
+pub async fn insert_many(conn: &mut SqliteConnection, users: &[User]) -> sqlx::Result<()> {
+    let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}) "));
+    q.push_values(users, |mut row, u| push_user_values(&mut row, u));
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+fn push_user_values(row: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>, u: &User) {
+    row.push_bind(u.id)
+        .push_bind(u.tenant_id.clone())
+        .push_bind(u.email.clone())
+        .push_bind(u.username.clone())
+        .push_bind(u.first_name.clone())
+        .push_bind(u.last_name.clone())
+        .push_bind(u.display_name.clone())
+        .push_bind(u.phone.clone())
+        .push_bind(u.locale.clone())
+        .push_bind(u.timezone.clone())
+        .push_bind(u.status.as_str())
+        .push_bind(u.status_reason.clone())
+        .push_bind(u.identity_source.as_str())
+        .push_bind(u.email_verified)
+        .push_bind(u.mfa_enabled)
+        .push_bind(u.require_password_change)
+        .push_bind(attributes_json(&u.custom_attributes))
+        .push_bind(u.created_at.timestamp_millis())
+        .push_bind(u.updated_at.timestamp_millis())
+        .push_bind(u.last_login_at.map(|t| t.timestamp_millis()))
+        .push_bind(u.password_changed_at.map(|t| t.timestamp_millis()))
+        .push_bind(u.version);
+}
+
+/// A live (not deleted) user of the tenant.
+pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL"))
+        .bind(id)
+        .bind(tenant)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// What sign-in needs to know about the live user with this email.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+pub async fn find_credentials(db: &Db, tenant: &str, email: &str) -> sqlx::Result<Option<Credentials>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE tenant_id = ? AND email = ? AND deleted_at IS NULL"
+    ))
+    .bind(tenant)
+    .bind(email)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| Ok(Credentials { user: from_row(&r)?, password_hash: r.try_get("password_hash")? })).transpose()
+}
+
+/// Appends the WHERE clause of a list query.
+fn push_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, tenant: &'a str, query: &'a UserListQuery) {
+    q.push(" FROM users WHERE tenant_id = ").push_bind(tenant).push(" AND deleted_at IS NULL");
+    if let Some(term) = query.search_term() {
+        push_search(q, term);
+    }
+    if let Some(status) = query.status {
+        q.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(source) = query.identity_source {
+        q.push(" AND identity_source = ").push_bind(source.as_str());
+    }
+    if let Some(mfa) = query.mfa_enabled {
+        q.push(" AND mfa_enabled = ").push_bind(mfa);
+    }
+}
+
+/// Every word of the search must occur in one of the searched columns. Words of three
+/// characters or more go through the trigram index; shorter ones (too short for
+/// trigrams) are matched with LIKE on the rows the index left.
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+    let (long, short): (Vec<&str>, Vec<&str>) = term.split_whitespace().partition(|w| w.chars().count() >= 3);
+    if !long.is_empty() {
+        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        q.push(" AND seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ").push_bind(phrase).push(")");
+    }
+    for word in short {
+        let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        q.push(" AND (");
+        for (i, column) in ["email", "username", "first_name", "last_name", "display_name"].iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(*column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+}
+
+/// One page of the tenant's users and the number of users matching in all.
+pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
+    let mut count = QueryBuilder::new("SELECT COUNT(*)");
+    push_filter(&mut count, tenant, query);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+
+    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+    push_filter(&mut select, tenant, query);
+    let direction = match query.sort_order() {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    // Each order matches an index (see the migration); `seq` breaks ties stably.
+    let column = match query.sort_by() {
+        UserSortBy::CreatedAt => "created_at",
+        UserSortBy::LastLoginAt => "last_login_at",
+        UserSortBy::Email => "email",
+        UserSortBy::DisplayName => "display_name COLLATE NOCASE",
+    };
+    select.push(format_args!(" ORDER BY {column} {direction}, seq {direction}"));
+    let per_page = i64::from(query.per_page());
+    select.push(" LIMIT ").push_bind(per_page).push(" OFFSET ").push_bind(i64::from(query.page() - 1) * per_page);
+    let rows = select.build().fetch_all(db).await?;
+    let users = rows.iter().map(from_row).collect::<sqlx::Result<_>>()?;
+    Ok((users, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Writes the editable profile fields of `user` if it is still at `expected_version`,
+/// returning the saved user, or `None` when someone else changed it first.
+pub async fn save_profile(db: &Db, user: &User, expected_version: i64) -> sqlx::Result<Option<User>> {
+    sqlx::query(&format!(
+        "UPDATE users SET email = ?, username = ?, first_name = ?, last_name = ?, display_name = ?,
+                phone = ?, locale = ?, timezone = ?, email_verified = ?, require_password_change = ?,
+                custom_attributes = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND tenant_id = ? AND version = ? AND deleted_at IS NULL
+         RETURNING {COLUMNS}"
+    ))
+    .bind(&user.email)
+    .bind(&user.username)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.display_name)
+    .bind(&user.phone)
+    .bind(&user.locale)
+    .bind(&user.timezone)
+    .bind(user.email_verified)
+    .bind(user.require_password_change)
+    .bind(attributes_json(&user.custom_attributes))
+    .bind(now_ms())
+    .bind(user.id)
+    .bind(&user.tenant_id)
+    .bind(expected_version)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// Runs an `UPDATE users SET <assignments>, updated_at, version+1` on a live user and
+/// returns the user as saved.
+async fn update_returning<'a>(
+    conn: &mut SqliteConnection,
+    tenant: &'a str,
+    id: Uuid,
+    assignments: impl FnOnce(&mut QueryBuilder<'a, Sqlite>),
+) -> sqlx::Result<Option<User>> {
+    let mut q = QueryBuilder::new("UPDATE users SET ");
+    assignments(&mut q);
+    q.push(", updated_at = ").push_bind(now_ms()).push(", version = version + 1");
+    q.push(" WHERE id = ").push_bind(id).push(" AND tenant_id = ").push_bind(tenant);
+    q.push(" AND deleted_at IS NULL RETURNING ").push(COLUMNS);
+    q.build().fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn set_status(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+    status: UserStatus,
+    reason: Option<String>,
+) -> sqlx::Result<Option<User>> {
+    update_returning(conn, tenant, id, |q| {
+        q.push("status = ").push_bind(status.as_str()).push(", status_reason = ").push_bind(reason);
+        if status == UserStatus::Active {
+            q.push(", failed_logins = 0");
+        }
+    })
+    .await
+}
+
+pub async fn set_password(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+    password_hash: String,
+    require_change: bool,
+) -> sqlx::Result<Option<User>> {
+    update_returning(conn, tenant, id, |q| {
+        q.push("password_hash = ")
+            .push_bind(password_hash)
+            .push(", password_changed_at = ")
+            .push_bind(now_ms())
+            .push(", require_password_change = ")
+            .push_bind(require_change);
+    })
+    .await
+}
+
+pub async fn disable_mfa(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
+    update_returning(conn, tenant, id, |q| {
+        q.push("mfa_enabled = 0");
+    })
+    .await
+}
+
+/// Marks a user deleted: gone from lists and sign-in, the email free for reuse.
+pub async fn soft_delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE users SET deleted_at = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .bind(tenant)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A successful sign-in: clears the failure count and records the time.
+pub async fn record_login(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
+    let mut conn = db.acquire().await?;
+    let now = now_ms();
+    sqlx::query(&format!(
+        "UPDATE users SET failed_logins = 0, last_login_at = ? WHERE id = ? RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// A failed sign-in: counts it and locks the account at `limit` failures in a row.
+/// Returns whether this failure locked the account.
+pub async fn record_failed_login(db: &Db, id: Uuid, limit: u32) -> sqlx::Result<bool> {
+    let failures: i64 = sqlx::query_scalar(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    if failures < i64::from(limit) {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let locked = sqlx::query(
+        "UPDATE users SET status = 'LOCKED', status_reason = 'Too many failed sign-in attempts',
+                updated_at = ?, version = version + 1
+         WHERE id = ? AND status = 'ACTIVE'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(locked.rows_affected() > 0)
+}
