@@ -48,7 +48,10 @@ impl Me {
 
 impl From<LoginResponse> for Me {
     fn from(login: LoginResponse) -> Self {
-        Me { user: login.user, permissions: login.permissions }
+        Me {
+            user: login.user,
+            permissions: login.permissions,
+        }
     }
 }
 
@@ -78,9 +81,16 @@ impl SetupRequest {
         report
             .check("email", rules::email(&self.email))
             .check("password", rules::password(&self.password, &self.email))
-            .check_opt("display_name", crate::users::clean(&self.display_name), rules::display_name);
+            .check_opt(
+                "display_name",
+                crate::users::clean(&self.display_name),
+                rules::display_name,
+            );
         if self.token.trim().is_empty() {
-            report.check("token", Err("Open the setup link the server printed at start.".into()));
+            report.check(
+                "token",
+                Err("Open the setup link the server printed at start.".into()),
+            );
         }
         report.finish()
     }
@@ -97,7 +107,11 @@ pub struct PermissionInfo {
 
 impl From<Permission> for PermissionInfo {
     fn from(p: Permission) -> Self {
-        Self { name: p, area: p.area().to_owned(), description: p.description().to_owned() }
+        Self {
+            name: p,
+            area: p.area().to_owned(),
+            description: p.description().to_owned(),
+        }
     }
 }
 
@@ -107,8 +121,18 @@ mod tests {
 
     #[test]
     fn setup_request_checks_token_and_password() {
-        let req = SetupRequest { token: " ".into(), email: "root@example.com".into(), password: "short".into(), display_name: None };
-        let fields: Vec<_> = req.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let req = SetupRequest {
+            token: " ".into(),
+            email: "root@example.com".into(),
+            password: "short".into(),
+            display_name: None,
+        };
+        let fields: Vec<_> = req
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["password", "token"]);
     }
 
@@ -121,8 +145,14 @@ mod tests {
         let me: Me = serde_json::from_value(json).unwrap();
         assert!(me.can(Permission::UsersRead));
         assert!(!me.can(Permission::UsersWrite));
-        let login = LoginResponse { token: "t".into(), expires_at: me.user.created_at, user: me.user.clone(), permissions: me.permissions.clone() };
-        let back: LoginResponse = serde_json::from_str(&serde_json::to_string(&login).unwrap()).unwrap();
+        let login = LoginResponse {
+            token: "t".into(),
+            expires_at: me.user.created_at,
+            user: me.user.clone(),
+            permissions: me.permissions.clone(),
+        };
+        let back: LoginResponse =
+            serde_json::from_str(&serde_json::to_string(&login).unwrap()).unwrap();
         assert_eq!(Me::from(back), me);
     }
 }

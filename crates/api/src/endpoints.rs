@@ -53,7 +53,11 @@ pub struct Endpoint {
 
 impl Endpoint {
     const fn new(method: Method, path: &'static str, access: Access) -> Self {
-        Self { method, path, access }
+        Self {
+            method,
+            path,
+            access,
+        }
     }
 
     /// The permission the endpoint requires, if any.
@@ -66,7 +70,8 @@ impl Endpoint {
 
     /// The endpoint for a method and a route pattern, if the API has it.
     pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
-        ALL.iter().find(|e| e.method.as_str().eq_ignore_ascii_case(method) && e.path == path)
+        ALL.iter()
+            .find(|e| e.method.as_str().eq_ignore_ascii_case(method) && e.path == path)
     }
 }
 
@@ -178,23 +183,43 @@ mod tests {
     fn every_route_is_listed_once() {
         let mut seen = HashSet::new();
         for e in ALL {
-            assert!(seen.insert((e.method, e.path)), "{} {} listed twice", e.method.as_str(), e.path);
+            assert!(
+                seen.insert((e.method, e.path)),
+                "{} {} listed twice",
+                e.method.as_str(),
+                e.path
+            );
         }
     }
 
     #[test]
     fn only_sign_in_setup_and_health_are_public() {
-        let public: Vec<_> = ALL.iter().filter(|e| e.access == Access::Public).map(|e| e.path).collect();
+        let public: Vec<_> = ALL
+            .iter()
+            .filter(|e| e.access == Access::Public)
+            .map(|e| e.path)
+            .collect();
         assert_eq!(
             public,
-            ["/healthz", "/api/openapi.json", "/api/v1/setup", "/api/v1/setup", "/api/v1/auth/login"]
+            [
+                "/healthz",
+                "/api/openapi.json",
+                "/api/v1/setup",
+                "/api/v1/setup",
+                "/api/v1/auth/login"
+            ]
         );
     }
 
     #[test]
     fn tenant_scoped_routes_require_a_permission() {
         for e in ALL.iter().filter(|e| e.path.contains("{tenant_id}")) {
-            assert!(e.permission().is_some(), "{} {} has no permission", e.method.as_str(), e.path);
+            assert!(
+                e.permission().is_some(),
+                "{} {} has no permission",
+                e.method.as_str(),
+                e.path
+            );
         }
     }
 

@@ -63,7 +63,10 @@ mod tests {
     fn encodes_reserved_and_non_ascii() {
         assert_eq!(encode("a+b c&d=é/"), "a%2Bb%20c%26d%3D%C3%A9%2F");
         let mut pairs = QueryPairs::default();
-        pairs.push_opt("q", Some("x y")).push_opt("n", None::<u32>).push_opt("p", Some(2));
+        pairs
+            .push_opt("q", Some("x y"))
+            .push_opt("n", None::<u32>)
+            .push_opt("p", Some(2));
         assert_eq!(pairs.append_to("/users"), "/users?q=x%20y&p=2");
         assert_eq!(QueryPairs::default().append_to("/users"), "/users");
     }

@@ -207,27 +207,34 @@ pub fn clean(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Checks the fields every user form shares.
-fn check_profile(
-    report: &mut Report,
-    username: Option<&str>,
-    first_name: Option<&str>,
-    last_name: Option<&str>,
-    display_name: Option<&str>,
-    phone: Option<&str>,
-    locale: Option<&str>,
-    timezone: Option<&str>,
-    custom_attributes: Option<&BTreeMap<String, String>>,
-) {
-    report
-        .check_opt("username", username, rules::username)
-        .check_opt("first_name", first_name, rules::person_name)
-        .check_opt("last_name", last_name, rules::person_name)
-        .check_opt("display_name", display_name, rules::display_name)
-        .check_opt("phone", phone, rules::phone)
-        .check_opt("locale", locale, rules::locale)
-        .check_opt("timezone", timezone, rules::timezone)
-        .check_opt("custom_attributes", custom_attributes, custom_attributes_rule);
+/// The optional profile fields every user form shares, trimmed, for checking.
+struct Profile<'a> {
+    username: Option<&'a str>,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    display_name: Option<&'a str>,
+    phone: Option<&'a str>,
+    locale: Option<&'a str>,
+    timezone: Option<&'a str>,
+    custom_attributes: Option<&'a BTreeMap<String, String>>,
+}
+
+impl Profile<'_> {
+    fn check(&self, report: &mut Report) {
+        report
+            .check_opt("username", self.username, rules::username)
+            .check_opt("first_name", self.first_name, rules::person_name)
+            .check_opt("last_name", self.last_name, rules::person_name)
+            .check_opt("display_name", self.display_name, rules::display_name)
+            .check_opt("phone", self.phone, rules::phone)
+            .check_opt("locale", self.locale, rules::locale)
+            .check_opt("timezone", self.timezone, rules::timezone)
+            .check_opt(
+                "custom_attributes",
+                self.custom_attributes,
+                custom_attributes_rule,
+            );
+    }
 }
 
 /// At most 50 attributes, keys of 1–64 characters, values of at most 1,000.
@@ -240,7 +247,9 @@ pub fn custom_attributes_rule(attributes: &BTreeMap<String, String>) -> rules::R
             return Err("Attribute names have 1 to 64 characters.".into());
         }
         if value.chars().count() > 1000 {
-            return Err(format!("The value of {key} is longer than 1,000 characters."));
+            return Err(format!(
+                "The value of {key} is longer than 1,000 characters."
+            ));
         }
     }
     Ok(())
@@ -250,18 +259,20 @@ impl CreateUser {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
         report.check("email", rules::email(&self.email));
-        check_profile(
-            &mut report,
-            clean(&self.username),
-            clean(&self.first_name),
-            clean(&self.last_name),
-            clean(&self.display_name),
-            clean(&self.phone),
-            clean(&self.locale),
-            clean(&self.timezone),
-            Some(&self.custom_attributes),
-        );
-        report.check_opt("password", self.password.as_deref(), |p| rules::password(p, &self.email));
+        Profile {
+            username: clean(&self.username),
+            first_name: clean(&self.first_name),
+            last_name: clean(&self.last_name),
+            display_name: clean(&self.display_name),
+            phone: clean(&self.phone),
+            locale: clean(&self.locale),
+            timezone: clean(&self.timezone),
+            custom_attributes: Some(&self.custom_attributes),
+        }
+        .check(&mut report);
+        report.check_opt("password", self.password.as_deref(), |p| {
+            rules::password(p, &self.email)
+        });
         report.finish()
     }
 }
@@ -301,17 +312,17 @@ impl UpdateUser {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
         report.check_opt("email", self.email.as_deref(), rules::email);
-        check_profile(
-            &mut report,
-            clean(&self.username),
-            clean(&self.first_name),
-            clean(&self.last_name),
-            clean(&self.display_name),
-            clean(&self.phone),
-            clean(&self.locale),
-            clean(&self.timezone),
-            self.custom_attributes.as_ref(),
-        );
+        Profile {
+            username: clean(&self.username),
+            first_name: clean(&self.first_name),
+            last_name: clean(&self.last_name),
+            display_name: clean(&self.display_name),
+            phone: clean(&self.phone),
+            locale: clean(&self.locale),
+            timezone: clean(&self.timezone),
+            custom_attributes: self.custom_attributes.as_ref(),
+        }
+        .check(&mut report);
         report.finish()
     }
 
@@ -338,7 +349,10 @@ pub struct ChangeStatus {
 impl ChangeStatus {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
-        if !matches!(self.status, UserStatus::Active | UserStatus::Disabled | UserStatus::Locked) {
+        if !matches!(
+            self.status,
+            UserStatus::Active | UserStatus::Disabled | UserStatus::Locked
+        ) {
             report.check("status", Err("Choose Active, Disabled or Locked.".into()));
         }
         report.check_opt("reason", self.reason.as_deref(), rules::reason);
@@ -370,7 +384,9 @@ pub struct ResetPassword {
 
 impl ResetPassword {
     pub fn validate(&self, email: &str) -> Result<(), Vec<FieldError>> {
-        Report::new().check("new_password", rules::password(&self.new_password, email)).finish()
+        Report::new()
+            .check("new_password", rules::password(&self.new_password, email))
+            .finish()
     }
 }
 
@@ -397,9 +413,14 @@ impl UserSortBy {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::CreatedAt, Self::LastLoginAt, Self::Email, Self::DisplayName]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        [
+            Self::CreatedAt,
+            Self::LastLoginAt,
+            Self::Email,
+            Self::DisplayName,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
     }
 
     /// The natural direction: newest first for times, A to Z for text.
@@ -468,7 +489,9 @@ impl UserListQuery {
     }
 
     pub fn per_page(&self) -> u32 {
-        self.per_page.unwrap_or(crate::DEFAULT_PER_PAGE).clamp(1, crate::MAX_PER_PAGE)
+        self.per_page
+            .unwrap_or(crate::DEFAULT_PER_PAGE)
+            .clamp(1, crate::MAX_PER_PAGE)
     }
 
     pub fn sort_by(&self) -> UserSortBy {
@@ -476,7 +499,8 @@ impl UserListQuery {
     }
 
     pub fn sort_order(&self) -> SortOrder {
-        self.sort_order.unwrap_or_else(|| self.sort_by().default_order())
+        self.sort_order
+            .unwrap_or_else(|| self.sort_by().default_order())
     }
 
     /// The trimmed search term, if any.
@@ -510,7 +534,10 @@ impl UserListQuery {
         pairs
             .push_opt("search", self.search_term())
             .push_opt("status", self.status.map(UserStatus::as_str))
-            .push_opt("identity_source", self.identity_source.map(IdentitySource::as_str))
+            .push_opt(
+                "identity_source",
+                self.identity_source.map(IdentitySource::as_str),
+            )
             .push_opt("mfa_enabled", self.mfa_enabled)
             .push_opt("sort_by", self.sort_by.map(UserSortBy::as_str))
             .push_opt("sort_order", self.sort_order.map(SortOrder::as_str))
@@ -573,7 +600,8 @@ mod tests {
 
     #[test]
     fn requests_reject_unknown_fields() {
-        let err = serde_json::from_str::<CreateUser>(r#"{"email":"a@b.co","admin":true}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<CreateUser>(r#"{"email":"a@b.co","admin":true}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `admin`"));
         assert!(serde_json::from_str::<UpdateUser>(r#"{"status":"ACTIVE"}"#).is_err());
     }
@@ -588,15 +616,29 @@ mod tests {
         };
         let json = serde_json::to_string(&create).unwrap();
         assert_eq!(serde_json::from_str::<CreateUser>(&json).unwrap(), create);
-        let patch = UpdateUser { display_name: Some("Ada".into()), ..Default::default() };
-        assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"display_name":"Ada"}"#);
-        let status = ChangeStatus { status: UserStatus::Disabled, reason: Some("left".into()), terminate_sessions: true };
+        let patch = UpdateUser {
+            display_name: Some("Ada".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"display_name":"Ada"}"#
+        );
+        let status = ChangeStatus {
+            status: UserStatus::Disabled,
+            reason: Some("left".into()),
+            terminate_sessions: true,
+        };
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(serde_json::from_str::<ChangeStatus>(&json).unwrap(), status);
         let reset: ResetPassword =
-            serde_json::from_str(r#"{"method":"SET","new_password":"correct horse battery"}"#).unwrap();
+            serde_json::from_str(r#"{"method":"SET","new_password":"correct horse battery"}"#)
+                .unwrap();
         assert_eq!(reset.method, PasswordResetMethod::Set);
-        assert!(serde_json::from_str::<ResetPassword>(r#"{"method":"EMAIL","new_password":"x"}"#).is_err());
+        assert!(
+            serde_json::from_str::<ResetPassword>(r#"{"method":"EMAIL","new_password":"x"}"#)
+                .is_err()
+        );
     }
 
     #[test]
@@ -608,15 +650,28 @@ mod tests {
             password: Some("short".into()),
             ..Default::default()
         };
-        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["email", "username", "phone", "password"]);
-        let blank_optional = CreateUser { email: "a@b.co".into(), username: Some("  ".into()), ..Default::default() };
+        let blank_optional = CreateUser {
+            email: "a@b.co".into(),
+            username: Some("  ".into()),
+            ..Default::default()
+        };
         assert_eq!(blank_optional.validate(), Ok(()));
     }
 
     #[test]
     fn status_change_only_to_settable_states() {
-        let pending = ChangeStatus { status: UserStatus::PendingApproval, reason: None, terminate_sessions: false };
+        let pending = ChangeStatus {
+            status: UserStatus::PendingApproval,
+            reason: None,
+            terminate_sessions: false,
+        };
         assert_eq!(pending.validate().unwrap_err()[0].field, "status");
     }
 
@@ -643,19 +698,35 @@ mod tests {
 
     #[test]
     fn list_query_defaults_and_clamps() {
-        let q = UserListQuery::from_pairs([("page", "0"), ("per_page", "5000"), ("status", "BOGUS"), ("x", "y")]);
+        let q = UserListQuery::from_pairs([
+            ("page", "0"),
+            ("per_page", "5000"),
+            ("status", "BOGUS"),
+            ("x", "y"),
+        ]);
         assert_eq!((q.page(), q.per_page(), q.status), (1, 200, None));
         assert_eq!(q.sort_by(), UserSortBy::CreatedAt);
         assert_eq!(q.sort_order(), SortOrder::Desc);
-        assert_eq!(UserListQuery { sort_by: Some(UserSortBy::Email), ..Default::default() }.sort_order(), SortOrder::Asc);
+        assert_eq!(
+            UserListQuery {
+                sort_by: Some(UserSortBy::Email),
+                ..Default::default()
+            }
+            .sort_order(),
+            SortOrder::Asc
+        );
         assert!(UserListQuery::default().to_pairs().is_empty());
     }
 
     #[test]
     fn list_query_deserialises_from_a_query_string() {
         let q: UserListQuery =
-            serde_json::from_value(serde_json::json!({"status": "ACTIVE", "sort_by": "email"})).unwrap();
+            serde_json::from_value(serde_json::json!({"status": "ACTIVE", "sort_by": "email"}))
+                .unwrap();
         assert_eq!(q.status, Some(UserStatus::Active));
-        assert!(serde_json::from_value::<UserListQuery>(serde_json::json!({"status": "SLEEPING"})).is_err());
+        assert!(
+            serde_json::from_value::<UserListQuery>(serde_json::json!({"status": "SLEEPING"}))
+                .is_err()
+        );
     }
 }

@@ -67,7 +67,9 @@ pub fn email(value: &str) -> Rule {
         return Err("Enter an email address.".into());
     }
     if value.chars().count() > EMAIL_MAX_CHARS {
-        return Err(format!("An email address has at most {EMAIL_MAX_CHARS} characters."));
+        return Err(format!(
+            "An email address has at most {EMAIL_MAX_CHARS} characters."
+        ));
     }
     let invalid = || Err("Enter an email address like name@example.com.".to_string());
     let Some((local, domain)) = value.rsplit_once('@') else {
@@ -79,7 +81,9 @@ pub fn email(value: &str) -> Rule {
         || local.starts_with('.')
         || local.ends_with('.')
         || local.contains("..")
-        || local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        || local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
     {
         return invalid();
     }
@@ -108,7 +112,10 @@ pub fn username(value: &str) -> Rule {
     if !(3..=64).contains(&len) {
         return Err("A username has 3 to 64 characters.".into());
     }
-    if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err("Use only letters, digits, dots, dashes and underscores.".into());
     }
     Ok(())
@@ -153,7 +160,8 @@ pub fn locale(value: &str) -> Rule {
     let lang_ok = parts
         .next()
         .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if lang_ok && rest_ok && value.len() <= 35 {
         Ok(())
     } else {
@@ -165,7 +173,9 @@ pub fn locale(value: &str) -> Rule {
 pub fn timezone(value: &str) -> Rule {
     let ok = !value.is_empty()
         && value.len() <= 64
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
         && !value.starts_with('/')
         && !value.ends_with('/')
         && value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
@@ -188,7 +198,9 @@ pub fn password(value: &str, email: &str) -> Rule {
     let lowered = value.to_lowercase();
     let email = normalize_email(email);
     let local = email.split('@').next().unwrap_or_default();
-    if !email.is_empty() && (lowered.contains(&email) || (local.len() >= 4 && lowered.contains(local))) {
+    if !email.is_empty()
+        && (lowered.contains(&email) || (local.len() >= 4 && lowered.contains(local)))
+    {
         return Err("Do not use your email address in the password.".into());
     }
     let mut distinct: Vec<char> = value.chars().collect();
@@ -214,10 +226,26 @@ mod tests {
 
     #[test]
     fn emails() {
-        for good in ["a@b.co", "first.last+tag@sub.example.org", "ÄÖ@exämple.de", " x@y.io "] {
+        for good in [
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "ÄÖ@exämple.de",
+            " x@y.io ",
+        ] {
             assert_eq!(email(good), Ok(()), "{good}");
         }
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a b@c.de", "a@b..c", "a@-b.c", ".a@b.c", "a@@b.c"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@c.de",
+            "a@b..c",
+            "a@-b.c",
+            ".a@b.c",
+            "a@@b.c",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
         assert!(email(&format!("{}@example.com", "a".repeat(250))).is_err());
@@ -235,7 +263,10 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(password("correct horse battery", "ada@example.com").is_ok());
-        assert_eq!(password("short", ""), Err("Use at least 12 characters.".into()));
+        assert_eq!(
+            password("short", ""),
+            Err("Use at least 12 characters.".into())
+        );
         assert!(password(&"x".repeat(129), "").is_err());
         assert!(password("aaaaaaaaaaaaaaa", "").is_err());
         assert!(password("ada@example.com!!", "ada@example.com").is_err());
@@ -265,8 +296,13 @@ mod tests {
     #[test]
     fn report_collects_in_order() {
         let mut r = Report::new();
-        r.check("email", email("nope")).check_opt("phone", Some("1"), phone).check_opt::<str>("locale", None, locale);
+        r.check("email", email("nope"))
+            .check_opt("phone", Some("1"), phone)
+            .check_opt::<str>("locale", None, locale);
         let errors = r.finish().unwrap_err();
-        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email", "phone"]);
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["email", "phone"]
+        );
     }
 }

@@ -24,11 +24,17 @@ const REVALIDATE: &str = "no-cache";
 /// A router that serves the console in `dir` for every path the API does not claim.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Router<S>> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index)
-        .with_context(|| format!("{} not found: build the console first (cargo xtask dist)", index.display()))?;
+    let html = std::fs::read_to_string(&index).with_context(|| {
+        format!(
+            "{} not found: build the console first (cargo xtask dist)",
+            index.display()
+        )
+    })?;
     let csp = content_security_policy(&html, api_origin(dir).as_deref());
     let csp = HeaderValue::from_str(&csp).context("CSP header")?;
-    let index_file = ServeFile::new(&index).precompressed_br().precompressed_gzip();
+    let index_file = ServeFile::new(&index)
+        .precompressed_br()
+        .precompressed_gzip();
     let spa = move |request: Request| {
         let index_file = index_file.clone();
         async move {
@@ -37,18 +43,25 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Ro
             if last.contains('.') && !last.ends_with(".html") {
                 return (StatusCode::NOT_FOUND, "not found").into_response();
             }
-            index_file.oneshot(request).await.map(IntoResponse::into_response).unwrap_or_else(|e| match e {})
+            index_file
+                .oneshot(request)
+                .await
+                .map(IntoResponse::into_response)
+                .unwrap_or_else(|e| match e {})
         }
     };
-    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(tower::service_fn(
-        move |request: Request| {
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(tower::service_fn(move |request: Request| {
             let spa = spa.clone();
             async move { Ok::<_, std::convert::Infallible>(spa(request).await) }
-        },
-    ));
-    Ok(Router::new().fallback_service(files).layer(axum::middleware::from_fn(move |request, next| {
-        cache_and_policy(request, next, csp.clone())
-    })))
+        }));
+    Ok(Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            cache_and_policy(request, next, csp.clone())
+        })))
 }
 
 async fn cache_and_policy(request: Request, next: Next, csp: HeaderValue) -> Response {
@@ -63,21 +76,29 @@ async fn cache_and_policy(request: Request, next: Next, csp: HeaderValue) -> Res
     if is_html {
         headers.insert(CONTENT_SECURITY_POLICY, csp);
     }
-    let cache = if response.status().is_success() && !is_html && is_hashed(&path) { IMMUTABLE } else { REVALIDATE };
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    let cache = if response.status().is_success() && !is_html && is_hashed(&path) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 
 /// Whether a file name carries trunk's content hash (`name-0123456789abcdef.ext`).
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    name.split(['-', '_', '.']).any(|part| part.len() == 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    name.split(['-', '_', '.'])
+        .any(|part| part.len() == 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The API origin the console is configured to call (`config.json`), when it is not the
 /// console's own origin.
 fn api_origin(dir: &Path) -> Option<String> {
-    let config: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
     let base = config.get("api_base_url")?.as_str()?;
     let (scheme, rest) = base.split_once("://")?;
     let host = rest.split('/').next()?;
@@ -88,7 +109,12 @@ fn api_origin(dir: &Path) -> Option<String> {
 /// WebAssembly compilation, nothing else. No inline styles, no frames, no plugins.
 pub fn content_security_policy(index_html: &str, api_origin: Option<&str>) -> String {
     let hashes: Vec<String> = inline_scripts(index_html)
-        .map(|body| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(body.as_bytes()))))
+        .map(|body| {
+            format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(body.as_bytes()))
+            )
+        })
         .collect();
     let connect = match api_origin {
         Some(origin) => format!("'self' {origin}"),
@@ -121,13 +147,21 @@ mod tests {
 
     #[test]
     fn policy_hashes_inline_scripts_only() {
-        let html = r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
+        let html =
+            r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
         let csp = content_security_policy(html, None);
         let expected = STANDARD.encode(Sha256::digest(b"boot()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);
-        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
-        assert!(content_security_policy(html, Some("https://api.example.com")).contains("connect-src 'self' https://api.example.com;"));
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline")
+                && !csp.contains("'unsafe-eval'")
+        );
+        assert!(
+            content_security_policy(html, Some("https://api.example.com"))
+                .contains("connect-src 'self' https://api.example.com;")
+        );
     }
 
     #[test]

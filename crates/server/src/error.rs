@@ -19,11 +19,17 @@ pub enum AppError {
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
     #[error("forbidden: {detail}")]
-    Forbidden { detail: String, permission: Option<Permission> },
+    Forbidden {
+        detail: String,
+        permission: Option<Permission>,
+    },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("conflict: {detail}")]
-    Conflict { detail: String, errors: Vec<FieldError> },
+    Conflict {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("stale version")]
     StaleVersion { current: i64 },
     #[error("If-Match required")]
@@ -46,12 +52,18 @@ impl AppError {
 
     /// 409 that a form can show under `field`.
     pub fn conflict_on(field: &str, message: &str) -> Self {
-        AppError::Conflict { detail: message.to_owned(), errors: vec![FieldError::new(field, message)] }
+        AppError::Conflict {
+            detail: message.to_owned(),
+            errors: vec![FieldError::new(field, message)],
+        }
     }
 
     /// 409 without a field.
     pub fn conflict(detail: impl Into<String>) -> Self {
-        AppError::Conflict { detail: detail.into(), errors: Vec::new() }
+        AppError::Conflict {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn missing_permission(permission: Permission) -> Self {
@@ -186,7 +198,12 @@ impl From<JsonRejection> for AppError {
             JsonRejection::JsonDataError(e) => {
                 // serde's message names the field and what was expected, e.g.
                 // "unknown field `admin`" or "status: unknown variant `SLEEPING`".
-                AppError::BadRequest(format!("The request body does not match the expected shape: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")))
+                AppError::BadRequest(format!(
+                    "The request body does not match the expected shape: {}",
+                    e.body_text().trim_start_matches(
+                        "Failed to deserialize the JSON body into the target type: "
+                    )
+                ))
             }
             JsonRejection::JsonSyntaxError(_) => {
                 AppError::BadRequest("The request body is not valid JSON.".into())
@@ -204,7 +221,9 @@ impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
         AppError::BadRequest(format!(
             "The query string is invalid: {}",
-            rejection.body_text().trim_start_matches("Failed to deserialize query string: ")
+            rejection
+                .body_text()
+                .trim_start_matches("Failed to deserialize query string: ")
         ))
     }
 }

@@ -1,8 +1,8 @@
 //! Extractors whose rejections are problem details, plus the signed-in principal.
 
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header::IF_MATCH;
+use axum::http::request::Parts;
 use gatehouse_api::users::parse_etag;
 
 use crate::auth::Principal;
@@ -31,13 +31,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let value = parts.headers.get(IF_MATCH).ok_or(AppError::PreconditionRequired)?;
+        let value = parts
+            .headers
+            .get(IF_MATCH)
+            .ok_or(AppError::PreconditionRequired)?;
         value
             .to_str()
             .ok()
             .and_then(parse_etag)
             .map(IfMatch)
-            .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag this server sent, such as \"3\".".into()))
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "If-Match must be an ETag this server sent, such as \"3\".".into(),
+                )
+            })
     }
 }
 

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +48,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { session_ttl: chrono::Duration::hours(12), max_failed_logins: 10 }
+        Self {
+            session_ttl: chrono::Duration::hours(12),
+            max_failed_logins: 10,
+        }
     }
 }
 
@@ -92,18 +97,28 @@ impl Running {
     /// Stops accepting connections, finishes requests in flight, and returns.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
-        self.task.await.context("server task panicked")?.context("server failed")
+        self.task
+            .await
+            .context("server task panicked")?
+            .context("server failed")
     }
 
     /// Serves until `signal` completes, then stops gracefully.
-    pub async fn stop_on(self, signal: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
-        let Running { shutdown, mut task, .. } = self;
+    pub async fn stop_on(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let Running {
+            shutdown, mut task, ..
+        } = self;
         tokio::select! {
             result = &mut task => return result.context("server task panicked")?.context("server failed"),
             () = signal => {}
         }
         let _ = shutdown.send(());
-        task.await.context("server task panicked")?.context("server failed")
+        task.await
+            .context("server task panicked")?
+            .context("server failed")
     }
 }
 
@@ -111,10 +126,19 @@ impl Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let db = store::connect(&config.database).await?;
     let setup_token = routes::setup::prepare(&db, config.admin.clone()).await?;
-    let app = app(db.clone(), config.settings.clone(), config.static_dir.as_deref())?;
-    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let app = app(
+        db.clone(),
+        config.settings.clone(),
+        config.static_dir.as_deref(),
+    )?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let base = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let setup_url = setup_token.map(|t| format!("{}/setup?token={t}", base.trim_end_matches('/')));
     let (shutdown, stopped) = oneshot::channel::<()>();
     spawn_housekeeping(db);
@@ -125,7 +149,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             })
             .await
     });
-    Ok(Running { addr, setup_url, shutdown, task })
+    Ok(Running {
+        addr,
+        setup_url,
+        shutdown,
+        task,
+    })
 }
 
 /// Removes expired sessions every hour.
@@ -142,12 +171,23 @@ fn spawn_housekeeping(db: Db) {
 }
 
 /// The whole HTTP application: API, console, and the layers around them.
-pub fn app(db: Db, settings: Settings, static_dir: Option<&std::path::Path>) -> anyhow::Result<Router> {
+pub fn app(
+    db: Db,
+    settings: Settings,
+    static_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Router> {
     let (api, openapi) = routes::api();
     let openapi_json = Bytes::from(serde_json::to_vec(&openapi)?);
-    let state: AppState = Arc::new(App { db, settings, openapi_json });
+    let state: AppState = Arc::new(App {
+        db,
+        settings,
+        openapi_json,
+    });
     let api = api
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -165,7 +205,10 @@ pub fn app(db: Db, settings: Settings, static_dir: Option<&std::path::Path>) -> 
 }
 
 async fn api_not_found() -> AppError {
-    AppError::NotFound("There is no API endpoint at this address. The API is described at /api/openapi.json.".into())
+    AppError::NotFound(
+        "There is no API endpoint at this address. The API is described at /api/openapi.json."
+            .into(),
+    )
 }
 
 /// Headers every response carries. API responses get a CSP that allows nothing; the
@@ -178,6 +221,8 @@ async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
     response
 }

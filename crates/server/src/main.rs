@@ -8,7 +8,11 @@ use gatehouse_server::{console, demo, store, Config, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "gatehouse-server", version, about = "Gatehouse: user and access management, API and console")]
+#[command(
+    name = "gatehouse-server",
+    version,
+    about = "Gatehouse: user and access management, API and console"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
@@ -31,7 +35,11 @@ struct Serve {
     #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Database URL: sqlite://path/to/file.db (created if missing).
-    #[arg(long, env = "GATEHOUSE_DATABASE", default_value = "sqlite://./data/gatehouse.db")]
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE",
+        default_value = "sqlite://./data/gatehouse.db"
+    )]
     database: String,
     /// Directory of the built console (`dist` when it exists).
     #[arg(long, env = "GATEHOUSE_STATIC_DIR")]
@@ -40,7 +48,12 @@ struct Serve {
     #[arg(long, env = "GATEHOUSE_ADMIN_EMAIL", requires = "admin_password")]
     admin_email: Option<String>,
     /// Password of that administrator (prefer the environment variable over the flag).
-    #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    #[arg(
+        long,
+        env = "GATEHOUSE_ADMIN_PASSWORD",
+        hide_env_values = true,
+        requires = "admin_email"
+    )]
     admin_password: Option<String>,
     /// The URL people use to reach this server, for the printed setup link.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
@@ -56,7 +69,11 @@ struct Serve {
 #[derive(Args)]
 struct Demo {
     /// Database URL to fill.
-    #[arg(long, env = "GATEHOUSE_DATABASE", default_value = "sqlite://./data/gatehouse.db")]
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE",
+        default_value = "sqlite://./data/gatehouse.db"
+    )]
     database: String,
     /// How many users to add.
     #[arg(long, default_value_t = 1000)]
@@ -70,7 +87,8 @@ struct Demo {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("GATEHOUSE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+            EnvFilter::try_from_env("GATEHOUSE_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
         )
         .init();
     let cli = Cli::parse();
@@ -85,12 +103,18 @@ async fn fill_demo(args: Demo) -> anyhow::Result<()> {
     let db = store::connect(&args.database).await?;
     let started = std::time::Instant::now();
     let added = demo::populate(&db, args.users, args.seed).await?;
-    println!("Added {added} demo users to {} in {:.1} s.", args.database, started.elapsed().as_secs_f64());
+    println!(
+        "Added {added} demo users to {} in {:.1} s.",
+        args.database,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
-    let static_dir = args.static_dir.or_else(|| Some(console::default_dir()).filter(|d| d.join("index.html").exists()));
+    let static_dir = args
+        .static_dir
+        .or_else(|| Some(console::default_dir()).filter(|d| d.join("index.html").exists()));
     if static_dir.is_none() {
         tracing::warn!("no console build found (dist/index.html); serving the API only");
     }
@@ -108,7 +132,9 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
     let server = gatehouse_server::start(config).await?;
     println!("Gatehouse is running at {}", server.url());
     match &server.setup_url {
-        Some(link) => println!("No administrator yet. Create one at this one-time link:\n\n    {link}\n"),
+        Some(link) => {
+            println!("No administrator yet. Create one at this one-time link:\n\n    {link}\n")
+        }
         None => println!("Sign in at {}/login", server.url()),
     }
     server

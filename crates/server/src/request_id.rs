@@ -30,7 +30,11 @@ pub async fn assign(mut request: Request, next: Next) -> Response {
     let handle = REQUEST_ID.scope(id.clone(), next.run(request));
     let mut response = tracing::Instrument::instrument(handle, span.clone()).await;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "handled");
+        tracing::info!(
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "handled"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);

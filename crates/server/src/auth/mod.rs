@@ -43,17 +43,29 @@ impl Principal {
 pub fn bearer_token(request: &Request) -> Option<&str> {
     let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
     let token_hash = token::hash(token);
-    let owner = sessions::find_owner(&state.db, &token_hash).await?.ok_or_else(|| {
-        AppError::Unauthenticated("Your session has expired or was ended. Sign in again.".into())
-    })?;
+    let owner = sessions::find_owner(&state.db, &token_hash)
+        .await?
+        .ok_or_else(|| {
+            AppError::Unauthenticated(
+                "Your session has expired or was ended. Sign in again.".into(),
+            )
+        })?;
     let permissions = sessions::effective_permissions(&state.db, owner.user_id).await?;
-    Ok(Principal { user_id: owner.user_id, tenant_id: owner.tenant_id, permissions, token_hash })
+    Ok(Principal {
+        user_id: owner.user_id,
+        tenant_id: owner.tenant_id,
+        permissions,
+        token_hash,
+    })
 }
 
 /// The authorisation layer (see the module documentation).
@@ -65,9 +77,15 @@ pub async fn authorize(
     next: Next,
 ) -> Response {
     let Some(endpoint) = Endpoint::find(request.method().as_str(), matched.as_str()) else {
-        tracing::error!(route = matched.as_str(), "route has no entry in the endpoint table; refusing");
-        return AppError::Forbidden { detail: "This endpoint is not available.".into(), permission: None }
-            .into_response();
+        tracing::error!(
+            route = matched.as_str(),
+            "route has no entry in the endpoint table; refusing"
+        );
+        return AppError::Forbidden {
+            detail: "This endpoint is not available.".into(),
+            permission: None,
+        }
+        .into_response();
     };
     if endpoint.access == Access::Public {
         return next.run(request).await;
@@ -79,7 +97,10 @@ pub async fn authorize(
         Ok(principal) => principal,
         Err(error) => return error.into_response(),
     };
-    if let Some(tenant) = params.iter().find_map(|(name, value)| (name == "tenant_id").then_some(value)) {
+    if let Some(tenant) = params
+        .iter()
+        .find_map(|(name, value)| (name == "tenant_id").then_some(value))
+    {
         if tenant != principal.tenant_id {
             return AppError::NotFound(format!("There is no tenant {tenant:?}.")).into_response();
         }

@@ -24,9 +24,20 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 pub async fn start_session(state: &AppState, user: User) -> AppResult<LoginResponse> {
     let token = token::generate(token::SESSION_PREFIX);
     let expires_at = Utc::now() + state.settings.session_ttl;
-    sessions::create(&state.db, &token::hash(&token), user.id, expires_at.timestamp_millis()).await?;
+    sessions::create(
+        &state.db,
+        &token::hash(&token),
+        user.id,
+        expires_at.timestamp_millis(),
+    )
+    .await?;
     let permissions = sessions::effective_permissions(&state.db, user.id).await?;
-    Ok(LoginResponse { token, expires_at, user, permissions })
+    Ok(LoginResponse {
+        token,
+        expires_at,
+        user,
+        permissions,
+    })
 }
 
 /// Sign in with email and password. Wrong email and wrong password get the same answer;
@@ -36,23 +47,31 @@ pub async fn start_session(state: &AppState, user: User) -> AppResult<LoginRespo
         (status = 200, body = Single<LoginResponse>),
         (status = 401, description = "Wrong credentials, or the account cannot sign in", body = Problem),
     ))]
-pub async fn login(State(state): State<AppState>, JsonBody(request): JsonBody<LoginRequest>) -> AppResult<Json<Single<LoginResponse>>> {
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<LoginRequest>,
+) -> AppResult<Json<Single<LoginResponse>>> {
     let wrong = || AppError::Unauthenticated("The email or password is not right.".into());
     if request.password.len() > MAX_PASSWORD_BYTES {
         return Err(wrong());
     }
     let tenant = request.tenant_id.as_deref().unwrap_or(DEFAULT_TENANT);
-    let found = users::find_credentials(&state.db, tenant, &normalize_email(&request.email)).await?;
+    let found =
+        users::find_credentials(&state.db, tenant, &normalize_email(&request.email)).await?;
     let (user, stored_hash) = match found {
         Some(c) => (Some(c.user), c.password_hash),
         None => (None, None),
     };
     let has_password = stored_hash.is_some();
     let matches = password::verify(request.password, stored_hash).await?;
-    let Some(user) = user else { return Err(wrong()) };
+    let Some(user) = user else {
+        return Err(wrong());
+    };
     if !matches {
         if has_password && user.status == UserStatus::Active {
-            let locked = users::record_failed_login(&state.db, user.id, state.settings.max_failed_logins).await?;
+            let locked =
+                users::record_failed_login(&state.db, user.id, state.settings.max_failed_logins)
+                    .await?;
             if locked {
                 sessions::revoke_all(&state.db, user.id).await?;
                 tracing::warn!(user = %user.id, "account locked after repeated failed sign-ins");
@@ -62,15 +81,23 @@ pub async fn login(State(state): State<AppState>, JsonBody(request): JsonBody<Lo
     }
     let refusal = match user.status {
         UserStatus::Active => None,
-        UserStatus::Disabled => Some("This account is disabled. Ask an administrator to enable it."),
+        UserStatus::Disabled => {
+            Some("This account is disabled. Ask an administrator to enable it.")
+        }
         UserStatus::Locked => Some("This account is locked. Ask an administrator to unlock it."),
-        UserStatus::PendingApproval => Some("This account is waiting for an administrator's approval."),
-        UserStatus::PendingEmailVerification => Some("Verify your email address before signing in."),
+        UserStatus::PendingApproval => {
+            Some("This account is waiting for an administrator's approval.")
+        }
+        UserStatus::PendingEmailVerification => {
+            Some("Verify your email address before signing in.")
+        }
     };
     if let Some(message) = refusal {
         return Err(AppError::Unauthenticated(message.into()));
     }
-    let user = users::record_login(&state.db, user.id).await?.ok_or_else(wrong)?;
+    let user = users::record_login(&state.db, user.id)
+        .await?
+        .ok_or_else(wrong)?;
     Ok(single(start_session(&state, user).await?))
 }
 
@@ -85,24 +112,41 @@ pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppR
 /// The signed-in user and their effective permissions.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Single<Me>), (status = 401, body = Problem)))]
-pub async fn me(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Single<Me>>> {
+pub async fn me(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Single<Me>>> {
     let user = users::get(&state.db, &principal.tenant_id, principal.user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("Sign in again.".into()))?;
-    Ok(single(Me { user, permissions: principal.permissions }))
+    Ok(single(Me {
+        user,
+        permissions: principal.permissions,
+    }))
 }
 
 /// The permission catalogue, with what each permission allows.
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Single<Vec<PermissionInfo>>), (status = 401, body = Problem)))]
 pub async fn permissions() -> Json<Single<Vec<PermissionInfo>>> {
-    single(Permission::ALL.into_iter().map(PermissionInfo::from).collect())
+    single(
+        Permission::ALL
+            .into_iter()
+            .map(PermissionInfo::from)
+            .collect(),
+    )
 }
 
 /// The tenants the caller belongs to.
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", security(("bearer" = [])),
     responses((status = 200, body = Single<Vec<Tenant>>), (status = 401, body = Problem)))]
-pub async fn tenants(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Single<Vec<Tenant>>>> {
-    let tenants = tenants::get(&state.db, &principal.tenant_id).await?.into_iter().collect();
+pub async fn tenants(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Single<Vec<Tenant>>>> {
+    let tenants = tenants::get(&state.db, &principal.tenant_id)
+        .await?
+        .into_iter()
+        .collect();
     Ok(single(tenants))
 }

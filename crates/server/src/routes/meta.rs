@@ -14,7 +14,10 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
         Ok(_) => (axum::http::StatusCode::OK, "ok"),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
         }
     }
 }
@@ -23,5 +26,8 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API")))]
 pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], state.openapi_json.clone())
+    (
+        [(CONTENT_TYPE, "application/json")],
+        state.openapi_json.clone(),
+    )
 }

@@ -19,7 +19,10 @@ use crate::{request_id, AppState};
 
 /// `meta` of a response to the current request.
 pub fn meta() -> Meta {
-    Meta { request_id: request_id::current().unwrap_or_default(), timestamp: Utc::now() }
+    Meta {
+        request_id: request_id::current().unwrap_or_default(),
+        timestamp: Utc::now(),
+    }
 }
 
 /// `{"data": ..., "meta": ...}`.
@@ -29,7 +32,11 @@ pub fn single<T>(data: T) -> Json<Single<T>> {
 
 /// `{"data": [...], "pagination": ..., "meta": ...}`.
 pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
-    Json(Page { data, pagination, meta: meta() })
+    Json(Page {
+        data,
+        pagination,
+        meta: meta(),
+    })
 }
 
 #[derive(utoipa::OpenApi)]
@@ -55,7 +62,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 

@@ -26,7 +26,9 @@ fn already_done() -> AppError {
 /// Whether the installation still needs its first administrator.
 #[utoipa::path(get, path = "/api/v1/setup", tag = "setup", responses((status = 200, body = Single<SetupStatus>)))]
 pub async fn status(State(state): State<AppState>) -> AppResult<Json<Single<SetupStatus>>> {
-    Ok(single(SetupStatus { required: !setup::is_completed(&state.db).await? }))
+    Ok(single(SetupStatus {
+        required: !setup::is_completed(&state.db).await?,
+    }))
 }
 
 /// Creates the first administrator and signs them in.
@@ -53,12 +55,19 @@ pub async fn complete(
         ..Default::default()
     };
     let user = create_first_admin(&state.db, admin, Some(request.token.trim())).await?;
-    Ok((StatusCode::CREATED, single(start_session(&state, user).await?)))
+    Ok((
+        StatusCode::CREATED,
+        single(start_session(&state, user).await?),
+    ))
 }
 
 /// Creates the first administrator of the default tenant and closes setup, all in one
 /// transaction. With a token, the token must be one the server issued.
-pub async fn create_first_admin(db: &Db, admin: CreateUser, setup_token: Option<&str>) -> AppResult<User> {
+pub async fn create_first_admin(
+    db: &Db,
+    admin: CreateUser,
+    setup_token: Option<&str>,
+) -> AppResult<User> {
     admin.validate().map_err(AppError::Validation)?;
     let password_hash = match admin.password.clone() {
         Some(p) => Some(password::hash(p).await?),
@@ -77,7 +86,11 @@ pub async fn create_first_admin(db: &Db, admin: CreateUser, setup_token: Option<
     let admin_role = roles::builtin_id(&mut tx, DEFAULT_TENANT, BuiltinRole::ADMIN).await?;
     roles::grant(&mut tx, user.id, admin_role).await?;
     setup::mark_completed(&mut tx).await.map_err(|e| {
-        if store::is_unique_violation(&e, "settings") { already_done() } else { e.into() }
+        if store::is_unique_violation(&e, "settings") {
+            already_done()
+        } else {
+            e.into()
+        }
     })?;
     tx.commit().await?;
     tracing::info!(user = %user.id, "first administrator created; setup is closed");
@@ -86,19 +99,35 @@ pub async fn create_first_admin(db: &Db, admin: CreateUser, setup_token: Option<
 
 /// At start: what to do while no administrator exists. Returns the one-time setup token
 /// to print, or `None` when setup is done (or done now, from the environment).
-pub async fn prepare(db: &Db, admin_from_env: Option<(String, String)>) -> anyhow::Result<Option<String>> {
+pub async fn prepare(
+    db: &Db,
+    admin_from_env: Option<(String, String)>,
+) -> anyhow::Result<Option<String>> {
     if setup::is_completed(db).await? {
         return Ok(None);
     }
     if let Some((email, password)) = admin_from_env {
-        let admin = CreateUser { email, password: Some(password), email_verified: true, ..Default::default() };
+        let admin = CreateUser {
+            email,
+            password: Some(password),
+            email_verified: true,
+            ..Default::default()
+        };
         match create_first_admin(db, admin, None).await {
             Ok(_) => return Ok(None),
             Err(AppError::Validation(errors)) => {
-                let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-                anyhow::bail!("GATEHOUSE_ADMIN_EMAIL / GATEHOUSE_ADMIN_PASSWORD rejected: {}", reasons.join("; "));
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                anyhow::bail!(
+                    "GATEHOUSE_ADMIN_EMAIL / GATEHOUSE_ADMIN_PASSWORD rejected: {}",
+                    reasons.join("; ")
+                );
             }
-            Err(other) => anyhow::bail!("could not create the administrator from the environment: {other}"),
+            Err(other) => {
+                anyhow::bail!("could not create the administrator from the environment: {other}")
+            }
         }
     }
     let setup_token = token::generate(token::SETUP_PREFIX);

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::users::{
-    clean, ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserListQuery, UserStatus,
+    clean, ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User,
+    UserListQuery, UserStatus,
 };
 use gatehouse_api::validation::normalize_email;
 use gatehouse_api::{Page, Pagination, Problem, Single};
@@ -78,7 +79,9 @@ pub async fn insert_user(
         password_changed_at: password_hash.map(|_| now),
         version: 1,
     };
-    users::insert(conn, &user, password_hash).await.map_err(unique_conflict)?;
+    users::insert(conn, &user, password_hash)
+        .await
+        .map_err(unique_conflict)?;
     Ok(user)
 }
 
@@ -92,7 +95,10 @@ pub async fn list(
     Query(query): Query<UserListQuery>,
 ) -> AppResult<Json<Page<User>>> {
     let (found, total) = users::list(&state.db, &tenant, &query).await?;
-    Ok(page(found, Pagination::new(query.page(), query.per_page(), total)))
+    Ok(page(
+        found,
+        Pagination::new(query.page(), query.per_page(), total),
+    ))
 }
 
 /// Creates a local user, with a password or without one.
@@ -127,8 +133,13 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/{user_id}", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
     responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, Path((tenant, id)): Path<(String, Uuid)>) -> AppResult<Response> {
-    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+pub async fn get(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Response> {
+    let user = users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(with_etag(StatusCode::OK, user))
 }
 
@@ -152,19 +163,30 @@ pub async fn update(
     JsonBody(patch): JsonBody<UpdateUser>,
 ) -> AppResult<Response> {
     patch.validate().map_err(AppError::Validation)?;
-    let mut user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    let mut user = users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     if user.version != version {
-        return Err(AppError::StaleVersion { current: user.version });
+        return Err(AppError::StaleVersion {
+            current: user.version,
+        });
     }
     if patch.is_empty() {
         return Ok(with_etag(StatusCode::OK, user));
     }
     apply(&mut user, patch);
-    match users::save_profile(&state.db, &user, version).await.map_err(unique_conflict)? {
+    match users::save_profile(&state.db, &user, version)
+        .await
+        .map_err(unique_conflict)?
+    {
         Some(saved) => Ok(with_etag(StatusCode::OK, saved)),
         None => {
-            let current = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
-            Err(AppError::StaleVersion { current: current.version })
+            let current = users::get(&state.db, &tenant, id)
+                .await?
+                .ok_or_else(not_found)?;
+            Err(AppError::StaleVersion {
+                current: current.version,
+            })
         }
     }
 }
@@ -198,11 +220,21 @@ fn apply(user: &mut User, patch: UpdateUser) {
 
 /// Refuses changes that would lock everyone out: acting on oneself, or on the last
 /// active administrator.
-async fn guard_lockout(state: &AppState, principal: &Principal, tenant: &str, id: Uuid, action: &str) -> AppResult<()> {
+async fn guard_lockout(
+    state: &AppState,
+    principal: &Principal,
+    tenant: &str,
+    id: Uuid,
+    action: &str,
+) -> AppResult<()> {
     if principal.user_id == id {
-        return Err(AppError::conflict(format!("You cannot {action} your own account.")));
+        return Err(AppError::conflict(format!(
+            "You cannot {action} your own account."
+        )));
     }
-    if roles::is_admin(&state.db, id).await? && roles::other_active_admins(&state.db, tenant, id).await? == 0 {
+    if roles::is_admin(&state.db, id).await?
+        && roles::other_active_admins(&state.db, tenant, id).await? == 0
+    {
         return Err(AppError::conflict(format!(
             "You cannot {action} the last active administrator: nobody could manage this tenant afterwards. Make someone else an administrator first."
         )));
@@ -233,10 +265,15 @@ pub async fn delete(
     Path((tenant, id)): Path<(String, Uuid)>,
     Query(confirmation): Query<DeleteConfirmation>,
 ) -> AppResult<StatusCode> {
-    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    let user = users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     let typed = confirmation.confirm_email.as_deref().map(normalize_email);
     if typed.as_deref() != Some(user.email.as_str()) {
-        return Err(AppError::field("confirm_email", "Type the user's email address exactly to confirm."));
+        return Err(AppError::field(
+            "confirm_email",
+            "Type the user's email address exactly to confirm.",
+        ));
     }
     guard_lockout(&state, &principal, &tenant, id, "delete").await?;
     let mut tx = state.db.begin().await?;
@@ -264,14 +301,22 @@ pub async fn set_status(
     JsonBody(change): JsonBody<ChangeStatus>,
 ) -> AppResult<Response> {
     change.validate().map_err(AppError::Validation)?;
-    users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     if change.status != UserStatus::Active {
-        let action = if change.status == UserStatus::Locked { "lock" } else { "disable" };
+        let action = if change.status == UserStatus::Locked {
+            "lock"
+        } else {
+            "disable"
+        };
         guard_lockout(&state, &principal, &tenant, id, action).await?;
     }
     let mut tx = state.db.begin().await?;
     let reason = owned(&change.reason);
-    let user = users::set_status(&mut tx, &tenant, id, change.status, reason).await?.ok_or_else(not_found)?;
+    let user = users::set_status(&mut tx, &tenant, id, change.status, reason)
+        .await?
+        .ok_or_else(not_found)?;
     if change.terminate_sessions && change.status != UserStatus::Active {
         sessions::revoke_all(&mut *tx, id).await?;
     }
@@ -288,7 +333,9 @@ pub async fn reset_password(
     Path((tenant, id)): Path<(String, Uuid)>,
     JsonBody(reset): JsonBody<ResetPassword>,
 ) -> AppResult<Response> {
-    let user = users::get(&state.db, &tenant, id).await?.ok_or_else(not_found)?;
+    let user = users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     reset.validate(&user.email).map_err(AppError::Validation)?;
     let hash = password::hash(reset.new_password).await?;
     let mut tx = state.db.begin().await?;
@@ -304,8 +351,13 @@ pub async fn reset_password(
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/mfa/disable", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
     responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem)))]
-pub async fn disable_mfa(State(state): State<AppState>, Path((tenant, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+pub async fn disable_mfa(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let user = users::disable_mfa(&mut conn, &tenant, id).await?.ok_or_else(not_found)?;
+    let user = users::disable_mfa(&mut conn, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(with_etag(StatusCode::OK, user))
 }

@@ -34,16 +34,24 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
         .pragma("cache_size", "-32000");
-    if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the database directory {}", parent.display()))?;
+    if let Some(parent) = options
+        .get_filename()
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!("cannot create the database directory {}", parent.display())
+        })?;
     }
     let db = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    sqlx::migrate!("./migrations").run(&db).await.context("database migration failed")?;
+    sqlx::migrate!("./migrations")
+        .run(&db)
+        .await
+        .context("database migration failed")?;
     roles::ensure_builtin_roles(&db).await?;
     Ok(db)
 }

@@ -7,13 +7,19 @@ use uuid::Uuid;
 use super::{now_ms, Db};
 
 fn permission_list(role: BuiltinRole) -> String {
-    role.permissions().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+    role.permissions()
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Makes sure every tenant has the built-in roles with their current permissions, so an
 /// upgrade that adds permissions to Admin takes effect at start.
 pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
-    let tenants = sqlx::query_scalar::<_, String>("SELECT id FROM tenants").fetch_all(db).await?;
+    let tenants = sqlx::query_scalar::<_, String>("SELECT id FROM tenants")
+        .fetch_all(db)
+        .await?;
     for tenant in tenants {
         for role in BuiltinRole::ALL {
             let now = now_ms();
@@ -40,7 +46,11 @@ pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
 }
 
 /// The id of a tenant's built-in role.
-pub async fn builtin_id(conn: &mut SqliteConnection, tenant: &str, role: BuiltinRole) -> sqlx::Result<Uuid> {
+pub async fn builtin_id(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    role: BuiltinRole,
+) -> sqlx::Result<Uuid> {
     sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND builtin = ?")
         .bind(tenant)
         .bind(role.key)

@@ -14,14 +14,21 @@ pub struct SessionOwner {
     pub tenant_id: String,
 }
 
-pub async fn create(db: &Db, token_hash: &[u8], user_id: Uuid, expires_at_ms: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(now_ms())
-        .bind(expires_at_ms)
-        .execute(db)
-        .await?;
+pub async fn create(
+    db: &Db,
+    token_hash: &[u8],
+    user_id: Uuid,
+    expires_at_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now_ms())
+    .bind(expires_at_ms)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -35,23 +42,38 @@ pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<Sessi
     .bind(now_ms())
     .fetch_optional(db)
     .await?;
-    row.map(|r| Ok(SessionOwner { user_id: r.try_get(0)?, tenant_id: r.try_get(1)? })).transpose()
+    row.map(|r| {
+        Ok(SessionOwner {
+            user_id: r.try_get(0)?,
+            tenant_id: r.try_get(1)?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn revoke(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 /// Signs a user out everywhere.
 pub async fn revoke_all<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: Uuid) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(db).await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected())
 }
 
 /// Removes expired sessions; called now and then so the table does not grow forever.
 pub async fn purge_expired(db: &Db) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now_ms()).execute(db).await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        .bind(now_ms())
+        .execute(db)
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -20,7 +20,9 @@ pub async fn mark_completed(tx: &mut sqlx::SqliteConnection) -> sqlx::Result<()>
         .bind(now_ms().to_string())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM setup_tokens").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM setup_tokens")
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
@@ -35,6 +37,9 @@ pub async fn add_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
 
 /// Consumes a setup token inside the transaction that creates the administrator.
 pub async fn take_token(tx: &mut sqlx::SqliteConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
+    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -2,20 +2,26 @@
 
 use std::collections::BTreeMap;
 
-use gatehouse_api::users::{IdentitySource, SortOrder, User, UserListQuery, UserSortBy, UserStatus};
+use gatehouse_api::users::{
+    IdentitySource, SortOrder, User, UserListQuery, UserSortBy, UserStatus,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::{now_ms, to_time, Db};
 
-const COLUMNS: &str = "id, tenant_id, email, username, first_name, last_name, display_name, phone, \
+const COLUMNS: &str =
+    "id, tenant_id, email, username, first_name, last_name, display_name, phone, \
     locale, timezone, status, status_reason, identity_source, email_verified, mfa_enabled, \
     require_password_change, custom_attributes, created_at, updated_at, last_login_at, \
     password_changed_at, version";
 
 fn decode_err(column: &str, value: &str) -> sqlx::Error {
-    sqlx::Error::ColumnDecode { index: column.into(), source: format!("unexpected value {value:?}").into() }
+    sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: format!("unexpected value {value:?}").into(),
+    }
 }
 
 fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
@@ -35,15 +41,19 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
         timezone: row.try_get("timezone")?,
         status: UserStatus::parse(&status).ok_or_else(|| decode_err("status", &status))?,
         status_reason: row.try_get("status_reason")?,
-        identity_source: IdentitySource::parse(&source).ok_or_else(|| decode_err("identity_source", &source))?,
+        identity_source: IdentitySource::parse(&source)
+            .ok_or_else(|| decode_err("identity_source", &source))?,
         email_verified: row.try_get("email_verified")?,
         mfa_enabled: row.try_get("mfa_enabled")?,
         require_password_change: row.try_get("require_password_change")?,
-        custom_attributes: serde_json::from_str(&attributes).map_err(|e| decode_err("custom_attributes", &e.to_string()))?,
+        custom_attributes: serde_json::from_str(&attributes)
+            .map_err(|e| decode_err("custom_attributes", &e.to_string()))?,
         created_at: to_time(row.try_get("created_at")?),
         updated_at: to_time(row.try_get("updated_at")?),
         last_login_at: row.try_get::<Option<i64>, _>("last_login_at")?.map(to_time),
-        password_changed_at: row.try_get::<Option<i64>, _>("password_changed_at")?.map(to_time),
+        password_changed_at: row
+            .try_get::<Option<i64>, _>("password_changed_at")?
+            .map(to_time),
         version: row.try_get("version")?,
     })
 }
@@ -53,8 +63,13 @@ fn attributes_json(attributes: &BTreeMap<String, String>) -> String {
 }
 
 /// Inserts a user built by the caller (id, times and version included).
-pub async fn insert(conn: &mut SqliteConnection, user: &User, password_hash: Option<&str>) -> sqlx::Result<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}, password_hash) "));
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    user: &User,
+    password_hash: Option<&str>,
+) -> sqlx::Result<()> {
+    let mut q =
+        QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}, password_hash) "));
     q.push_values([user], |mut row, u| {
         push_user_values(&mut row, u);
         row.push_bind(password_hash);
@@ -71,7 +86,10 @@ pub async fn insert_many(conn: &mut SqliteConnection, users: &[User]) -> sqlx::R
     Ok(())
 }
 
-fn push_user_values(row: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>, u: &User) {
+fn push_user_values(
+    row: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
+    u: &User,
+) {
     row.push_bind(u.id)
         .push_bind(u.tenant_id.clone())
         .push_bind(u.email.clone())
@@ -98,14 +116,16 @@ fn push_user_values(row: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'s
 
 /// A live (not deleted) user of the tenant.
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL"))
-        .bind(id)
-        .bind(tenant)
-        .fetch_optional(db)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM users WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL"
+    ))
+    .bind(id)
+    .bind(tenant)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 /// What sign-in needs to know about the live user with this email.
@@ -114,7 +134,11 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
-pub async fn find_credentials(db: &Db, tenant: &str, email: &str) -> sqlx::Result<Option<Credentials>> {
+pub async fn find_credentials(
+    db: &Db,
+    tenant: &str,
+    email: &str,
+) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE tenant_id = ? AND email = ? AND deleted_at IS NULL"
     ))
@@ -122,12 +146,20 @@ pub async fn find_credentials(db: &Db, tenant: &str, email: &str) -> sqlx::Resul
     .bind(email)
     .fetch_optional(db)
     .await?;
-    row.map(|r| Ok(Credentials { user: from_row(&r)?, password_hash: r.try_get("password_hash")? })).transpose()
+    row.map(|r| {
+        Ok(Credentials {
+            user: from_row(&r)?,
+            password_hash: r.try_get("password_hash")?,
+        })
+    })
+    .transpose()
 }
 
 /// Appends the WHERE clause of a list query.
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, tenant: &'a str, query: &'a UserListQuery) {
-    q.push(" FROM users WHERE tenant_id = ").push_bind(tenant).push(" AND deleted_at IS NULL");
+    q.push(" FROM users WHERE tenant_id = ")
+        .push_bind(tenant)
+        .push(" AND deleted_at IS NULL");
     if let Some(term) = query.search_term() {
         push_search(q, term);
     }
@@ -146,19 +178,44 @@ fn push_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, tenant: &'a str, query: &'a
 /// characters or more go through the trigram index; shorter ones (too short for
 /// trigrams) are matched with LIKE on the rows the index left.
 fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
-    let (long, short): (Vec<&str>, Vec<&str>) = term.split_whitespace().partition(|w| w.chars().count() >= 3);
+    let (long, short): (Vec<&str>, Vec<&str>) = term
+        .split_whitespace()
+        .partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
-        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
-        q.push(" AND seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ").push_bind(phrase).push(")");
+        let phrase = long
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        q.push(" AND seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
+            .push_bind(phrase)
+            .push(")");
     }
     for word in short {
-        let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            word.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         q.push(" AND (");
-        for (i, column) in ["email", "username", "first_name", "last_name", "display_name"].iter().enumerate() {
+        for (i, column) in [
+            "email",
+            "username",
+            "first_name",
+            "last_name",
+            "display_name",
+        ]
+        .iter()
+        .enumerate()
+        {
             if i > 0 {
                 q.push(" OR ");
             }
-            q.push(*column).push(" LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            q.push(*column)
+                .push(" LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
         }
         q.push(")");
     }
@@ -183,9 +240,15 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
         UserSortBy::Email => "email",
         UserSortBy::DisplayName => "display_name COLLATE NOCASE",
     };
-    select.push(format_args!(" ORDER BY {column} {direction}, seq {direction}"));
+    select.push(format_args!(
+        " ORDER BY {column} {direction}, seq {direction}"
+    ));
     let per_page = i64::from(query.per_page());
-    select.push(" LIMIT ").push_bind(per_page).push(" OFFSET ").push_bind(i64::from(query.page() - 1) * per_page);
+    select
+        .push(" LIMIT ")
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind(i64::from(query.page() - 1) * per_page);
     let rows = select.build().fetch_all(db).await?;
     let users = rows.iter().map(from_row).collect::<sqlx::Result<_>>()?;
     Ok((users, u64::try_from(total).unwrap_or(0)))
@@ -193,7 +256,11 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
 
 /// Writes the editable profile fields of `user` if it is still at `expected_version`,
 /// returning the saved user, or `None` when someone else changed it first.
-pub async fn save_profile(db: &Db, user: &User, expected_version: i64) -> sqlx::Result<Option<User>> {
+pub async fn save_profile(
+    db: &Db,
+    user: &User,
+    expected_version: i64,
+) -> sqlx::Result<Option<User>> {
     sqlx::query(&format!(
         "UPDATE users SET email = ?, username = ?, first_name = ?, last_name = ?, display_name = ?,
                 phone = ?, locale = ?, timezone = ?, email_verified = ?, require_password_change = ?,
@@ -233,10 +300,20 @@ async fn update_returning<'a>(
 ) -> sqlx::Result<Option<User>> {
     let mut q = QueryBuilder::new("UPDATE users SET ");
     assignments(&mut q);
-    q.push(", updated_at = ").push_bind(now_ms()).push(", version = version + 1");
-    q.push(" WHERE id = ").push_bind(id).push(" AND tenant_id = ").push_bind(tenant);
+    q.push(", updated_at = ")
+        .push_bind(now_ms())
+        .push(", version = version + 1");
+    q.push(" WHERE id = ")
+        .push_bind(id)
+        .push(" AND tenant_id = ")
+        .push_bind(tenant);
     q.push(" AND deleted_at IS NULL RETURNING ").push(COLUMNS);
-    q.build().fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+    q.build()
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn set_status(
@@ -247,7 +324,10 @@ pub async fn set_status(
     reason: Option<String>,
 ) -> sqlx::Result<Option<User>> {
     update_returning(conn, tenant, id, |q| {
-        q.push("status = ").push_bind(status.as_str()).push(", status_reason = ").push_bind(reason);
+        q.push("status = ")
+            .push_bind(status.as_str())
+            .push(", status_reason = ")
+            .push_bind(reason);
         if status == UserStatus::Active {
             q.push(", failed_logins = 0");
         }
@@ -273,7 +353,11 @@ pub async fn set_password(
     .await
 }
 
-pub async fn disable_mfa(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
+pub async fn disable_mfa(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+) -> sqlx::Result<Option<User>> {
     update_returning(conn, tenant, id, |q| {
         q.push("mfa_enabled = 0");
     })
@@ -281,7 +365,11 @@ pub async fn disable_mfa(conn: &mut SqliteConnection, tenant: &str, id: Uuid) ->
 }
 
 /// Marks a user deleted: gone from lists and sign-in, the email free for reuse.
-pub async fn soft_delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
+pub async fn soft_delete(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+) -> sqlx::Result<bool> {
     let now = now_ms();
     let done = sqlx::query(
         "UPDATE users SET deleted_at = ?, updated_at = ?, version = version + 1

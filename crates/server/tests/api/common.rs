@@ -1,0 +1,197 @@
+//! A real server on a loopback port with a fresh database, and a small client for it.
+
+use std::path::PathBuf;
+
+use gatehouse_api::users::{CreateUser, User};
+use gatehouse_api::Single;
+use gatehouse_server::{Config, Running, Settings};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+pub const USERS: &str = "/api/v1/tenants/default/users";
+
+pub struct TestServer {
+    pub server: Option<Running>,
+    pub http: reqwest::Client,
+    pub base: String,
+    _dir: TempDir,
+}
+
+pub struct Options {
+    pub admin: bool,
+    pub static_dir: Option<PathBuf>,
+    pub max_failed_logins: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            admin: true,
+            static_dir: None,
+            max_failed_logins: 10,
+        }
+    }
+}
+
+impl TestServer {
+    /// A server whose administrator exists (created from the environment settings).
+    pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: format!("sqlite://{}", dir.path().join("test.db").display()),
+            static_dir: options.static_dir,
+            admin: options
+                .admin
+                .then(|| (ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
+            public_url: None,
+            settings: Settings {
+                max_failed_logins: options.max_failed_logins,
+                ..Settings::default()
+            },
+        };
+        let server = gatehouse_server::start(config).await.unwrap();
+        let base = server.url();
+        Self {
+            server: Some(server),
+            http: reqwest::Client::new(),
+            base,
+            _dir: dir,
+        }
+    }
+
+    pub fn setup_url(&self) -> Option<String> {
+        self.server.as_ref().unwrap().setup_url.clone()
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Response {
+        self.request(method, path, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in and returns the token, panicking on failure.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self.try_login(email, password).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-in as {email} failed"
+        );
+        let body: Value = response.json().await.unwrap();
+        body["data"]["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> Response {
+        self.send_json(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user (as `token`) and returns it.
+    pub async fn create_user(&self, token: &str, request: &CreateUser) -> User {
+        let response = self
+            .request(Method::POST, USERS, Some(token))
+            .json(request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        response.json::<Single<User>>().await.unwrap().data
+    }
+
+    /// Creates a user with a password who holds no role.
+    pub async fn create_member(&self, token: &str, email: &str, password: &str) -> User {
+        let request = CreateUser {
+            email: email.into(),
+            password: Some(password.into()),
+            ..Default::default()
+        };
+        self.create_user(token, &request).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            // Stop accepting connections; the runtime ends the task with the test.
+            drop(server);
+        }
+    }
+}
+
+/// The problem body of an error response, after checking its status and media type.
+pub async fn problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["type"]
+        .as_str()
+        .unwrap()
+        .starts_with("urn:gatehouse:problem:"));
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "problem without detail: {body}"
+    );
+    body
+}
+
+/// The fields named in a 422 (or 409) problem.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

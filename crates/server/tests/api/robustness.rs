@@ -1,0 +1,168 @@
+//! Bad input gets a clear 4xx problem, never a 500 or a stack trace.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{problem, TestServer, USERS};
+
+#[tokio::test]
+async fn malformed_bodies_get_clear_problems() {
+    let server = TestServer::start().await;
+    let token = server.admin_token().await;
+    let post = |body: &'static str, content_type: &'static str| {
+        server
+            .request(Method::POST, USERS, Some(&token))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let syntax = problem(
+        post("{\"email\": ", "application/json").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(syntax["detail"], "The request body is not valid JSON.");
+
+    let types = problem(
+        post(r#"{"email": 42}"#, "application/json").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        types["detail"].as_str().unwrap().contains("email"),
+        "{types}"
+    );
+
+    let unknown = problem(
+        post(
+            r#"{"email": "a@b.co", "is_admin": true}"#,
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        unknown["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `is_admin`"),
+        "{unknown}"
+    );
+
+    problem(
+        post(r#"{"email": "a@b.co"}"#, "text/plain").await.unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
+
+    let status = server
+        .send_json(
+            Method::PUT,
+            &format!("{USERS}/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/status"),
+            Some(&token),
+            json!({"status": "ASLEEP"}),
+        )
+        .await;
+    let status = problem(status, StatusCode::BAD_REQUEST).await;
+    assert!(
+        status["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown variant `ASLEEP`"),
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn oversize_bodies_get_413() {
+    let server = TestServer::start().await;
+    let token = server.admin_token().await;
+    let huge = format!(
+        r#"{{"email": "a@b.co", "display_name": "{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let response = server
+        .request(Method::POST, USERS, Some(&token))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    // Sign-in is public; its body limit holds too.
+    let huge_login = format!(
+        r#"{{"email": "a@b.co", "password": "{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let response = server
+        .request(Method::POST, "/api/v1/auth/login", None)
+        .header("content-type", "application/json")
+        .body(huge_login)
+        .send()
+        .await
+        .unwrap();
+    problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+}
+
+#[tokio::test]
+async fn unknown_routes_methods_and_ids() {
+    let server = TestServer::start().await;
+    let token = server.admin_token().await;
+    problem(
+        server.get("/api/v1/nothing-here", &token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        server.get("/api/v2/tenants/default/users", &token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        server.get(&format!("{USERS}/not-a-uuid"), &token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let put = server
+        .request(Method::PUT, USERS, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    problem(put, StatusCode::METHOD_NOT_ALLOWED).await;
+    let bad_query = problem(
+        server.get(&format!("{USERS}?per_page=many"), &token).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(bad_query["detail"].as_str().unwrap().contains("per_page"));
+    let unknown_param = problem(
+        server.get(&format!("{USERS}?colour=red"), &token).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(unknown_param["detail"].as_str().unwrap().contains("colour"));
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers_and_a_request_id() {
+    let server = TestServer::start().await;
+    let response = server
+        .request(Method::GET, "/api/v1/setup", None)
+        .send()
+        .await
+        .unwrap();
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let id = headers["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["meta"]["request_id"], id);
+}
