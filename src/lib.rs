@@ -1,1 +1,52 @@
+//! The Gatehouse console: a Leptos single-page app for user and access management.
+//!
+//! `App` wires the router, the session and the toasts; pages live in feature folders
+//! under [`pages`]; everything that talks to the server goes through [`api`].
 
+pub mod api;
+pub mod components;
+pub mod config;
+pub mod forms;
+pub mod pages;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::toast::Toasts;
+use crate::pages::users::{NewUserPage, UserDetailPage, UserProfileTab, UsersPage};
+use crate::pages::{LoginPage, NotFound, SetupPage, Shell};
+use crate::session::Session;
+
+/// Boots the console: loads `config.json`, then mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    components::theme::apply_initial();
+    wasm_bindgen_futures::spawn_local(async {
+        config::load().await;
+        leptos::mount::mount_to_body(App);
+    });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(Session::restore());
+    provide_context(Toasts::default());
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/setup") view=SetupPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/users" /> } />
+                    <Route path=path!("users") view=UsersPage />
+                    <Route path=path!("users/new") view=NewUserPage />
+                    <ParentRoute path=path!("users/:id") view=UserDetailPage>
+                        <Route path=path!("") view=UserProfileTab />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

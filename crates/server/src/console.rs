@@ -2,6 +2,8 @@
 //! Content-Security-Policy that lets exactly this build's scripts run.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use anyhow::Context;
 use axum::extract::Request;
@@ -24,14 +26,7 @@ const REVALIDATE: &str = "no-cache";
 /// A router that serves the console in `dir` for every path the API does not claim.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Router<S>> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).with_context(|| {
-        format!(
-            "{} not found: build the console first (cargo xtask dist)",
-            index.display()
-        )
-    })?;
-    let csp = content_security_policy(&html, api_origin(dir).as_deref());
-    let csp = HeaderValue::from_str(&csp).context("CSP header")?;
+    let policy = Arc::new(PolicyCache::new(dir)?);
     let index_file = ServeFile::new(&index)
         .precompressed_br()
         .precompressed_gzip();
@@ -60,11 +55,46 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Ro
     Ok(Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(move |request, next| {
-            cache_and_policy(request, next, csp.clone())
+            cache_and_policy(request, next, policy.clone())
         })))
 }
 
-async fn cache_and_policy(request: Request, next: Next, csp: HeaderValue) -> Response {
+/// The CSP of the current build, recomputed when `index.html` changes (a redeploy
+/// without a restart must not leave the new loader script blocked).
+struct PolicyCache {
+    dir: PathBuf,
+    current: Mutex<(Option<SystemTime>, HeaderValue)>,
+}
+
+impl PolicyCache {
+    fn new(dir: &Path) -> anyhow::Result<Self> {
+        let cache = Self {
+            dir: dir.to_owned(),
+            current: Mutex::new((None, HeaderValue::from_static(""))),
+        };
+        cache.get().with_context(|| {
+            format!(
+                "{} not found: build the console first (cargo xtask dist)",
+                dir.join("index.html").display()
+            )
+        })?;
+        Ok(cache)
+    }
+
+    fn get(&self) -> anyhow::Result<HeaderValue> {
+        let index = self.dir.join("index.html");
+        let modified = std::fs::metadata(&index)?.modified().ok();
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if current.0.is_none() || current.0 != modified {
+            let html = std::fs::read_to_string(&index)?;
+            let csp = content_security_policy(&html, api_origin(&self.dir).as_deref());
+            *current = (modified, HeaderValue::from_str(&csp)?);
+        }
+        Ok(current.1.clone())
+    }
+}
+
+async fn cache_and_policy(request: Request, next: Next, policy: Arc<PolicyCache>) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let is_html = response
@@ -74,7 +104,19 @@ async fn cache_and_policy(request: Request, next: Next, csp: HeaderValue) -> Res
         .is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
     if is_html {
-        headers.insert(CONTENT_SECURITY_POLICY, csp);
+        match policy.get() {
+            Ok(csp) => {
+                headers.insert(CONTENT_SECURITY_POLICY, csp);
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot compute the console's CSP; serving an error instead");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The console build is unreadable.",
+                )
+                    .into_response();
+            }
+        }
     }
     let cache = if response.status().is_success() && !is_html && is_hashed(&path) {
         IMMUTABLE

@@ -1,0 +1,126 @@
+//! A typed client for the Gatehouse API: one function per endpoint, over gloo-net.
+//!
+//! Every call goes through [`send`], which adds the bearer token, turns problem details
+//! into [`ApiError`], and, when the session has expired mid-work, asks the administrator
+//! to sign in again (see [`Session::wait_for_sign_in`]) and retries, so nothing on screen
+//! is lost.
+
+pub mod auth;
+mod error;
+pub mod users;
+
+pub use error::ApiError;
+
+use gatehouse_api::Problem;
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::config::api_url;
+use crate::session::Session;
+
+/// One request to the API.
+pub struct Call {
+    method: Method,
+    path: String,
+    body: Option<String>,
+    if_match: Option<String>,
+    /// Whether a 401 means "session expired" (and not "wrong password").
+    reauthenticate: bool,
+}
+
+impl Call {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            body: None,
+            if_match: None,
+            reauthenticate: true,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        self.body = serde_json::to_string(body).ok();
+        self
+    }
+
+    /// Makes the write conditional on the object still being at `version`.
+    pub fn if_version(mut self, version: i64) -> Self {
+        self.if_match = Some(gatehouse_api::users::etag(version));
+        self
+    }
+
+    /// For sign-in and setup: a 401 is an answer, not an expired session.
+    pub fn public(mut self) -> Self {
+        self.reauthenticate = false;
+        self
+    }
+
+    fn build(&self, token: Option<&str>) -> Result<gloo_net::http::Request, ApiError> {
+        let mut request = RequestBuilder::new(&api_url(&self.path))
+            .method(self.method.clone())
+            .header("Accept", "application/json");
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(version) = &self.if_match {
+            request = request.header("If-Match", version);
+        }
+        let request = match &self.body {
+            Some(body) => request
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+            None => request.build(),
+        };
+        request.map_err(|e| ApiError::Unexpected(e.to_string()))
+    }
+}
+
+/// Sends a call and decodes the answer (`()` for 204).
+pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T, ApiError> {
+    let token = session.token();
+    match send_once(&call, token.as_deref()).await {
+        Err(ApiError::Problem(p)) if p.status == 401 && call.reauthenticate && token.is_some() => {
+            if session.wait_for_sign_in().await {
+                send_once(&call, session.token().as_deref()).await
+            } else {
+                Err(ApiError::Problem(p))
+            }
+        }
+        other => other,
+    }
+}
+
+async fn send_once<T: DeserializeOwned>(call: &Call, token: Option<&str>) -> Result<T, ApiError> {
+    let response = call
+        .build(token)?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        let text = if text.is_empty() { "null" } else { &text };
+        return serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()));
+    }
+    Err(match serde_json::from_str::<Problem>(&text) {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) => ApiError::Problem(Problem {
+            kind: "about:blank".into(),
+            title: format!("The server answered {status}"),
+            status,
+            detail: None,
+            errors: Vec::new(),
+            missing_permission: None,
+            request_id: None,
+        }),
+    })
+}

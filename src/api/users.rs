@@ -1,0 +1,80 @@
+//! The users endpoints.
+
+use gatehouse_api::endpoints::url;
+use gatehouse_api::users::{
+    ChangeStatus, CreateUser, ResetPassword, UpdateUser, User, UserListQuery,
+};
+use gatehouse_api::{Page, Single};
+use gloo_net::http::Method;
+use uuid::Uuid;
+
+use super::{send, ApiError, Call};
+use crate::session::Session;
+
+pub async fn list(session: Session, query: &UserListQuery) -> Result<Page<User>, ApiError> {
+    let path = query.to_pairs().append_to(&url::users(&session.tenant()));
+    send(session, Call::get(path)).await
+}
+
+pub async fn get(session: Session, id: Uuid) -> Result<User, ApiError> {
+    Ok(
+        send::<Single<User>>(session, Call::get(url::user(&session.tenant(), id)))
+            .await?
+            .data,
+    )
+}
+
+pub async fn create(session: Session, request: &CreateUser) -> Result<User, ApiError> {
+    let call = Call::new(Method::POST, url::users(&session.tenant())).json(request);
+    Ok(send::<Single<User>>(session, call).await?.data)
+}
+
+/// Saves changes made to `version` of the user; a 412 means someone else saved first.
+pub async fn update(
+    session: Session,
+    id: Uuid,
+    version: i64,
+    patch: &UpdateUser,
+) -> Result<User, ApiError> {
+    let call = Call::new(Method::PATCH, url::user(&session.tenant(), id))
+        .json(patch)
+        .if_version(version);
+    Ok(send::<Single<User>>(session, call).await?.data)
+}
+
+pub async fn set_status(
+    session: Session,
+    id: Uuid,
+    change: &ChangeStatus,
+) -> Result<User, ApiError> {
+    let call = Call::new(Method::PUT, url::user_status(&session.tenant(), id)).json(change);
+    Ok(send::<Single<User>>(session, call).await?.data)
+}
+
+pub async fn reset_password(
+    session: Session,
+    id: Uuid,
+    reset: &ResetPassword,
+) -> Result<User, ApiError> {
+    let call = Call::new(
+        Method::POST,
+        url::user_password_reset(&session.tenant(), id),
+    )
+    .json(reset);
+    Ok(send::<Single<User>>(session, call).await?.data)
+}
+
+pub async fn disable_mfa(session: Session, id: Uuid) -> Result<User, ApiError> {
+    let call = Call::new(Method::POST, url::user_mfa_disable(&session.tenant(), id));
+    Ok(send::<Single<User>>(session, call).await?.data)
+}
+
+/// Deletes the user; `confirm_email` must be the user's email, as typed by the admin.
+pub async fn delete(session: Session, id: Uuid, confirm_email: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "{}?confirm_email={}",
+        url::user(&session.tenant(), id),
+        gatehouse_api::query::encode(confirm_email)
+    );
+    send(session, Call::new(Method::DELETE, path)).await
+}

@@ -1,0 +1,132 @@
+//! Pagination: which page buttons to show, and the pager under every table.
+
+use gatehouse_api::Pagination;
+use leptos::prelude::*;
+
+/// Page sizes on offer.
+pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+
+/// The page buttons to show: the first, the last and the neighbours of the current page,
+/// with `None` for a gap. A gap of a single page shows that page instead.
+pub fn page_window(current: u32, total: u32) -> Vec<Option<u32>> {
+    if total == 0 {
+        return Vec::new();
+    }
+    let current = current.clamp(1, total);
+    let mut wanted: Vec<u32> = [1, current.saturating_sub(1), current, current + 1, total]
+        .into_iter()
+        .filter(|p| (1..=total).contains(p))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    let mut previous = 0;
+    for page in wanted {
+        match page - previous {
+            1 => {}
+            2 => out.push(Some(previous + 1)),
+            _ => out.push(None),
+        }
+        out.push(Some(page));
+        previous = page;
+    }
+    out
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "Showing 26–50 of 1,000", a page size menu and page buttons.
+#[component]
+pub fn Pager(
+    #[prop(into)] pagination: Signal<Pagination>,
+    on_page: Callback<u32>,
+    on_per_page: Callback<u32>,
+    /// What is counted, in the plural ("users").
+    noun: &'static str,
+) -> impl IntoView {
+    let summary = move || {
+        let p = pagination.get();
+        match p.shown_range() {
+            Some((first, last)) => format!(
+                "Showing {}–{} of {} {noun}",
+                group_thousands(first),
+                group_thousands(last),
+                group_thousands(p.total_items)
+            ),
+            None => format!("{} {noun}", group_thousands(p.total_items)),
+        }
+    };
+    let buttons = move || {
+        let p = pagination.get();
+        page_window(p.page, p.total_pages)
+            .into_iter()
+            .map(|item| match item {
+                Some(page) => {
+                    let current = page == p.page;
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="page"
+                                class:page-current=current
+                                aria-current=current.then_some("page")
+                                aria-label=format!("Page {page}")
+                                on:click=move |_| on_page.run(page)
+                            >
+                                {page}
+                            </button>
+                        </li>
+                    }
+                    .into_any()
+                }
+                None => view! { <li class="page-gap" aria-hidden="true">"…"</li> }.into_any(),
+            })
+            .collect_view()
+    };
+    let at_start = move || pagination.with(|p| p.page <= 1);
+    let at_end = move || pagination.with(|p| p.page >= p.total_pages);
+    view! {
+        <nav class="pager" aria-label="Pagination">
+            <p class="pager-summary" aria-live="polite">{summary}</p>
+            <label class="pager-size">
+                "Rows per page "
+                <select on:change:target=move |ev| {
+                    if let Ok(size) = ev.target().value().parse() {
+                        on_per_page.run(size);
+                    }
+                }>
+                    {PAGE_SIZES
+                        .into_iter()
+                        .map(|size| view! {
+                            <option value=size.to_string() selected=move || pagination.with(|p| p.per_page == size)>
+                                {size}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <ul class="pages">
+                <li>
+                    <button type="button" class="page" disabled=at_start aria-label="Previous page"
+                        on:click=move |_| on_page.run(pagination.get_untracked().page - 1)>"‹"</button>
+                </li>
+                {buttons}
+                <li>
+                    <button type="button" class="page" disabled=at_end aria-label="Next page"
+                        on:click=move |_| on_page.run(pagination.get_untracked().page + 1)>"›"</button>
+                </li>
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,344 @@
+//! What can be done to a user beyond editing: status changes, a new password, turning
+//! off MFA, deletion. Each asks first and says what will happen.
+
+use gatehouse_api::endpoints::{self, Endpoint};
+use gatehouse_api::users::{ChangeStatus, PasswordResetMethod, ResetPassword, User, UserStatus};
+use gatehouse_api::validation::{self, normalize_email};
+use gatehouse_api::FieldError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+use super::detail::CurrentUser;
+use crate::api::{self, ApiError};
+use crate::components::banner::ErrorBanner;
+use crate::components::dialog::Dialog;
+use crate::components::field::{CheckboxField, TextField};
+use crate::components::toast::use_toasts;
+use crate::session::use_session;
+
+/// A status change offered for a user in a given state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct StatusAction {
+    label: &'static str,
+    target: UserStatus,
+    explanation: &'static str,
+}
+
+fn status_actions(current: UserStatus) -> Vec<StatusAction> {
+    let enable = |label| StatusAction {
+        label,
+        target: UserStatus::Active,
+        explanation: "They will be able to sign in again.",
+    };
+    match current {
+        UserStatus::Active => vec![
+            StatusAction { label: "Disable", target: UserStatus::Disabled, explanation: "They will not be able to sign in until the account is enabled again." },
+            StatusAction { label: "Lock", target: UserStatus::Locked, explanation: "Use this for an account that may be compromised. They cannot sign in until it is unlocked." },
+        ],
+        UserStatus::Disabled => vec![enable("Enable")],
+        UserStatus::Locked => vec![enable("Unlock")],
+        UserStatus::PendingApproval | UserStatus::PendingEmailVerification => vec![enable("Activate")],
+    }
+}
+
+/// A button that is disabled, with the reason as its tooltip, when the administrator
+/// lacks the endpoint's permission.
+#[component]
+fn ActionButton(
+    label: &'static str,
+    endpoint: Endpoint,
+    #[prop(optional)] danger: bool,
+    on_click: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let missing = move || session.missing_for(&endpoint);
+    view! {
+        <button
+            type="button"
+            class="button"
+            class:button-danger=danger
+            disabled=move || missing().is_some()
+            title=move || missing().map(|p| format!("Needs the {p} permission"))
+            on:click=move |_| on_click.run(())
+        >
+            {label}
+        </button>
+    }
+}
+
+#[component]
+pub fn UserActions() -> impl IntoView {
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let status_action = RwSignal::new(None::<StatusAction>);
+    let status_open = RwSignal::new(false);
+    let password_open = RwSignal::new(false);
+    let mfa_open = RwSignal::new(false);
+    let delete_open = RwSignal::new(false);
+    let current = move || user.get();
+
+    view! {
+        <div class="actions" role="group" aria-label="User actions">
+            {move || current().map(|u| {
+                status_actions(u.status).into_iter().map(|action| view! {
+                    <ActionButton label=action.label endpoint=endpoints::USERS_SET_STATUS on_click=Callback::new(move |()| {
+                        status_action.set(Some(action));
+                        status_open.set(true);
+                    }) />
+                }).collect_view()
+            })}
+            <ActionButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD on_click=Callback::new(move |()| password_open.set(true)) />
+            <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
+                <ActionButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA on_click=Callback::new(move |()| mfa_open.set(true)) />
+            </Show>
+            <ActionButton label="Delete" danger=true endpoint=endpoints::USERS_DELETE on_click=Callback::new(move |()| delete_open.set(true)) />
+        </div>
+        <StatusDialog open=status_open action=status_action />
+        <PasswordDialog open=password_open />
+        <MfaDialog open=mfa_open />
+        <DeleteDialog open=delete_open />
+    }
+}
+
+/// Runs a request that returns the updated user: on success the page shows the new
+/// user, the dialog closes and a toast confirms; on failure the dialog stays open with
+/// the message, and everything typed in it stays.
+fn user_change<Input, Fut>(
+    open: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    success: impl Fn(&User) -> String + Copy + 'static,
+    request: impl Fn(Uuid, Input) -> Fut + Copy + 'static,
+) -> Action<Input, ()>
+where
+    Input: Clone + 'static,
+    Fut: std::future::Future<Output = Result<User, ApiError>> + 'static,
+{
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let toasts = use_toasts();
+    Action::new_local(move |input: &Input| {
+        let target = user.get_untracked().map(|u| u.id);
+        let input = input.clone();
+        async move {
+            let Some(id) = target else { return };
+            match request(id, input).await {
+                Ok(updated) => {
+                    error.set(None);
+                    open.set(false);
+                    toasts.success(success(&updated));
+                    user.set(Some(updated));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        }
+    })
+}
+
+#[component]
+fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) -> impl IntoView {
+    let session = use_session();
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let reason = RwSignal::new(String::new());
+    let end_sessions = RwSignal::new(true);
+    let error = RwSignal::new(None::<String>);
+    let change = user_change(
+        open,
+        error,
+        |u| format!("{} is now {}.", u.email, u.status.label().to_lowercase()),
+        move |id, change: ChangeStatus| async move {
+            api::users::set_status(session, id, &change).await
+        },
+    );
+    let reason_error = Signal::derive(move || validation::reason(&reason.get()).err());
+    let name = move || user.get().map(|u| u.name()).unwrap_or_default();
+    let title = Signal::derive(move || {
+        action
+            .get()
+            .map(|a| format!("{} {}", a.label, name()))
+            .unwrap_or_default()
+    });
+    let restricting = move || action.get().is_some_and(|a| a.target != UserStatus::Active);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(action) = action.get_untracked() else {
+            return;
+        };
+        if reason_error.get_untracked().is_some() {
+            return;
+        }
+        change.dispatch(ChangeStatus {
+            status: action.target,
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+            terminate_sessions: action.target != UserStatus::Active && end_sessions.get_untracked(),
+        });
+    };
+    view! {
+        <Dialog open title>
+            <form on:submit=submit novalidate>
+                <p>{move || action.get().map(|a| a.explanation)}</p>
+                {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+                <div class="field" class:field-invalid=move || reason_error.get().is_some()>
+                    <label for="status-reason">"Reason (optional)"</label>
+                    <textarea id="status-reason" rows="3" aria-describedby="status-reason-hint status-reason-error"
+                        prop:value=move || reason.get() on:input:target=move |ev| reason.set(ev.target().value())></textarea>
+                    <p class="field-hint" id="status-reason-hint">"Recorded with the change and shown on the user's page."</p>
+                    <p class="field-error" id="status-reason-error" aria-live="polite">{reason_error}</p>
+                </div>
+                <Show when=restricting>
+                    <CheckboxField id="terminate_sessions" label="Sign them out everywhere now" checked=end_sessions
+                        hint="Ends every session at once instead of letting open sessions run out." />
+                </Show>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button" class:button-danger=restricting class:button-primary=move || !restricting()
+                        disabled=move || change.pending().get()>
+                        {move || action.get().map(|a| a.label)}
+                    </button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn PasswordDialog(open: RwSignal<bool>) -> impl IntoView {
+    let session = use_session();
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let password = RwSignal::new(String::new());
+    let require_change = RwSignal::new(true);
+    let error = RwSignal::new(None::<String>);
+    let submitted = RwSignal::new(false);
+    let reset = user_change(
+        open,
+        error,
+        |u| {
+            format!(
+                "The password of {} was changed; they were signed out everywhere.",
+                u.email
+            )
+        },
+        move |id, reset: ResetPassword| async move {
+            api::users::reset_password(session, id, &reset).await
+        },
+    );
+    let email = move || user.get().map(|u| u.email).unwrap_or_default();
+    let password_error =
+        Signal::derive(move || validation::password(&password.get(), &email()).err());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if password_error.get_untracked().is_none() {
+            reset.dispatch(ResetPassword {
+                method: PasswordResetMethod::Set,
+                new_password: password.get_untracked(),
+                require_password_change: require_change.get_untracked(),
+            });
+        }
+    };
+    Effect::new(move |_| {
+        if !open.get() {
+            password.set(String::new());
+            submitted.set(false);
+        }
+    });
+    view! {
+        <Dialog open title="Set a new password">
+            <form on:submit=submit novalidate>
+                <p>"The user's current password stops working and they are signed out everywhere."</p>
+                {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+                <TextField id="new_password" label="New password" value=password input_type="password" autocomplete="new-password"
+                    hint="At least 12 characters." error=password_error reveal=submitted required=true />
+                <CheckboxField id="require_password_change" label="Ask them to choose their own at next sign-in" checked=require_change />
+                <div class="dialog-actions">
+                    <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>"Set password"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn MfaDialog(open: RwSignal<bool>) -> impl IntoView {
+    let session = use_session();
+    let error = RwSignal::new(None::<String>);
+    let disable = user_change(
+        open,
+        error,
+        |u| format!("Multi-factor authentication is off for {}.", u.email),
+        move |id, ()| async move { api::users::disable_mfa(session, id).await },
+    );
+    view! {
+        <Dialog open title="Turn off multi-factor authentication">
+            <p>"Do this for someone who lost their second factor. Until they set it up again, their password alone signs them in."</p>
+            {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <div class="dialog-actions">
+                <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class="button button-danger" disabled=move || disable.pending().get()
+                    on:click=move |_| { disable.dispatch(()); }>"Turn off MFA"</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteDialog(open: RwSignal<bool>) -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let typed = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let email = move || user.get().map(|u| u.email).unwrap_or_default();
+    let confirmed = move || normalize_email(&typed.get()) == email();
+    let delete = Action::new_local(move |_: &()| {
+        let target = user.get_untracked();
+        let typed = typed.get_untracked();
+        let navigate = navigate.clone();
+        async move {
+            let Some(target) = target else { return };
+            match api::users::delete(session, target.id, &typed).await {
+                Ok(()) => {
+                    open.set(false);
+                    toasts.success(format!("{} was deleted.", target.email));
+                    navigate("/users", Default::default());
+                }
+                Err(e) => error.set(Some(first_field_message(&e).unwrap_or_else(|| e.message()))),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if confirmed() {
+            delete.dispatch(());
+        }
+    };
+    view! {
+        <Dialog open title="Delete user">
+            <form on:submit=submit novalidate>
+                <p>
+                    "Deleting " <strong>{email}</strong>
+                    " removes them from every list and ends their sessions; they will no longer be able to sign in. This cannot be undone here."
+                </p>
+                {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+                <div class="field">
+                    <label for="confirm_email">"Type the email address to confirm"</label>
+                    <input id="confirm_email" type="text" autocomplete="off" spellcheck="false"
+                        prop:value=move || typed.get() on:input:target=move |ev| typed.set(ev.target().value()) />
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button button-danger" disabled=move || !confirmed() || delete.pending().get()>
+                        "Delete user"
+                    </button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+fn first_field_message(error: &ApiError) -> Option<String> {
+    error
+        .field_errors()
+        .first()
+        .map(|e: &FieldError| e.message.clone())
+}
