@@ -52,6 +52,11 @@ impl Session {
         self.me.get()
     }
 
+    /// Whether the signed-in identity is known (reactive).
+    pub fn has_me(&self) -> bool {
+        self.me.with(Option::is_some)
+    }
+
     pub fn set_me(&self, me: Me) {
         self.me.set(Some(me));
     }

@@ -49,14 +49,14 @@ pub fn group_thousands(n: u64) -> String {
 /// "Showing 26–50 of 1,000", a page size menu and page buttons.
 #[component]
 pub fn Pager(
-    #[prop(into)] pagination: Signal<Pagination>,
+    pagination: Pagination,
     on_page: Callback<u32>,
     on_per_page: Callback<u32>,
     /// What is counted, in the plural ("users").
     noun: &'static str,
 ) -> impl IntoView {
-    let summary = move || {
-        let p = pagination.get();
+    let summary = {
+        let p = pagination;
         match p.shown_range() {
             Some((first, last)) => format!(
                 "Showing {}–{} of {} {noun}",
@@ -67,8 +67,8 @@ pub fn Pager(
             None => format!("{} {noun}", group_thousands(p.total_items)),
         }
     };
-    let buttons = move || {
-        let p = pagination.get();
+    let buttons = {
+        let p = pagination;
         page_window(p.page, p.total_pages)
             .into_iter()
             .map(|item| match item {
@@ -94,8 +94,8 @@ pub fn Pager(
             })
             .collect_view()
     };
-    let at_start = move || pagination.with(|p| p.page <= 1);
-    let at_end = move || pagination.with(|p| p.page >= p.total_pages);
+    let at_start = pagination.page <= 1;
+    let at_end = pagination.page >= pagination.total_pages;
     view! {
         <nav class="pager" aria-label="Pagination">
             <p class="pager-summary" aria-live="polite">{summary}</p>
@@ -109,7 +109,7 @@ pub fn Pager(
                     {PAGE_SIZES
                         .into_iter()
                         .map(|size| view! {
-                            <option value=size.to_string() selected=move || pagination.with(|p| p.per_page == size)>
+                            <option value=size.to_string() selected=pagination.per_page == size>
                                 {size}
                             </option>
                         })
@@ -119,12 +119,12 @@ pub fn Pager(
             <ul class="pages">
                 <li>
                     <button type="button" class="page" disabled=at_start aria-label="Previous page"
-                        on:click=move |_| on_page.run(pagination.get_untracked().page - 1)>"‹"</button>
+                        on:click=move |_| on_page.run(pagination.page - 1)>"‹"</button>
                 </li>
                 {buttons}
                 <li>
                     <button type="button" class="page" disabled=at_end aria-label="Next page"
-                        on:click=move |_| on_page.run(pagination.get_untracked().page + 1)>"›"</button>
+                        on:click=move |_| on_page.run(pagination.page + 1)>"›"</button>
                 </li>
             </ul>
         </nav>

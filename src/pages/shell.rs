@@ -33,14 +33,15 @@ pub fn Shell() -> impl IntoView {
     };
     let login_path = move || format!("/login?next={}", gatehouse_api::query::encode(&here()));
 
-    // Who is signed in: fetched once per token.
+    // Who is signed in: known after signing in, fetched when the page was reloaded.
     let me = LocalResource::new(move || {
-        let has_token = session.has_token();
+        let fetch = session.has_token() && !untrack(|| session.has_me());
         async move {
-            if !has_token {
-                return None;
+            if fetch {
+                Some(api::auth::me(session).await)
+            } else {
+                None
             }
-            Some(api::auth::me(session).await)
         }
     });
     Effect::new(move |_| match me.get() {
@@ -48,27 +49,44 @@ pub fn Shell() -> impl IntoView {
         Some(Some(Err(ApiError::Problem(p)))) if p.status == 401 => session.clear(),
         _ => {}
     });
+    let state = Memo::new(move |_| {
+        if session.has_me() {
+            Frame::Ready
+        } else {
+            match me.get() {
+                Some(Some(Err(error))) => Frame::Failed(error.message()),
+                _ => Frame::Loading,
+            }
+        }
+    });
 
     view! {
         <Show when=move || session.has_token() fallback=move || view! { <Redirect path=login_path() /> }>
-            {move || match (session.me(), me.get()) {
-                (Some(_), _) => view! { <Frame /> }.into_any(),
-                (None, Some(Some(Err(error)))) => view! {
+            {move || match state.get() {
+                Frame::Ready => view! { <SignedInFrame /> }.into_any(),
+                Frame::Failed(message) => view! {
                     <main class="centered-page">
                         <div class="card narrow">
-                            <ErrorBanner message=error.message() on_retry=Callback::new(move |()| me.refetch()) />
+                            <ErrorBanner message=message on_retry=Callback::new(move |()| me.refetch()) />
                         </div>
                     </main>
                 }.into_any(),
-                _ => view! { <main class="centered-page" aria-busy="true"><p class="muted">"Loading…"</p></main> }.into_any(),
+                Frame::Loading => view! { <main class="centered-page" aria-busy="true"><p class="muted">"Loading…"</p></main> }.into_any(),
             }}
         </Show>
     }
 }
 
+#[derive(Clone, Debug, PartialEq)]
+enum Frame {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
 /// Header, sidebar and the current page.
 #[component]
-fn Frame() -> impl IntoView {
+fn SignedInFrame() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let signed_in_as = move || {

@@ -34,8 +34,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> anyhow::Result<Ro
         let index_file = index_file.clone();
         async move {
             // Paths with a file extension are assets; a missing one is a 404, not the app.
-            let last = request.uri().path().rsplit('/').next().unwrap_or_default();
-            if last.contains('.') && !last.ends_with(".html") {
+            if !is_document(request.uri().path()) {
                 return (StatusCode::NOT_FOUND, "not found").into_response();
             }
             index_file
@@ -97,11 +96,9 @@ impl PolicyCache {
 async fn cache_and_policy(request: Request, next: Next, policy: Arc<PolicyCache>) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    // Decided by the path, not the response: a 304 revalidation carries no content
+    // type, yet its headers replace the cached ones and must keep the console's CSP.
+    let is_html = is_document(&path);
     let headers = response.headers_mut();
     if is_html {
         match policy.get() {
@@ -127,6 +124,13 @@ async fn cache_and_policy(request: Request, next: Next, policy: Arc<PolicyCache>
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     response
+}
+
+/// Whether a path names the app's HTML document (a client-side route or `*.html`)
+/// rather than an asset.
+fn is_document(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !last.contains('.') || last.ends_with(".html")
 }
 
 /// Whether a file name carries trunk's content hash (`name-0123456789abcdef.ext`).

@@ -58,31 +58,36 @@ pub fn UserDetailPage() -> impl IntoView {
         reload: Callback::new(move |()| loaded.refetch()),
     });
 
-    let body = move || {
-        match (user.get(), loaded.get()) {
-        (Some(u), _) if Some(u.id) == id.get() => view! { <UserHeader user=u /> <Outlet /> }.into_any(),
-        (_, Some(Ok(None))) => view! {
+    // What the page shows depends on whether the user is there, not on its fields: a
+    // save or a status change must not rebuild the tabs and lose what is typed in them.
+    let state = Memo::new(move |_| {
+        let shown = user.with(|u| u.as_ref().map(|u| u.id));
+        match loaded.get() {
+            _ if shown.is_some() && shown == id.get() => Page::Ready,
+            Some(Ok(None)) => Page::NotFound(
+                "There is no such user. They may have been deleted, or the link is incomplete."
+                    .into(),
+            ),
+            Some(Err(e)) if e.status() == Some(404) => Page::NotFound(e.message()),
+            Some(Err(e)) => Page::Failed(e.message()),
+            _ => Page::Loading,
+        }
+    });
+    let body = move || match state.get() {
+        Page::Ready => view! { <UserHeader /> <Outlet /> }.into_any(),
+        Page::NotFound(message) => view! {
             <div class="empty">
                 <h1>"User not found"</h1>
-                <p>"There is no such user. They may have been deleted, or the link is incomplete."</p>
+                <p>{message}</p>
                 <A href="/users" attr:class="button">"Back to users"</A>
             </div>
         }
         .into_any(),
-        (_, Some(Err(e))) if e.status() == Some(404) => view! {
-            <div class="empty">
-                <h1>"User not found"</h1>
-                <p>{e.message()}</p>
-                <A href="/users" attr:class="button">"Back to users"</A>
-            </div>
+        Page::Failed(message) => view! {
+            <ErrorBanner message=message on_retry=Callback::new(move |()| loaded.refetch()) />
         }
         .into_any(),
-        (_, Some(Err(e))) => view! {
-            <ErrorBanner message=e.message() on_retry=Callback::new(move |()| loaded.refetch()) />
-        }
-        .into_any(),
-        _ => view! { <p class="muted" aria-busy="true">"Loading user…"</p> }.into_any(),
-    }
+        Page::Loading => view! { <p class="muted" aria-busy="true">"Loading user…"</p> }.into_any(),
     };
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -94,12 +99,21 @@ pub fn UserDetailPage() -> impl IntoView {
     }
 }
 
+#[derive(Clone, Debug, PartialEq)]
+enum Page {
+    Loading,
+    Ready,
+    NotFound(String),
+    Failed(String),
+}
+
+/// Name, facts and actions; follows the current user as it changes.
 #[component]
-fn UserHeader(user: User) -> impl IntoView {
-    let base = format!("/users/{}", user.id);
-    view! {
-        <div class="page-header user-header">
-            <div>
+fn UserHeader() -> impl IntoView {
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let facts = move || {
+        user.get().map(|user| {
+            view! {
                 <h1>{user.name()}</h1>
                 <p class="user-meta">
                     <span>{user.email.clone()}</span>
@@ -110,7 +124,15 @@ fn UserHeader(user: User) -> impl IntoView {
                     <span>"Created " <RelativeTime time=Some(user.created_at) /></span>
                 </p>
                 {user.status_reason.clone().map(|reason| view! { <p class="muted">"Reason: " {reason}</p> })}
-            </div>
+            }
+        })
+    };
+    let base = user
+        .with_untracked(|u| u.as_ref().map(|u| format!("/users/{}", u.id)))
+        .unwrap_or_default();
+    view! {
+        <div class="page-header user-header">
+            <div>{facts}</div>
             <UserActions />
         </div>
         <nav class="tabs" aria-label="User sections">
@@ -135,15 +157,18 @@ pub fn UserProfileTab() -> impl IntoView {
     // Follow the saved user; keep the administrator's edits unless they asked to discard.
     Effect::new(move |previous: Option<Option<User>>| {
         let current = user.get();
-        if let Some(current) = &current {
-            let untouched = previous
-                .flatten()
-                .is_none_or(|p| draft.to_patch(&p).is_empty());
-            if discard_edits.get_untracked() || untouched {
-                draft.load(current);
-                discard_edits.set(false);
+        // Only the saved user is tracked: loading the draft must not re-run this.
+        untrack(|| {
+            if let Some(current) = &current {
+                let untouched = previous
+                    .flatten()
+                    .is_none_or(|p| draft.to_patch(&p).is_empty());
+                if discard_edits.get() || untouched {
+                    draft.load(current);
+                    discard_edits.set(false);
+                }
             }
-        }
+        });
         current
     });
 

@@ -204,6 +204,7 @@ pub fn UsersPage() -> impl IntoView {
             </Show>
         </div>
         <div class="progress" class:progress-active=move || pending.get() aria-hidden="true"></div>
+        <div class="results" class:results-busy=move || pending.get() aria-busy=move || pending.get().to_string()>
         <Transition fallback=TableSkeleton set_pending=pending>
             <ErrorBoundary fallback=move |errors| view! {
                 <ErrorBanner
@@ -219,7 +220,7 @@ pub fn UsersPage() -> impl IntoView {
                         } else {
                             let pagination = page.pagination;
                             view! {
-                                <UsersTable users=page.data sort on_sort busy=pending />
+                                <UsersTable users=page.data sort on_sort />
                                 <Pager pagination on_page on_per_page noun="users" />
                             }.into_any()
                         }
@@ -227,6 +228,7 @@ pub fn UsersPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        </div>
     }
 }
 

@@ -59,18 +59,16 @@ fn SortHeader(
     }
 }
 
+/// One page of users. Rendered afresh for each page, so the rows are plain values.
 #[component]
 pub fn UsersTable(
-    #[prop(into)] users: Signal<Vec<User>>,
+    users: Vec<User>,
     #[prop(into)] sort: Signal<SortState>,
     on_sort: Callback<SortState>,
-    /// A request is under way: the rows stay, dimmed.
-    #[prop(into, optional)]
-    busy: Signal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="table" aria-busy=move || busy.get().to_string() class:table-busy=move || busy.get()>
+            <table class="table">
                 <caption class="sr-only">"Users"</caption>
                 <thead>
                     <tr>
@@ -84,9 +82,7 @@ pub fn UsersTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || users.get() key=|u| (u.id, u.version) let:user>
-                        <UserRow user />
-                    </For>
+                    {users.into_iter().map(|user| view! { <UserRow user /> }).collect_view()}
                 </tbody>
             </table>
         </div>

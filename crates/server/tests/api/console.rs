@@ -126,3 +126,35 @@ async fn hashed_assets_are_immutable_and_precompressed() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn revalidated_pages_keep_the_console_policy() {
+    let build = fake_build();
+    let server = TestServer::start_with(Options {
+        static_dir: Some(build.path().to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let first = server
+        .request(Method::GET, "/users", None)
+        .send()
+        .await
+        .unwrap();
+    let modified = first.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = server
+        .request(Method::GET, "/users", None)
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let csp = again.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("'wasm-unsafe-eval'"),
+        "a 304 must not replace the page's CSP: {csp}"
+    );
+    assert_eq!(again.headers()["cache-control"], "no-cache");
+}

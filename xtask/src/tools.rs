@@ -1,0 +1,199 @@
+//! The pinned tools, installed into `.tools/` when missing or of the wrong version.
+//! Everything comes from crates.io, npm or Debian: nothing downloads a binary elsewhere.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run_command, step, Result};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where the tools are, once installed.
+pub struct Tools {
+    bin: PathBuf,
+    node_bin: PathBuf,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+/// The first line a command prints for `--version`, if it runs.
+fn version_of(program: &Path) -> Option<String> {
+    let output = Command::new(program).arg("--version").output().ok()?;
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+/// The `wasm-bindgen` version Cargo.lock pins; the CLI must match it exactly.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock does not pin wasm-bindgen".into())
+}
+
+impl Tools {
+    /// Installs whatever is missing. `browser`: also Chromium and chromedriver.
+    pub fn ensure(browser: bool) -> Result<Tools> {
+        let dir = root().join(".tools");
+        let tools = Tools {
+            bin: dir.join("bin"),
+            node_bin: dir.join("node/node_modules/.bin"),
+            chromium: std::env::var_os("CHROMIUM")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| CHROMIUM.into()),
+            chromedriver: std::env::var_os("CHROMEDRIVER")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| CHROMEDRIVER.into()),
+        };
+        tools.wasm_target()?;
+        tools.trunk(&dir)?;
+        tools.wasm_bindgen(&dir)?;
+        tools.wasm_opt(&dir)?;
+        if browser {
+            tools.chromium()?;
+        }
+        Ok(tools)
+    }
+
+    /// PATH with the tools first.
+    pub fn path_env(&self) -> OsString {
+        let mut paths = vec![self.bin.clone(), self.node_bin.clone()];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        std::env::join_paths(paths).unwrap_or_default()
+    }
+
+    pub fn trunk_path(&self) -> PathBuf {
+        self.bin.join("trunk")
+    }
+
+    fn wasm_target(&self) -> Result {
+        let output = Command::new("rustup")
+            .args(["target", "list", "--installed"])
+            .output();
+        let installed =
+            output.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
+        if installed.unwrap_or(false) {
+            return Ok(());
+        }
+        step("installing the wasm32-unknown-unknown target");
+        run_command(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    }
+
+    fn trunk(&self, dir: &Path) -> Result {
+        if version_of(&self.trunk_path()).is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
+            return Ok(());
+        }
+        step(&format!(
+            "installing trunk {TRUNK_VERSION} from crates.io (takes several minutes, once)"
+        ));
+        run_command(
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "trunk",
+                    "--version",
+                    TRUNK_VERSION,
+                    "--locked",
+                    "--root",
+                ])
+                .arg(dir),
+        )
+    }
+
+    fn wasm_bindgen(&self, dir: &Path) -> Result {
+        let version = locked_wasm_bindgen_version()?;
+        let wanted = format!("wasm-bindgen {version}");
+        let has_runner = self.bin.join("wasm-bindgen-test-runner").exists();
+        if has_runner && version_of(&self.bin.join("wasm-bindgen")).is_some_and(|v| v == wanted) {
+            return Ok(());
+        }
+        step(&format!(
+            "installing wasm-bindgen-cli {version} (matches Cargo.lock)"
+        ));
+        // Not --locked: the registry mirror lacks one locked transitive version.
+        run_command(
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "wasm-bindgen-cli",
+                    "--force",
+                    "--version",
+                    &version,
+                    "--root",
+                ])
+                .arg(dir),
+        )
+    }
+
+    fn wasm_opt(&self, dir: &Path) -> Result {
+        if version_of(&self.node_bin.join("wasm-opt"))
+            .is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}")))
+        {
+            return Ok(());
+        }
+        step(&format!(
+            "installing wasm-opt (binaryen {BINARYEN_VERSION}) from npm"
+        ));
+        let node_dir = dir.join("node");
+        std::fs::create_dir_all(&node_dir)
+            .map_err(|e| format!("creating {}: {e}", node_dir.display()))?;
+        run_command(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&node_dir)
+                .arg(format!("binaryen@{BINARYEN_VERSION}")),
+        )
+    }
+
+    fn chromium(&self) -> Result {
+        if self.chromium.exists() && self.chromedriver.exists() {
+            return Ok(());
+        }
+        step("installing Chromium and chromedriver from Debian packages");
+        let sudo = !is_root()
+            && Command::new("sudo")
+                .arg("-n")
+                .arg("true")
+                .status()
+                .is_ok_and(|s| s.success());
+        let apt = |args: &[&str]| {
+            let mut command = if sudo {
+                Command::new("sudo")
+            } else {
+                Command::new("apt-get")
+            };
+            if sudo {
+                command.arg("apt-get");
+            }
+            command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            command
+        };
+        run_command(&mut apt(&["update"]))?;
+        run_command(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
