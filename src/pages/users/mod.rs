@@ -8,7 +8,7 @@ mod new;
 mod table;
 
 pub use detail::{UserDetailPage, UserProfileTab};
-pub use form::UserDraft;
+pub use form::{UserDraft, UserForm};
 pub use list::UsersPage;
 pub use new::NewUserPage;
 pub use table::{SortState, UsersTable};
