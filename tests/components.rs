@@ -27,11 +27,25 @@ fn container() -> HtmlElement {
 
 fn texts(root: &HtmlElement, css: &str) -> Vec<String> {
     let nodes = root.query_selector_all(css).unwrap();
-    (0..nodes.length()).map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default().trim().to_owned()).collect()
+    (0..nodes.length())
+        .map(|i| {
+            nodes
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .collect()
 }
 
 fn text(root: &HtmlElement, css: &str) -> String {
-    root.query_selector(css).unwrap().unwrap_or_else(|| panic!("{css} not found")).text_content().unwrap_or_default()
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} not found"))
+        .text_content()
+        .unwrap_or_default()
 }
 
 fn user(email: &str, name: &str, status: UserStatus, mfa: bool) -> User {
@@ -83,12 +97,26 @@ async fn users_table_renders_rows_badges_and_sort_state() {
     });
     tick().await;
 
-    assert_eq!(texts(&root, "tbody .cell-email"), ["ada@example.com", "mallory@example.com"]);
+    assert_eq!(
+        texts(&root, "tbody .cell-email"),
+        ["ada@example.com", "mallory@example.com"]
+    );
     assert_eq!(texts(&root, "tbody .badge"), ["Active", "Locked"]);
     let badges = root.query_selector_all("tbody .badge").unwrap();
-    let class = |i| badges.item(i).unwrap().unchecked_into::<web_sys::Element>().class_name();
+    let class = |i| {
+        badges
+            .item(i)
+            .unwrap()
+            .unchecked_into::<web_sys::Element>()
+            .class_name()
+    };
     assert!(class(0).contains("badge-ok") && class(1).contains("badge-danger"));
-    let href = root.query_selector("tbody a").unwrap().unwrap().get_attribute("href").unwrap();
+    let href = root
+        .query_selector("tbody a")
+        .unwrap()
+        .unwrap()
+        .get_attribute("href")
+        .unwrap();
     assert_eq!(href, format!("/users/{}", ids[0]));
     assert_eq!(texts(&root, "tbody td:nth-child(5)"), ["On", "Off"]);
     assert_eq!(texts(&root, "tbody td:nth-child(6)"), ["Never", "Never"]);
@@ -96,13 +124,38 @@ async fn users_table_renders_rows_badges_and_sort_state() {
     // The sorted column says so to screen readers; clicking it flips the direction.
     let headers = root.query_selector_all("thead th").unwrap();
     let email_header: web_sys::Element = headers.item(0).unwrap().unchecked_into();
-    assert_eq!(email_header.get_attribute("aria-sort").as_deref(), Some("ascending"));
-    email_header.query_selector("button").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
-    assert_eq!(sorted.get_untracked(), Some(SortState { by: UserSortBy::Email, order: SortOrder::Desc }));
+    assert_eq!(
+        email_header.get_attribute("aria-sort").as_deref(),
+        Some("ascending")
+    );
+    email_header
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert_eq!(
+        sorted.get_untracked(),
+        Some(SortState {
+            by: UserSortBy::Email,
+            order: SortOrder::Desc
+        })
+    );
     // Another column starts in its natural direction (newest first for times).
     let created: web_sys::Element = headers.item(6).unwrap().unchecked_into();
-    created.query_selector("button").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
-    assert_eq!(sorted.get_untracked(), Some(SortState { by: UserSortBy::CreatedAt, order: SortOrder::Desc }));
+    created
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert_eq!(
+        sorted.get_untracked(),
+        Some(SortState {
+            by: UserSortBy::CreatedAt,
+            order: SortOrder::Desc
+        })
+    );
 }
 
 #[wasm_bindgen_test]
@@ -112,7 +165,8 @@ async fn user_form_shows_rule_errors_under_fields_after_submit() {
     let form = FormState::default();
     let submitted = RwSignal::new(0);
     let _handle = mount_to(root.clone(), move || {
-        let client_errors = Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
+        let client_errors =
+            Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
         view! {
             <UserForm
                 draft
@@ -135,20 +189,40 @@ async fn user_form_shows_rule_errors_under_fields_after_submit() {
     // Nothing is shown before the field is left or the form submitted.
     assert_eq!(text(&root, "#email-error"), "");
 
-    root.query_selector("button[type=submit]").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+    root.query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
     tick().await;
     assert_eq!(submitted.get_untracked(), 1);
-    assert_eq!(text(&root, "#email-error"), "Enter an email address like name@example.com.");
-    assert_eq!(text(&root, "#phone-error"), "Enter a phone number like +44 20 7946 0958.");
+    assert_eq!(
+        text(&root, "#email-error"),
+        "Enter an email address like name@example.com."
+    );
+    assert_eq!(
+        text(&root, "#phone-error"),
+        "Enter a phone number like +44 20 7946 0958."
+    );
     let email = root.query_selector("#email").unwrap().unwrap();
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert!(email.get_attribute("aria-describedby").unwrap().contains("email-error"));
+    assert!(email
+        .get_attribute("aria-describedby")
+        .unwrap()
+        .contains("email-error"));
 
     // Fixing a field clears its message as you type.
     draft.email.set("ada@example.com".into());
     tick().await;
     assert_eq!(text(&root, "#email-error"), "");
-    assert_eq!(root.query_selector("#email").unwrap().unwrap().get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        root.query_selector("#email")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -171,12 +245,18 @@ async fn server_field_errors_land_under_their_field_until_edited() {
         title: "Conflict".into(),
         status: 409,
         detail: Some("Another user already has this email address.".into()),
-        errors: vec![FieldError::new("email", "Another user already has this email address.")],
+        errors: vec![FieldError::new(
+            "email",
+            "Another user already has this email address.",
+        )],
         missing_permission: None,
         request_id: None,
     }));
     tick().await;
-    assert_eq!(text(&root, "#email-error"), "Another user already has this email address.");
+    assert_eq!(
+        text(&root, "#email-error"),
+        "Another user already has this email address."
+    );
     assert!(text(&root, "[role=alert]").contains("Some fields need attention"));
     // What was typed is untouched.
     assert_eq!(draft.email.get_untracked(), "ada@example.com");
@@ -189,8 +269,14 @@ async fn server_field_errors_land_under_their_field_until_edited() {
 fn pager_window_shows_ends_neighbours_and_gaps() {
     assert_eq!(page_window(1, 1), [Some(1)]);
     assert_eq!(page_window(1, 3), [Some(1), Some(2), Some(3)]);
-    assert_eq!(page_window(5, 20), [Some(1), None, Some(4), Some(5), Some(6), None, Some(20)]);
-    assert_eq!(page_window(3, 20), [Some(1), Some(2), Some(3), Some(4), None, Some(20)]);
+    assert_eq!(
+        page_window(5, 20),
+        [Some(1), None, Some(4), Some(5), Some(6), None, Some(20)]
+    );
+    assert_eq!(
+        page_window(3, 20),
+        [Some(1), Some(2), Some(3), Some(4), None, Some(20)]
+    );
     assert_eq!(page_window(20, 20), [Some(1), None, Some(19), Some(20)]);
     assert_eq!(page_window(99, 4), [Some(1), Some(2), Some(3), Some(4)]);
     assert!(page_window(1, 0).is_empty());
@@ -213,12 +299,26 @@ async fn pager_renders_summary_and_moves_between_pages() {
         }
     });
     tick().await;
-    assert_eq!(text(&root, ".pager-summary"), "Showing 201–250 of 1,000 users");
-    assert_eq!(texts(&root, ".pages li"), ["‹", "1", "…", "4", "5", "6", "…", "20", "›"]);
+    assert_eq!(
+        text(&root, ".pager-summary"),
+        "Showing 201–250 of 1,000 users"
+    );
+    assert_eq!(
+        texts(&root, ".pages li"),
+        ["‹", "1", "…", "4", "5", "6", "…", "20", "›"]
+    );
     assert_eq!(text(&root, "[aria-current=page]"), "5");
-    root.query_selector("[aria-label='Next page']").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+    root.query_selector("[aria-label='Next page']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
     assert_eq!(asked.get_untracked(), Some(6));
-    root.query_selector("[aria-label='Page 20']").unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+    root.query_selector("[aria-label='Page 20']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
     assert_eq!(asked.get_untracked(), Some(20));
 }
 

@@ -11,6 +11,7 @@ pub mod users;
 
 pub use error::ApiError;
 
+use gatehouse_api::query::QueryPairs;
 use gatehouse_api::Problem;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -23,6 +24,7 @@ use crate::session::Session;
 pub struct Call {
     method: Method,
     path: String,
+    query: QueryPairs,
     body: Option<String>,
     if_match: Option<String>,
     /// Whether a 401 means "session expired" (and not "wrong password").
@@ -44,6 +46,12 @@ impl Call {
         Self::new(Method::GET, path)
     }
 
+    /// Adds query parameters.
+    pub fn query(mut self, query: QueryPairs) -> Self {
+        self.query = query;
+        self
+    }
+
     pub fn json(mut self, body: &impl Serialize) -> Self {
         self.body = serde_json::to_string(body).ok();
         self
@@ -63,6 +71,7 @@ impl Call {
 
     fn build(&self, token: Option<&str>) -> Result<gloo_net::http::Request, ApiError> {
         let mut request = RequestBuilder::new(&api_url(&self.path))
+            .query(self.query.iter())
             .method(self.method.clone())
             .header("Accept", "application/json");
         if let Some(token) = token {

@@ -1,6 +1,7 @@
 //! The users endpoints.
 
 use gatehouse_api::endpoints::url;
+use gatehouse_api::query::QueryPairs;
 use gatehouse_api::users::{
     ChangeStatus, CreateUser, ResetPassword, UpdateUser, User, UserListQuery,
 };
@@ -12,8 +13,11 @@ use super::{send, ApiError, Call};
 use crate::session::Session;
 
 pub async fn list(session: Session, query: &UserListQuery) -> Result<Page<User>, ApiError> {
-    let path = query.to_pairs().append_to(&url::users(&session.tenant()));
-    send(session, Call::get(path)).await
+    send(
+        session,
+        Call::get(url::users(&session.tenant())).query(query.to_pairs()),
+    )
+    .await
 }
 
 pub async fn get(session: Session, id: Uuid) -> Result<User, ApiError> {
@@ -71,10 +75,11 @@ pub async fn disable_mfa(session: Session, id: Uuid) -> Result<User, ApiError> {
 
 /// Deletes the user; `confirm_email` must be the user's email, as typed by the admin.
 pub async fn delete(session: Session, id: Uuid, confirm_email: &str) -> Result<(), ApiError> {
-    let path = format!(
-        "{}?confirm_email={}",
-        url::user(&session.tenant(), id),
-        gatehouse_api::query::encode(confirm_email)
-    );
-    send(session, Call::new(Method::DELETE, path)).await
+    let mut query = QueryPairs::default();
+    query.push_opt("confirm_email", Some(confirm_email));
+    send(
+        session,
+        Call::new(Method::DELETE, url::user(&session.tenant(), id)).query(query),
+    )
+    .await
 }

@@ -124,6 +124,7 @@ impl App {
             static_dir: Some(dist_dir()?),
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
             public_url: None,
+            cors_origins: Vec::new(),
             settings: Settings::default(),
         })
         .await?;

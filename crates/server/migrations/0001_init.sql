@@ -71,13 +71,24 @@ CREATE VIRTUAL TABLE users_search USING fts5 (
     content = 'users', content_rowid = 'seq', tokenize = 'trigram'
 );
 
+-- Words of one or two characters are too short for trigrams: they match the start of a
+-- word ("li" finds Li, Lina and liam@...) through this index of word prefixes.
+CREATE VIRTUAL TABLE users_words USING fts5 (
+    email, username, first_name, last_name, display_name,
+    content = 'users', content_rowid = 'seq', tokenize = 'unicode61', prefix = '1 2', detail = none
+);
+
 CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
     INSERT INTO users_search (rowid, email, username, first_name, last_name, display_name)
+    VALUES (new.seq, new.email, new.username, new.first_name, new.last_name, new.display_name);
+    INSERT INTO users_words (rowid, email, username, first_name, last_name, display_name)
     VALUES (new.seq, new.email, new.username, new.first_name, new.last_name, new.display_name);
 END;
 
 CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
     INSERT INTO users_search (users_search, rowid, email, username, first_name, last_name, display_name)
+    VALUES ('delete', old.seq, old.email, old.username, old.first_name, old.last_name, old.display_name);
+    INSERT INTO users_words (users_words, rowid, email, username, first_name, last_name, display_name)
     VALUES ('delete', old.seq, old.email, old.username, old.first_name, old.last_name, old.display_name);
 END;
 
@@ -86,6 +97,10 @@ AFTER UPDATE OF email, username, first_name, last_name, display_name ON users BE
     INSERT INTO users_search (users_search, rowid, email, username, first_name, last_name, display_name)
     VALUES ('delete', old.seq, old.email, old.username, old.first_name, old.last_name, old.display_name);
     INSERT INTO users_search (rowid, email, username, first_name, last_name, display_name)
+    VALUES (new.seq, new.email, new.username, new.first_name, new.last_name, new.display_name);
+    INSERT INTO users_words (users_words, rowid, email, username, first_name, last_name, display_name)
+    VALUES ('delete', old.seq, old.email, old.username, old.first_name, old.last_name, old.display_name);
+    INSERT INTO users_words (rowid, email, username, first_name, last_name, display_name)
     VALUES (new.seq, new.email, new.username, new.first_name, new.last_name, new.display_name);
 END;
 

@@ -30,6 +30,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::error::AppError;
 use crate::store::Db;
@@ -76,6 +77,8 @@ pub struct Config {
     pub admin: Option<(String, String)>,
     /// The address people use to reach the server, for the printed setup link.
     pub public_url: Option<String>,
+    /// Origins of consoles hosted elsewhere that may call the API (CORS).
+    pub cors_origins: Vec<String>,
     pub settings: Settings,
 }
 
@@ -126,11 +129,7 @@ impl Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let db = store::connect(&config.database).await?;
     let setup_token = routes::setup::prepare(&db, config.admin.clone()).await?;
-    let app = app(
-        db.clone(),
-        config.settings.clone(),
-        config.static_dir.as_deref(),
-    )?;
+    let app = app(db.clone(), &config)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -171,16 +170,12 @@ fn spawn_housekeeping(db: Db) {
 }
 
 /// The whole HTTP application: API, console, and the layers around them.
-pub fn app(
-    db: Db,
-    settings: Settings,
-    static_dir: Option<&std::path::Path>,
-) -> anyhow::Result<Router> {
+pub fn app(db: Db, config: &Config) -> anyhow::Result<Router> {
     let (api, openapi) = routes::api();
     let openapi_json = Bytes::from(serde_json::to_vec(&openapi)?);
     let state: AppState = Arc::new(App {
         db,
-        settings,
+        settings: config.settings.clone(),
         openapi_json,
     });
     let api = api
@@ -192,16 +187,51 @@ pub fn app(
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
-    let router = match static_dir {
+    let router = match &config.static_dir {
         Some(dir) => api.fallback_service(console::router(dir)?),
         None => api.fallback(api_not_found),
     };
     Ok(router
+        .layer(cors(&config.cors_origins)?)
         .layer(CatchPanicLayer::custom(|_| {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(request_id::assign)))
+}
+
+/// Lets consoles on the listed origins call the API with bearer tokens (no cookies are
+/// involved, so credentials stay off).
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    use axum::http::{header, HeaderName, Method};
+    let origins = origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o.trim_end_matches('/'))
+                .with_context(|| format!("invalid CORS origin {o:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static(request_id::HEADER),
+        ])
+        .max_age(std::time::Duration::from_secs(3600)))
 }
 
 async fn api_not_found() -> AppError {

@@ -58,6 +58,13 @@ struct Serve {
     /// The URL people use to reach this server, for the printed setup link.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Origin of a console hosted elsewhere that may call this API (repeatable).
+    #[arg(
+        long = "cors-origin",
+        env = "GATEHOUSE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
     /// Hours a sign-in lasts.
     #[arg(long, env = "GATEHOUSE_SESSION_HOURS", default_value_t = 12)]
     session_hours: u32,
@@ -124,6 +131,7 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
         static_dir,
         admin: args.admin_email.zip(args.admin_password),
         public_url: args.public_url,
+        cors_origins: args.cors_origins,
         settings: Settings {
             session_ttl: chrono::Duration::hours(i64::from(args.session_hours.max(1))),
             max_failed_logins: args.max_failed_logins.max(1),

@@ -155,9 +155,33 @@ pub async fn find_credentials(
     .transpose()
 }
 
+/// How the rows of a list are found: walking the index of the sort order and checking
+/// each row, or looking up the few rows the search index named and sorting those.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    ByOrderIndex,
+    BySearchMatches,
+}
+
+/// Below this many search matches, sorting the matches beats walking the sort index
+/// (which may pass many non-matching rows before it has a page).
+const FEW_MATCHES: u64 = 1_000;
+
 /// Appends the WHERE clause of a list query.
-fn push_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, tenant: &'a str, query: &'a UserListQuery) {
-    q.push(" FROM users WHERE tenant_id = ")
+fn push_filter<'a>(
+    q: &mut QueryBuilder<'a, Sqlite>,
+    tenant: &'a str,
+    query: &'a UserListQuery,
+    plan: Plan,
+) {
+    // `+tenant_id` keeps SQLite from using a tenant index, so it looks rows up by the
+    // keys the search index returned instead.
+    let tenant_column = if plan == Plan::BySearchMatches {
+        " FROM users WHERE +tenant_id = "
+    } else {
+        " FROM users WHERE tenant_id = "
+    };
+    q.push(tenant_column)
         .push_bind(tenant)
         .push(" AND deleted_at IS NULL");
     if let Some(term) = query.search_term() {
@@ -174,61 +198,64 @@ fn push_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, tenant: &'a str, query: &'a
     }
 }
 
-/// Every word of the search must occur in one of the searched columns. Words of three
-/// characters or more go through the trigram index; shorter ones (too short for
-/// trigrams) are matched with LIKE on the rows the index left.
+/// An FTS5 string literal.
+fn fts_quote(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// Every word of the search must occur in one of the searched columns: words of three
+/// characters or more anywhere (trigram index), shorter words at the start of a word
+/// (prefix index).
 fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
     let (long, short): (Vec<&str>, Vec<&str>) = term
         .split_whitespace()
         .partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
-        let phrase = long
+        let all = long
             .iter()
-            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .map(|w| fts_quote(w))
             .collect::<Vec<_>>()
             .join(" AND ");
         q.push(" AND seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
-            .push_bind(phrase)
+            .push_bind(all)
             .push(")");
     }
-    for word in short {
-        let pattern = format!(
-            "%{}%",
-            word.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        q.push(" AND (");
-        for (i, column) in [
-            "email",
-            "username",
-            "first_name",
-            "last_name",
-            "display_name",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                q.push(" OR ");
-            }
-            q.push(*column)
-                .push(" LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-        }
-        q.push(")");
+    if !short.is_empty() {
+        let all = short
+            .iter()
+            .map(|w| format!("{}*", fts_quote(w)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        q.push(" AND seq IN (SELECT rowid FROM users_words WHERE users_words MATCH ")
+            .push_bind(all)
+            .push(")");
     }
 }
 
 /// One page of the tenant's users and the number of users matching in all.
 pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
+    let searching = query.search_term().is_some();
+    let count_plan = if searching {
+        Plan::BySearchMatches
+    } else {
+        Plan::ByOrderIndex
+    };
     let mut count = QueryBuilder::new("SELECT COUNT(*)");
-    push_filter(&mut count, tenant, query);
+    push_filter(&mut count, tenant, query, count_plan);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let offset = u64::from(query.page() - 1) * u64::from(query.per_page());
+    if total == 0 || offset >= total {
+        return Ok((Vec::new(), total));
+    }
 
+    let plan = if searching && total < FEW_MATCHES {
+        Plan::BySearchMatches
+    } else {
+        Plan::ByOrderIndex
+    };
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, tenant, query);
+    push_filter(&mut select, tenant, query, plan);
     let direction = match query.sort_order() {
         SortOrder::Asc => "ASC",
         SortOrder::Desc => "DESC",
@@ -243,15 +270,14 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
     select.push(format_args!(
         " ORDER BY {column} {direction}, seq {direction}"
     ));
-    let per_page = i64::from(query.per_page());
     select
         .push(" LIMIT ")
-        .push_bind(per_page)
+        .push_bind(i64::from(query.per_page()))
         .push(" OFFSET ")
-        .push_bind(i64::from(query.page() - 1) * per_page);
+        .push_bind(offset as i64);
     let rows = select.build().fetch_all(db).await?;
     let users = rows.iter().map(from_row).collect::<sqlx::Result<_>>()?;
-    Ok((users, u64::try_from(total).unwrap_or(0)))
+    Ok((users, total))
 }
 
 /// Writes the editable profile fields of `user` if it is still at `expected_version`,

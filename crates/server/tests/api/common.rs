@@ -52,6 +52,7 @@ impl TestServer {
                 .admin
                 .then(|| (ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
             public_url: None,
+            cors_origins: vec!["https://console.example.com".into()],
             settings: Settings {
                 max_failed_logins: options.max_failed_logins,
                 ..Settings::default()

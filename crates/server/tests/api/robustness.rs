@@ -166,3 +166,37 @@ async fn every_response_carries_security_headers_and_a_request_id() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["meta"]["request_id"], id);
 }
+
+#[tokio::test]
+async fn listed_origins_may_call_the_api_from_a_browser() {
+    let server = TestServer::start().await;
+    let preflight = server
+        .request(Method::OPTIONS, USERS, None)
+        .header("origin", "https://console.example.com")
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization, if-match, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    let headers = preflight.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://console.example.com"
+    );
+    assert!(headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("if-match"));
+
+    let other = server
+        .request(Method::GET, "/api/v1/setup", None)
+        .header("origin", "https://evil.example.net")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
