@@ -36,6 +36,7 @@ impl Call {
         Self {
             method,
             path: path.into(),
+            query: QueryPairs::default(),
             body: None,
             if_match: None,
             reauthenticate: true,

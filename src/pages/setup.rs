@@ -37,13 +37,9 @@ pub fn SetupPage() -> impl IntoView {
     let client_errors = Signal::derive(move || {
         let mut errors = request().validate().err().unwrap_or_default();
         errors.retain(|e| e.field != "token");
-        if !confirm.get().is_empty() || form.submitted.get() {
-            if confirm.get() != password.get() {
-                errors.push(FieldError::new(
-                    "confirm_password",
-                    "The passwords do not match.",
-                ));
-            }
+        let compare = !confirm.get().is_empty() || form.submitted.get();
+        if compare && confirm.get() != password.get() {
+            errors.push(FieldError::new("confirm_password", "The passwords do not match."));
         }
         errors
     });
