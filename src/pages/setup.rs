@@ -39,7 +39,10 @@ pub fn SetupPage() -> impl IntoView {
         errors.retain(|e| e.field != "token");
         let compare = !confirm.get().is_empty() || form.submitted.get();
         if compare && confirm.get() != password.get() {
-            errors.push(FieldError::new("confirm_password", "The passwords do not match."));
+            errors.push(FieldError::new(
+                "confirm_password",
+                "The passwords do not match.",
+            ));
         }
         errors
     });
