@@ -113,6 +113,49 @@ pub const USERS_DISABLE_MFA: Endpoint = Endpoint::new(
     Requires(P::UsersWrite),
 );
 
+pub const USERS_GROUPS: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/groups",
+    Requires(P::UsersRead),
+);
+pub const USERS_ROLES: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/roles",
+    Requires(P::UsersRead),
+);
+/// Granting roles is a roles:write act, whoever the user is.
+pub const USERS_SET_ROLES: Endpoint = Endpoint::new(
+    Put,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/roles",
+    Requires(P::RolesWrite),
+);
+
+const ROLES: &str = "/api/v1/tenants/{tenant_id}/roles";
+const ROLE: &str = "/api/v1/tenants/{tenant_id}/roles/{role_id}";
+pub const ROLES_LIST: Endpoint = Endpoint::new(Get, ROLES, Requires(P::RolesRead));
+pub const ROLES_CREATE: Endpoint = Endpoint::new(Post, ROLES, Requires(P::RolesWrite));
+pub const ROLES_GET: Endpoint = Endpoint::new(Get, ROLE, Requires(P::RolesRead));
+pub const ROLES_UPDATE: Endpoint = Endpoint::new(Patch, ROLE, Requires(P::RolesWrite));
+pub const ROLES_DELETE: Endpoint = Endpoint::new(Delete, ROLE, Requires(P::RolesWrite));
+pub const ROLES_HOLDERS: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/roles/{role_id}/holders",
+    Requires(P::RolesRead),
+);
+
+const GROUPS: &str = "/api/v1/tenants/{tenant_id}/groups";
+const GROUP: &str = "/api/v1/tenants/{tenant_id}/groups/{group_id}";
+const MEMBERS: &str = "/api/v1/tenants/{tenant_id}/groups/{group_id}/members";
+pub const GROUPS_LIST: Endpoint = Endpoint::new(Get, GROUPS, Requires(P::GroupsRead));
+pub const GROUPS_CREATE: Endpoint = Endpoint::new(Post, GROUPS, Requires(P::GroupsWrite));
+pub const GROUPS_GET: Endpoint = Endpoint::new(Get, GROUP, Requires(P::GroupsRead));
+pub const GROUPS_UPDATE: Endpoint = Endpoint::new(Patch, GROUP, Requires(P::GroupsWrite));
+pub const GROUPS_DELETE: Endpoint = Endpoint::new(Delete, GROUP, Requires(P::GroupsWrite));
+pub const GROUPS_MEMBERS: Endpoint = Endpoint::new(Get, MEMBERS, Requires(P::GroupsRead));
+pub const GROUPS_ADD_MEMBERS: Endpoint = Endpoint::new(Post, MEMBERS, Requires(P::GroupsWrite));
+pub const GROUPS_REMOVE_MEMBERS: Endpoint =
+    Endpoint::new(Delete, MEMBERS, Requires(P::GroupsWrite));
+
 /// Every endpoint of the API.
 pub const ALL: &[Endpoint] = &[
     HEALTH,
@@ -132,6 +175,23 @@ pub const ALL: &[Endpoint] = &[
     USERS_SET_STATUS,
     USERS_RESET_PASSWORD,
     USERS_DISABLE_MFA,
+    USERS_GROUPS,
+    USERS_ROLES,
+    USERS_SET_ROLES,
+    ROLES_LIST,
+    ROLES_CREATE,
+    ROLES_GET,
+    ROLES_UPDATE,
+    ROLES_DELETE,
+    ROLES_HOLDERS,
+    GROUPS_LIST,
+    GROUPS_CREATE,
+    GROUPS_GET,
+    GROUPS_UPDATE,
+    GROUPS_DELETE,
+    GROUPS_MEMBERS,
+    GROUPS_ADD_MEMBERS,
+    GROUPS_REMOVE_MEMBERS,
 ];
 
 /// Concrete URLs (relative to the API origin) for the console's requests.
@@ -171,6 +231,30 @@ pub mod url {
     }
     pub fn user_mfa_disable(tenant: &str, id: Uuid) -> String {
         format!("{}/mfa/disable", user(tenant, id))
+    }
+    pub fn user_groups(tenant: &str, id: Uuid) -> String {
+        format!("{}/groups", user(tenant, id))
+    }
+    pub fn user_roles(tenant: &str, id: Uuid) -> String {
+        format!("{}/roles", user(tenant, id))
+    }
+    pub fn roles(tenant: &str) -> String {
+        format!("{API_V1}/tenants/{tenant}/roles")
+    }
+    pub fn role(tenant: &str, id: Uuid) -> String {
+        format!("{API_V1}/tenants/{tenant}/roles/{id}")
+    }
+    pub fn role_holders(tenant: &str, id: Uuid) -> String {
+        format!("{}/holders", role(tenant, id))
+    }
+    pub fn groups(tenant: &str) -> String {
+        format!("{API_V1}/tenants/{tenant}/groups")
+    }
+    pub fn group(tenant: &str, id: Uuid) -> String {
+        format!("{API_V1}/tenants/{tenant}/groups/{id}")
+    }
+    pub fn group_members(tenant: &str, id: Uuid) -> String {
+        format!("{}/members", group(tenant, id))
     }
 }
 

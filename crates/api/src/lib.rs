@@ -9,9 +9,11 @@
 pub mod auth;
 pub mod endpoints;
 pub mod envelope;
+pub mod groups;
 pub mod permissions;
 pub mod problem;
 pub mod query;
+pub mod roles;
 pub mod tenants;
 pub mod users;
 pub mod validation;

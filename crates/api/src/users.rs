@@ -66,6 +66,26 @@ impl User {
     }
 }
 
+/// A user named from elsewhere (a role's holders).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRef {
+    pub id: Uuid,
+    pub email: String,
+    /// Display name, else first and last name, else the email.
+    pub name: String,
+}
+
+impl From<&User> for UserRef {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name(),
+        }
+    }
+}
+
 /// The `ETag` for a resource version: a strong entity tag.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
@@ -481,6 +501,10 @@ pub struct UserListQuery {
     pub mfa_enabled: Option<bool>,
     pub sort_by: Option<UserSortBy>,
     pub sort_order: Option<SortOrder>,
+    /// Only members of this group.
+    pub group_id: Option<Uuid>,
+    /// Only users holding this role, directly or through a group.
+    pub role_id: Option<Uuid>,
 }
 
 impl UserListQuery {
@@ -522,6 +546,8 @@ impl UserListQuery {
                 "mfa_enabled" => q.mfa_enabled = value.parse().ok(),
                 "sort_by" => q.sort_by = UserSortBy::parse(value),
                 "sort_order" => q.sort_order = SortOrder::parse(value),
+                "group_id" => q.group_id = value.parse().ok(),
+                "role_id" => q.role_id = value.parse().ok(),
                 _ => {}
             }
         }
@@ -541,6 +567,8 @@ impl UserListQuery {
             .push_opt("mfa_enabled", self.mfa_enabled)
             .push_opt("sort_by", self.sort_by.map(UserSortBy::as_str))
             .push_opt("sort_order", self.sort_order.map(SortOrder::as_str))
+            .push_opt("group_id", self.group_id)
+            .push_opt("role_id", self.role_id)
             .push_opt("page", self.page.filter(|&p| p > 1))
             .push_opt("per_page", self.per_page);
         pairs
@@ -686,13 +714,15 @@ mod tests {
             mfa_enabled: Some(false),
             sort_by: Some(UserSortBy::LastLoginAt),
             sort_order: Some(SortOrder::Asc),
+            group_id: Some(Uuid::from_u128(7)),
+            role_id: None,
         };
         let pairs = q.to_pairs();
         let back = UserListQuery::from_pairs(pairs.iter());
         assert_eq!(back, q);
         assert_eq!(
             pairs.to_query_string(),
-            "search=ada%20lovelace&status=LOCKED&identity_source=OIDC&mfa_enabled=false&sort_by=last_login_at&sort_order=asc&page=3&per_page=50"
+            "search=ada%20lovelace&status=LOCKED&identity_source=OIDC&mfa_enabled=false&sort_by=last_login_at&sort_order=asc&group_id=00000000-0000-0000-0000-000000000007&page=3&per_page=50"
         );
     }
 

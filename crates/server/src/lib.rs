@@ -8,6 +8,7 @@ pub mod console;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod guards;
 pub mod request_id;
 pub mod routes;
 pub mod store;

@@ -2,7 +2,9 @@
 //! built from those annotations, so the served routes and the document cannot disagree.
 
 pub mod auth;
+pub mod groups;
 pub mod meta;
+pub mod roles;
 pub mod setup;
 pub mod users;
 
@@ -53,6 +55,8 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "auth", description = "Signing in and out"),
         (name = "tenants", description = "Tenants"),
         (name = "users", description = "Users"),
+        (name = "roles", description = "Roles: named sets of permissions"),
+        (name = "groups", description = "Groups: members share the roles the group grants"),
     )
 )]
 struct ApiDoc;
@@ -86,5 +90,17 @@ pub fn api() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(users::set_status))
         .routes(routes!(users::reset_password))
         .routes(routes!(users::disable_mfa))
+        .routes(routes!(users::groups_of))
+        .routes(routes!(users::roles_of, users::set_roles))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::get, roles::update, roles::delete))
+        .routes(routes!(roles::holders))
+        .routes(routes!(groups::list, groups::create))
+        .routes(routes!(groups::get, groups::update, groups::delete))
+        .routes(routes!(
+            groups::members,
+            groups::add_members,
+            groups::remove_members
+        ))
         .split_for_parts()
 }

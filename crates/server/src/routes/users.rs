@@ -6,12 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_api::endpoints::url;
+use gatehouse_api::groups::GroupRef;
+use gatehouse_api::roles::{EffectiveRole, RoleRef, RoleSource, SetUserRoles, UserRoles};
 use gatehouse_api::users::{
     clean, ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User,
     UserListQuery, UserStatus,
 };
 use gatehouse_api::validation::normalize_email;
 use gatehouse_api::{Page, Pagination, Problem, Single};
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -20,7 +24,8 @@ use super::{page, single};
 use crate::auth::{password, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
-use crate::store::{self, roles, sessions, to_time, users};
+use crate::guards;
+use crate::store::{self, groups, roles, sessions, to_time, users};
 use crate::AppState;
 
 fn not_found() -> AppError {
@@ -82,6 +87,7 @@ pub async fn insert_user(
     users::insert(conn, &user, password_hash)
         .await
         .map_err(unique_conflict)?;
+    groups::join_default_groups(conn, tenant, user.id).await?;
     Ok(user)
 }
 
@@ -218,30 +224,6 @@ fn apply(user: &mut User, patch: UpdateUser) {
     }
 }
 
-/// Refuses changes that would lock everyone out: acting on oneself, or on the last
-/// active administrator.
-async fn guard_lockout(
-    state: &AppState,
-    principal: &Principal,
-    tenant: &str,
-    id: Uuid,
-    action: &str,
-) -> AppResult<()> {
-    if principal.user_id == id {
-        return Err(AppError::conflict(format!(
-            "You cannot {action} your own account."
-        )));
-    }
-    if roles::is_admin(&state.db, id).await?
-        && roles::other_active_admins(&state.db, tenant, id).await? == 0
-    {
-        return Err(AppError::conflict(format!(
-            "You cannot {action} the last active administrator: nobody could manage this tenant afterwards. Make someone else an administrator first."
-        )));
-    }
-    Ok(())
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -275,11 +257,12 @@ pub async fn delete(
             "Type the user's email address exactly to confirm.",
         ));
     }
-    guard_lockout(&state, &principal, &tenant, id, "delete").await?;
+    guards::refuse_self(&principal, id, "delete")?;
     let mut tx = state.db.begin().await?;
     if !users::soft_delete(&mut tx, &tenant, id).await? {
         return Err(not_found());
     }
+    guards::ensure_admin_remains(&mut tx, &tenant, "delete this user").await?;
     sessions::revoke_all(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -304,21 +287,24 @@ pub async fn set_status(
     users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let action = if change.status == UserStatus::Locked {
+        "lock"
+    } else {
+        "disable"
+    };
     if change.status != UserStatus::Active {
-        let action = if change.status == UserStatus::Locked {
-            "lock"
-        } else {
-            "disable"
-        };
-        guard_lockout(&state, &principal, &tenant, id, action).await?;
+        guards::refuse_self(&principal, id, action)?;
     }
     let mut tx = state.db.begin().await?;
     let reason = owned(&change.reason);
     let user = users::set_status(&mut tx, &tenant, id, change.status, reason)
         .await?
         .ok_or_else(not_found)?;
-    if change.terminate_sessions && change.status != UserStatus::Active {
-        sessions::revoke_all(&mut *tx, id).await?;
+    if change.status != UserStatus::Active {
+        guards::ensure_admin_remains(&mut tx, &tenant, &format!("{action} this user")).await?;
+        if change.terminate_sessions {
+            sessions::revoke_all(&mut *tx, id).await?;
+        }
     }
     tx.commit().await?;
     Ok(with_etag(StatusCode::OK, user))
@@ -360,4 +346,110 @@ pub async fn disable_mfa(
         .await?
         .ok_or_else(not_found)?;
     Ok(with_etag(StatusCode::OK, user))
+}
+
+/// The groups a user belongs to.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/groups", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
+    responses((status = 200, body = Single<Vec<GroupRef>>), (status = 404, body = Problem)))]
+pub async fn groups_of(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Json<Single<Vec<GroupRef>>>> {
+    users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(single(groups::of_user(&state.db, id).await?))
+}
+
+/// The roles a user holds directly, and every role they hold with where it comes from.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/roles", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
+    responses((status = 200, body = Single<UserRoles>), (status = 404, body = Problem)))]
+pub async fn roles_of(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Json<Single<UserRoles>>> {
+    users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(single(user_roles(&state, id).await?))
+}
+
+async fn user_roles(state: &AppState, id: Uuid) -> AppResult<UserRoles> {
+    let mut effective: BTreeMap<Uuid, EffectiveRole> = BTreeMap::new();
+    let mut direct = Vec::new();
+    for (role_id, name, permissions, group) in roles::effective_of_user(&state.db, id).await? {
+        let entry = effective.entry(role_id).or_insert_with(|| EffectiveRole {
+            role: RoleRef {
+                id: role_id,
+                name: name.clone(),
+            },
+            permissions: sessions::parse_permissions(&permissions).collect(),
+            sources: Vec::new(),
+        });
+        match group {
+            None => {
+                entry.sources.push(RoleSource::Direct);
+                direct.push(RoleRef { id: role_id, name });
+            }
+            Some((id, name)) => entry.sources.push(RoleSource::Group { id, name }),
+        }
+    }
+    let mut effective: Vec<EffectiveRole> = effective.into_values().collect();
+    effective.sort_by(|a, b| a.role.name.to_lowercase().cmp(&b.role.name.to_lowercase()));
+    for role in &mut effective {
+        role.sources.sort();
+    }
+    direct.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    let permissions = effective
+        .iter()
+        .flat_map(|r| r.permissions.iter().copied())
+        .collect();
+    Ok(UserRoles {
+        direct,
+        effective,
+        permissions,
+    })
+}
+
+/// Replaces the roles a user holds directly. Newly granted roles may only carry
+/// permissions the caller holds; the tenant keeps at least one active administrator.
+#[utoipa::path(put, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/roles", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = SetUserRoles,
+    responses(
+        (status = 200, body = Single<UserRoles>),
+        (status = 403, description = "A role carries permissions the caller lacks", body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "It would remove the last administrator", body = Problem),
+        (status = 422, description = "Unknown role ids", body = Problem),
+    ))]
+pub async fn set_roles(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    JsonBody(request): JsonBody<SetUserRoles>,
+) -> AppResult<Json<Single<UserRoles>>> {
+    users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let wanted: Vec<Uuid> = request.role_ids.iter().copied().collect();
+    let mut tx = state.db.begin().await?;
+    let known = roles::permissions_of(&mut tx, &tenant, &wanted).await?;
+    if let Some(unknown) = wanted.iter().find(|r| !known.contains_key(r)) {
+        return Err(AppError::field(
+            "role_ids",
+            format!("There is no role {unknown} in this tenant."),
+        ));
+    }
+    let current = roles::direct_of_user(&mut *tx, id).await?;
+    let granted = known
+        .iter()
+        .filter(|(role, _)| !current.contains(role))
+        .map(|(_, (name, p))| (name.as_str(), p));
+    guards::ensure_can_grant(&principal, granted)?;
+    roles::set_direct(&mut tx, id, &wanted).await?;
+    guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this user").await?;
+    tx.commit().await?;
+    Ok(single(user_roles(&state, id).await?))
 }

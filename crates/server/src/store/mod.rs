@@ -1,6 +1,7 @@
 //! The database: connection, migrations, and one module of queries per resource.
 //! Handlers call these functions; SQL lives nowhere else.
 
+pub mod groups;
 pub mod roles;
 pub mod sessions;
 pub mod setup;

@@ -83,10 +83,14 @@ pub fn parse_permissions(stored: &str) -> impl Iterator<Item = Permission> + '_ 
     stored.split_whitespace().filter_map(Permission::parse)
 }
 
-/// A user's effective permissions: the union of every role they hold.
+/// A user's effective permissions: the union of every role they hold, directly or
+/// through their groups.
 pub async fn effective_permissions(db: &Db, user_id: Uuid) -> sqlx::Result<BTreeSet<Permission>> {
     let rows = sqlx::query_scalar::<_, String>(
-        "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?",
+        "SELECT r.permissions FROM roles r WHERE r.id IN (
+             SELECT role_id FROM user_roles WHERE user_id = ?1
+             UNION SELECT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
+              WHERE gm.user_id = ?1)",
     )
     .bind(user_id)
     .fetch_all(db)

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use gatehouse_api::users::{
-    IdentitySource, SortOrder, User, UserListQuery, UserSortBy, UserStatus,
+    IdentitySource, SortOrder, User, UserListQuery, UserRef, UserSortBy, UserStatus,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -55,6 +55,29 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
             .try_get::<Option<i64>, _>("password_changed_at")?
             .map(to_time),
         version: row.try_get("version")?,
+    })
+}
+
+/// A [`UserRef`] from a row with `id, email, display_name, first_name, last_name`.
+pub fn user_ref(row: &SqliteRow) -> sqlx::Result<UserRef> {
+    let email: String = row.try_get("email")?;
+    let display: Option<String> = row.try_get("display_name")?;
+    let first: Option<String> = row.try_get("first_name")?;
+    let last: Option<String> = row.try_get("last_name")?;
+    let full = [first, last]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = display
+        .filter(|d| !d.is_empty())
+        .or(Some(full).filter(|f| !f.is_empty()))
+        .unwrap_or_else(|| email.clone());
+    Ok(UserRef {
+        id: row.try_get("id")?,
+        email,
+        name,
     })
 }
 
@@ -156,14 +179,15 @@ pub async fn find_credentials(
 }
 
 /// How the rows of a list are found: walking the index of the sort order and checking
-/// each row, or looking up the few rows the search index named and sorting those.
+/// each row, or looking up the few rows the search index or a membership named and
+/// sorting those.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Plan {
     ByOrderIndex,
-    BySearchMatches,
+    ByMatches,
 }
 
-/// Below this many search matches, sorting the matches beats walking the sort index
+/// Below this many matches, sorting the matches beats walking the sort index
 /// (which may pass many non-matching rows before it has a page).
 const FEW_MATCHES: u64 = 1_000;
 
@@ -175,8 +199,8 @@ fn push_filter<'a>(
     plan: Plan,
 ) {
     // `+tenant_id` keeps SQLite from using a tenant index, so it looks rows up by the
-    // keys the search index returned instead.
-    let tenant_column = if plan == Plan::BySearchMatches {
+    // keys the search index (or the membership) returned instead.
+    let tenant_column = if plan == Plan::ByMatches {
         " FROM users WHERE +tenant_id = "
     } else {
         " FROM users WHERE tenant_id = "
@@ -195,6 +219,18 @@ fn push_filter<'a>(
     }
     if let Some(mfa) = query.mfa_enabled {
         q.push(" AND mfa_enabled = ").push_bind(mfa);
+    }
+    if let Some(group) = query.group_id {
+        q.push(" AND id IN (SELECT user_id FROM group_members WHERE group_id = ")
+            .push_bind(group)
+            .push(")");
+    }
+    if let Some(role) = query.role_id {
+        q.push(" AND id IN (SELECT user_id FROM user_roles WHERE role_id = ")
+            .push_bind(role)
+            .push(" UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ")
+            .push_bind(role)
+            .push(")");
     }
 }
 
@@ -236,7 +272,7 @@ fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
 pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
     let searching = query.search_term().is_some();
     let count_plan = if searching {
-        Plan::BySearchMatches
+        Plan::ByMatches
     } else {
         Plan::ByOrderIndex
     };
@@ -250,7 +286,7 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
     }
 
     let plan = if searching && total < FEW_MATCHES {
-        Plan::BySearchMatches
+        Plan::ByMatches
     } else {
         Plan::ByOrderIndex
     };
@@ -405,8 +441,17 @@ pub async fn soft_delete(
     .bind(now)
     .bind(id)
     .bind(tenant)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // A deleted user holds nothing: their memberships and roles go with them.
+    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 

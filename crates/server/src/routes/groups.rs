@@ -1,0 +1,352 @@
+//! `/api/v1/tenants/{tenant_id}/groups`: groups, the roles they grant, their members.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::http::header::{ETAG, LOCATION};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gatehouse_api::endpoints::url;
+use gatehouse_api::groups::{
+    CreateGroup, Group, GroupListQuery, MemberOutcome, MemberResult, MembersChange, MembersResult,
+    UpdateGroup,
+};
+use gatehouse_api::users::{User, UserListQuery};
+use gatehouse_api::{Page, Pagination, Problem, Single};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::{page, single};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::extract::{IfMatch, JsonBody, Path, Query};
+use crate::guards;
+use crate::store::groups::GroupFields;
+use crate::store::{self, groups, roles, users};
+use crate::AppState;
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such group; it may have been deleted.".into())
+}
+
+fn name_taken(error: sqlx::Error) -> AppError {
+    if store::is_unique_violation(&error, "groups.") {
+        AppError::conflict_on("name", "Another group already has this name.")
+    } else {
+        error.into()
+    }
+}
+
+fn with_etag(status: StatusCode, group: Group) -> Response {
+    (status, [(ETAG, group.etag())], single(group)).into_response()
+}
+
+/// Checks that `role_ids` are roles of the tenant, and that those not granted by the
+/// group yet carry only permissions the caller holds.
+async fn check_roles(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    role_ids: &[Uuid],
+    already: &[Uuid],
+) -> AppResult<()> {
+    let known = roles::permissions_of(conn, tenant, role_ids).await?;
+    if let Some(unknown) = role_ids.iter().find(|r| !known.contains_key(r)) {
+        return Err(AppError::field(
+            "role_ids",
+            format!("There is no role {unknown} in this tenant."),
+        ));
+    }
+    let added = known
+        .iter()
+        .filter(|(id, _)| !already.contains(id))
+        .map(|(_, (name, p))| (name.as_str(), p));
+    guards::ensure_can_grant(principal, added)
+}
+
+/// The tenant's groups by name, with their roles and member counts.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/groups", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), GroupListQuery),
+    responses((status = 200, body = Page<Group>), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<GroupListQuery>,
+) -> AppResult<Json<Page<Group>>> {
+    let (found, total) = groups::list(&state.db, &tenant, &query).await?;
+    Ok(page(
+        found,
+        Pagination::new(query.page(), query.per_page(), total),
+    ))
+}
+
+/// Creates a group. The roles it grants must carry only permissions the caller holds.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/groups", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = CreateGroup,
+    responses(
+        (status = 201, body = Single<Group>, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, body = Problem),
+        (status = 409, description = "Name taken", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(tenant): Path<String>,
+    JsonBody(request): JsonBody<CreateGroup>,
+) -> AppResult<Response> {
+    request.validate().map_err(AppError::Validation)?;
+    let id = Uuid::now_v7();
+    let mut tx = state.db.begin().await?;
+    check_roles(&mut tx, &principal, &tenant, &request.role_ids, &[]).await?;
+    let fields = GroupFields {
+        name: request.name.trim(),
+        description: request.description.trim(),
+        color: &request.color,
+        is_default: request.is_default,
+    };
+    groups::insert(&mut tx, &tenant, id, &fields)
+        .await
+        .map_err(name_taken)?;
+    groups::set_roles(&mut tx, id, &request.role_ids).await?;
+    tx.commit().await?;
+    let group = groups::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut response = with_etag(StatusCode::CREATED, group);
+    if let Ok(location) = url::group(&tenant, id).parse() {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)),
+    responses((status = 200, body = Single<Group>, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Response> {
+    let group = groups::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, group))
+}
+
+/// Changes a group (`If-Match` required). Newly granted roles must carry only
+/// permissions the caller holds; the tenant keeps an active administrator.
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path), ("If-Match" = String, Header)),
+    request_body = UpdateGroup,
+    responses(
+        (status = 200, body = Single<Group>, headers(("ETag" = String))),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Name taken, or it would remove the last administrator", body = Problem),
+        (status = 412, body = Problem),
+        (status = 422, body = Problem),
+        (status = 428, body = Problem),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    IfMatch(version): IfMatch,
+    JsonBody(patch): JsonBody<UpdateGroup>,
+) -> AppResult<Response> {
+    patch.validate().map_err(AppError::Validation)?;
+    let group = groups::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if group.version != version {
+        return Err(AppError::StaleVersion {
+            current: group.version,
+        });
+    }
+    let mut tx = state.db.begin().await?;
+    if let Some(role_ids) = &patch.role_ids {
+        let already: Vec<Uuid> = group.roles.iter().map(|r| r.id).collect();
+        check_roles(&mut tx, &principal, &tenant, role_ids, &already).await?;
+    }
+    let fields = GroupFields {
+        name: patch.name.as_deref().map(str::trim).unwrap_or(&group.name),
+        description: patch
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&group.description),
+        color: patch.color.as_deref().unwrap_or(&group.color),
+        is_default: patch.is_default.unwrap_or(group.is_default),
+    };
+    if !groups::update(&mut tx, &tenant, id, version, &fields)
+        .await
+        .map_err(name_taken)?
+    {
+        return Err(AppError::StaleVersion {
+            current: group.version + 1,
+        });
+    }
+    if let Some(role_ids) = &patch.role_ids {
+        groups::set_roles(&mut tx, id, role_ids).await?;
+        guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this group").await?;
+    }
+    tx.commit().await?;
+    let saved = groups::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, saved))
+}
+
+/// Deletes a group; its members lose the roles it granted.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, body = Problem),
+        (status = 409, description = "It would remove the last administrator", body = Problem),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    if !groups::delete(&mut tx, &tenant, id).await? {
+        return Err(not_found());
+    }
+    guards::ensure_admin_remains(&mut tx, &tenant, "delete this group").await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The group's members: the users list, limited to the group (same search, filters and
+/// sorting).
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}/members", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path), UserListQuery),
+    responses((status = 200, body = Page<User>), (status = 404, body = Problem)))]
+pub async fn members(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    Query(mut query): Query<UserListQuery>,
+) -> AppResult<Json<Page<User>>> {
+    groups::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    query.group_id = Some(id);
+    let (found, total) = users::list(&state.db, &tenant, &query).await?;
+    Ok(page(
+        found,
+        Pagination::new(query.page(), query.per_page(), total),
+    ))
+}
+
+/// Request order without repeats.
+fn unique(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+/// Adds many users at once; says for each whether they were added, already a member, or
+/// not found. Adding members grants the group's roles, so those roles must carry only
+/// permissions the caller holds.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}/members", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)), request_body = MembersChange,
+    responses(
+        (status = 200, body = Single<MembersResult>),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn add_members(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    JsonBody(change): JsonBody<MembersChange>,
+) -> AppResult<Json<Single<MembersResult>>> {
+    change.validate().map_err(AppError::Validation)?;
+    let wanted = unique(&change.user_ids);
+    let mut tx = state.db.begin().await?;
+    groups::get_in(&mut tx, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let granted = roles::granted_by_group(&mut tx, id).await?;
+    guards::ensure_can_grant(
+        &principal,
+        granted.iter().map(|(name, p)| (name.as_str(), p)),
+    )?;
+    let existing = groups::existing_users(&mut tx, &tenant, &wanted).await?;
+    let members = groups::members_among(&mut tx, id, &wanted).await?;
+    let new: Vec<Uuid> = wanted
+        .iter()
+        .copied()
+        .filter(|u| existing.contains(u) && !members.contains(u))
+        .collect();
+    groups::add_members(&mut tx, id, &new).await?;
+    let member_count = groups::member_count(&mut tx, id).await?;
+    tx.commit().await?;
+    let results = wanted
+        .into_iter()
+        .map(|user_id| {
+            let outcome = if !existing.contains(&user_id) {
+                MemberOutcome::UserNotFound
+            } else if members.contains(&user_id) {
+                MemberOutcome::AlreadyMember
+            } else {
+                MemberOutcome::Added
+            };
+            MemberResult { user_id, outcome }
+        })
+        .collect();
+    Ok(single(MembersResult {
+        results,
+        member_count,
+    }))
+}
+
+/// Removes many users at once, saying for each whether they were removed or were not a
+/// member. The tenant keeps an active administrator.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}/members", tag = "groups", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)), request_body = MembersChange,
+    responses(
+        (status = 200, body = Single<MembersResult>),
+        (status = 404, body = Problem),
+        (status = 409, description = "It would remove the last administrator", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn remove_members(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    JsonBody(change): JsonBody<MembersChange>,
+) -> AppResult<Json<Single<MembersResult>>> {
+    change.validate().map_err(AppError::Validation)?;
+    let wanted = unique(&change.user_ids);
+    let mut tx = state.db.begin().await?;
+    groups::get_in(&mut tx, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let members = groups::members_among(&mut tx, id, &wanted).await?;
+    let leaving: Vec<Uuid> = wanted
+        .iter()
+        .copied()
+        .filter(|u| members.contains(u))
+        .collect();
+    groups::remove_members(&mut tx, id, &leaving).await?;
+    guards::ensure_admin_remains(&mut tx, &tenant, "remove these members").await?;
+    let member_count = groups::member_count(&mut tx, id).await?;
+    tx.commit().await?;
+    let results = wanted
+        .into_iter()
+        .map(|user_id| MemberResult {
+            user_id,
+            outcome: if members.contains(&user_id) {
+                MemberOutcome::Removed
+            } else {
+                MemberOutcome::NotMember
+            },
+        })
+        .collect();
+    Ok(single(MembersResult {
+        results,
+        member_count,
+    }))
+}

@@ -1,0 +1,232 @@
+//! `/api/v1/tenants/{tenant_id}/roles`: the built-in roles, read-only, and custom ones.
+
+use axum::extract::State;
+use axum::http::header::{ETAG, LOCATION};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gatehouse_api::endpoints::url;
+use gatehouse_api::roles::{CreateRole, Role, RoleHolders, RoleListQuery, UpdateRole};
+use gatehouse_api::{Page, Pagination, Problem, Single};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{page, single};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::extract::{IfMatch, JsonBody, Path, Query};
+use crate::guards;
+use crate::store::{self, roles};
+use crate::AppState;
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such role; it may have been deleted.".into())
+}
+
+fn builtin_refused() -> AppError {
+    AppError::conflict("Built-in roles cannot be changed or deleted. Create a custom role instead.")
+}
+
+fn name_taken(error: sqlx::Error) -> AppError {
+    if store::is_unique_violation(&error, "roles.") {
+        AppError::conflict_on("name", "Another role already has this name.")
+    } else {
+        error.into()
+    }
+}
+
+fn with_etag(status: StatusCode, role: Role) -> Response {
+    (status, [(ETAG, role.etag())], single(role)).into_response()
+}
+
+/// The tenant's roles, built-in first, with how many users and groups hold each.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/roles", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), RoleListQuery),
+    responses((status = 200, body = Page<Role>), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<RoleListQuery>,
+) -> AppResult<Json<Page<Role>>> {
+    let (found, total) = roles::list(&state.db, &tenant, &query).await?;
+    Ok(page(
+        found,
+        Pagination::new(query.page(), query.per_page(), total),
+    ))
+}
+
+/// Creates a custom role. Its permissions must be ones the caller holds.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/roles", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = CreateRole,
+    responses(
+        (status = 201, body = Single<Role>, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, body = Problem),
+        (status = 409, description = "Name taken", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(tenant): Path<String>,
+    JsonBody(request): JsonBody<CreateRole>,
+) -> AppResult<Response> {
+    request.validate().map_err(AppError::Validation)?;
+    guards::ensure_holds(&principal, &request.permissions)?;
+    let id = Uuid::now_v7();
+    let mut conn = state.db.acquire().await?;
+    roles::insert(
+        &mut conn,
+        &tenant,
+        id,
+        request.name.trim(),
+        request.description.trim(),
+        &request.permissions,
+    )
+    .await
+    .map_err(name_taken)?;
+    let role = roles::get(&mut *conn, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut response = with_etag(StatusCode::CREATED, role);
+    if let Ok(location) = url::role(&tenant, id).parse() {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("role_id" = Uuid, Path)),
+    responses((status = 200, body = Single<Role>, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Response> {
+    let role = roles::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, role))
+}
+
+/// Changes a custom role (`If-Match` required). Added permissions must be ones the
+/// caller holds; built-in roles answer 409.
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("role_id" = Uuid, Path), ("If-Match" = String, Header)),
+    request_body = UpdateRole,
+    responses(
+        (status = 200, body = Single<Role>, headers(("ETag" = String))),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Built-in role, or name taken", body = Problem),
+        (status = 412, body = Problem),
+        (status = 422, body = Problem),
+        (status = 428, body = Problem),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    IfMatch(version): IfMatch,
+    JsonBody(patch): JsonBody<UpdateRole>,
+) -> AppResult<Response> {
+    patch.validate().map_err(AppError::Validation)?;
+    let role = roles::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if role.is_builtin() {
+        return Err(builtin_refused());
+    }
+    if role.version != version {
+        return Err(AppError::StaleVersion {
+            current: role.version,
+        });
+    }
+    if let Some(permissions) = &patch.permissions {
+        let added = permissions.difference(&role.permissions).copied().collect();
+        guards::ensure_holds(&principal, &added)?;
+    }
+    let name = patch.name.as_deref().map(str::trim).unwrap_or(&role.name);
+    let description = patch
+        .description
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&role.description);
+    let permissions = patch.permissions.as_ref().unwrap_or(&role.permissions);
+    let mut conn = state.db.acquire().await?;
+    if !roles::update(
+        &mut conn,
+        &tenant,
+        id,
+        version,
+        name,
+        description,
+        permissions,
+    )
+    .await
+    .map_err(name_taken)?
+    {
+        let current = roles::get(&mut *conn, &tenant, id)
+            .await?
+            .ok_or_else(not_found)?;
+        return Err(AppError::StaleVersion {
+            current: current.version,
+        });
+    }
+    let saved = roles::get(&mut *conn, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(with_etag(StatusCode::OK, saved))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRoleQuery {
+    /// Delete even if users or groups hold the role (they lose it).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Deletes a custom role. A role in use answers 409 with who holds it, unless `force`.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("role_id" = Uuid, Path), DeleteRoleQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, body = Problem),
+        (status = 409, description = "Built-in, or in use and not forced", body = Problem),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+    Query(query): Query<DeleteRoleQuery>,
+) -> AppResult<StatusCode> {
+    let role = roles::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if role.is_builtin() {
+        return Err(builtin_refused());
+    }
+    if !query.force && (role.user_count > 0 || role.group_count > 0) {
+        return Err(AppError::conflict(format!(
+            "{} users and {} groups hold the role {:?}; they would lose its permissions. Delete with force=true to go ahead.",
+            role.user_count, role.group_count, role.name
+        )));
+    }
+    let mut tx = state.db.begin().await?;
+    roles::delete(&mut tx, &tenant, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who holds a role: users directly, groups, and how many users in all.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}/holders", tag = "roles", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("role_id" = Uuid, Path)),
+    responses((status = 200, body = Single<RoleHolders>), (status = 404, body = Problem)))]
+pub async fn holders(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Json<Single<RoleHolders>>> {
+    roles::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(single(roles::holders(&state.db, &tenant, id).await?))
+}
