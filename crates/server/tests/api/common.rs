@@ -12,6 +12,8 @@ use tempfile::TempDir;
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 pub const USERS: &str = "/api/v1/tenants/default/users";
+pub const ROLES: &str = "/api/v1/tenants/default/roles";
+pub const GROUPS: &str = "/api/v1/tenants/default/groups";
 
 pub struct TestServer {
     pub server: Option<Running>,
@@ -195,4 +197,106 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+impl TestServer {
+    /// Creates a custom role with `permissions` and returns its id.
+    pub async fn create_role(&self, token: &str, name: &str, permissions: &[&str]) -> String {
+        let response = self
+            .send_json(
+                Method::POST,
+                ROLES,
+                Some(token),
+                json!({"name": name, "permissions": permissions}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let body: Value = response.json().await.unwrap();
+        body["data"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a group granting `role_ids` and returns its id.
+    pub async fn create_group(&self, token: &str, name: &str, role_ids: &[&str]) -> String {
+        let response = self
+            .send_json(
+                Method::POST,
+                GROUPS,
+                Some(token),
+                json!({"name": name, "role_ids": role_ids}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let body: Value = response.json().await.unwrap();
+        body["data"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Gives a user exactly these direct roles.
+    pub async fn set_roles(&self, token: &str, user: &str, role_ids: &[&str]) -> reqwest::Response {
+        self.send_json(
+            Method::PUT,
+            &format!("{USERS}/{user}/roles"),
+            Some(token),
+            json!({"role_ids": role_ids}),
+        )
+        .await
+    }
+
+    /// The id of a built-in role (`Viewer`, `Editor`, `Admin`).
+    pub async fn builtin_role(&self, token: &str, name: &str) -> String {
+        let roles: Value = self.get(ROLES, token).await.json().await.unwrap();
+        roles["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Creates a user holding one custom role with `permissions`, signed in; returns
+    /// (user id, token).
+    pub async fn member_with(
+        &self,
+        admin: &str,
+        email: &str,
+        permissions: &[&str],
+    ) -> (String, String) {
+        let user = self
+            .create_member(admin, email, "member passphrase 1")
+            .await;
+        let role = self
+            .create_role(admin, &format!("role for {email}"), permissions)
+            .await;
+        let response = self.set_roles(admin, &user.id.to_string(), &[&role]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let token = self.login(email, "member passphrase 1").await;
+        (user.id.to_string(), token)
+    }
+
+    pub async fn my_id(&self, token: &str) -> String {
+        let me: Value = self
+            .get("/api/v1/auth/me", token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        me["data"]["user"]["id"].as_str().unwrap().to_owned()
+    }
 }
