@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
+use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::users::{IdentitySource, User, UserStatus};
-use gatehouse_api::DEFAULT_TENANT;
+use gatehouse_api::{Permission, DEFAULT_TENANT};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use uuid::Uuid;
 
 use crate::store::{self, Db};
 
@@ -191,26 +193,185 @@ fn person(rng: &mut StdRng, index: usize) -> User {
     }
 }
 
-/// Adds `count` demo users to the default tenant (after any already there), in one
-/// transaction. Returns how many were added.
-pub async fn populate(db: &Db, count: usize, seed: u64) -> anyhow::Result<usize> {
+const DEPARTMENTS: &[&str] = &[
+    "Engineering",
+    "Sales",
+    "Support",
+    "Finance",
+    "Marketing",
+    "Operations",
+    "Legal",
+    "People",
+    "Design",
+    "Research",
+];
+const SITES: &[&str] = &[
+    "Berlin", "London", "Lisbon", "Tokyo", "Toronto", "Austin", "Pune", "Remote",
+];
+const COLORS: &[&str] = &[
+    "#2f5bd3", "#1a7f37", "#8a5a00", "#c21d1d", "#6f42c1", "#0a7ea4", "#b35900", "#4f5763",
+];
+
+/// Custom roles the demo creates, next to the built-in ones.
+const DEMO_ROLES: &[(&str, &str, &[&str])] = &[
+    (
+        "Support agent",
+        "Helps users: reads and edits them.",
+        &["users:read", "users:write"],
+    ),
+    (
+        "Auditor",
+        "Reads users, groups, roles and the audit log.",
+        &["users:read", "groups:read", "roles:read", "audit:read"],
+    ),
+    (
+        "Group manager",
+        "Manages groups and their members.",
+        &["users:read", "groups:read", "groups:write"],
+    ),
+];
+
+/// What `demo` adds.
+pub struct Demo {
+    pub users: usize,
+    pub groups: usize,
+    pub seed: u64,
+}
+
+/// Adds demo users (and groups, with roles and memberships) to the default tenant, after
+/// any already there, in one transaction.
+pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
     const BATCH: usize = 500;
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
         .await?;
-    let mut rng = StdRng::seed_from_u64(seed ^ existing as u64);
+    let mut rng = StdRng::seed_from_u64(demo.seed ^ existing as u64);
     let offset = usize::try_from(existing).unwrap_or(0);
     let mut tx = db.begin().await?;
+    let roles = demo_roles(&mut tx).await?;
+    let groups = demo_groups(&mut tx, &mut rng, demo.groups, &roles).await?;
     let mut batch = Vec::with_capacity(BATCH);
-    for index in 0..count {
-        batch.push(person(&mut rng, offset + index + 1));
-        if batch.len() == BATCH || index + 1 == count {
+    let mut memberships = Vec::new();
+    let mut grants = Vec::new();
+    for index in 0..demo.users {
+        let user = person(&mut rng, offset + index + 1);
+        if !groups.is_empty() {
+            for _ in 0..rng.gen_range(1..=3) {
+                memberships.push((groups[rng.gen_range(0..groups.len())], user.id));
+            }
+        }
+        match rng.gen_range(0..1000) {
+            0..=29 => grants.push((user.id, roles.viewer)),
+            30..=34 => grants.push((user.id, roles.custom[0])),
+            _ => {}
+        }
+        batch.push(user);
+        if batch.len() == BATCH || index + 1 == demo.users {
             store::users::insert_many(&mut tx, &batch).await?;
             batch.clear();
         }
     }
+    let now = store::now_ms();
+    for chunk in memberships.chunks(BATCH) {
+        let mut q = sqlx::QueryBuilder::new(
+            "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ",
+        );
+        q.push_values(chunk, |mut row, (group, user)| {
+            row.push_bind(*group).push_bind(*user).push_bind(now);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    for (user, role) in grants {
+        store::roles::grant(&mut tx, user, role).await?;
+    }
     tx.commit().await?;
-    Ok(count)
+    // Fresh statistics let SQLite plan the list queries well on the new data.
+    sqlx::query("ANALYZE").execute(db).await?;
+    Ok(())
+}
+
+struct DemoRoles {
+    viewer: Uuid,
+    editor: Uuid,
+    custom: Vec<Uuid>,
+}
+
+/// The built-in roles and the demo's custom roles (created once).
+async fn demo_roles(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<DemoRoles> {
+    let viewer = store::roles::builtin_id(tx, DEFAULT_TENANT, BuiltinRole::VIEWER).await?;
+    let editor = store::roles::builtin_id(tx, DEFAULT_TENANT, BuiltinRole::EDITOR).await?;
+    let mut custom = Vec::new();
+    for (name, description, permissions) in DEMO_ROLES {
+        let found: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND name = ?")
+                .bind(DEFAULT_TENANT)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7();
+                let permissions = permissions
+                    .iter()
+                    .filter_map(|p| Permission::parse(p))
+                    .collect();
+                store::roles::insert(tx, DEFAULT_TENANT, id, name, description, &permissions)
+                    .await?;
+                id
+            }
+        };
+        custom.push(id);
+    }
+    Ok(DemoRoles {
+        viewer,
+        editor,
+        custom,
+    })
+}
+
+/// Creates `count` groups; some grant roles. Returns every group of the tenant.
+async fn demo_groups(
+    tx: &mut sqlx::SqliteConnection,
+    rng: &mut StdRng,
+    count: usize,
+    roles: &DemoRoles,
+) -> anyhow::Result<Vec<Uuid>> {
+    let start: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups")
+        .fetch_one(&mut *tx)
+        .await?;
+    let start = usize::try_from(start).unwrap_or(0);
+    for n in start..start + count {
+        let name = format!(
+            "{} {} {}",
+            DEPARTMENTS[n % DEPARTMENTS.len()],
+            SITES[(n / DEPARTMENTS.len()) % SITES.len()],
+            n + 1
+        );
+        let fields = store::groups::GroupFields {
+            name: &name,
+            description: "Demo group",
+            color: COLORS[rng.gen_range(0..COLORS.len())],
+            is_default: false,
+        };
+        let id = Uuid::now_v7();
+        store::groups::insert(tx, DEFAULT_TENANT, id, &fields).await?;
+        let granted = match n % 50 {
+            0 => vec![roles.editor],
+            1..=4 => vec![roles.viewer],
+            5 | 6 => vec![roles.custom[0]],
+            7 => vec![roles.custom[1]],
+            8 => vec![roles.custom[2]],
+            _ => vec![],
+        };
+        store::groups::set_roles(tx, id, &granted).await?;
+    }
+    Ok(
+        sqlx::query_scalar("SELECT id FROM groups WHERE tenant_id = ?")
+            .bind(DEFAULT_TENANT)
+            .fetch_all(&mut *tx)
+            .await?,
+    )
 }
 
 #[cfg(test)]

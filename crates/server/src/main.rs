@@ -85,6 +85,9 @@ struct Demo {
     /// How many users to add.
     #[arg(long, default_value_t = 1000)]
     users: usize,
+    /// How many groups to add; users join one to three groups each.
+    #[arg(long, default_value_t = 0)]
+    groups: usize,
     /// Seed of the generator: the same seed gives the same people.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -109,11 +112,16 @@ async fn main() -> anyhow::Result<()> {
 async fn fill_demo(args: Demo) -> anyhow::Result<()> {
     let db = store::connect(&args.database).await?;
     let started = std::time::Instant::now();
-    let added = demo::populate(&db, args.users, args.seed).await?;
+    let demo = demo::Demo {
+        users: args.users,
+        groups: args.groups,
+        seed: args.seed,
+    };
+    demo::populate(&db, &demo).await?;
+    let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "Added {added} demo users to {} in {:.1} s.",
-        args.database,
-        started.elapsed().as_secs_f64()
+        "Added {} demo users and {} groups to {} in {elapsed:.1} s.",
+        args.users, args.groups, args.database
     );
     Ok(())
 }

@@ -110,57 +110,109 @@ async fn main() -> Result<()> {
         "{:<44} {:>9} {:>9} {:>9} {:>9}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
-    let scenarios: &[(&str, &[&str])] = &[
-        ("list, newest first (no filter)", &["per_page=50"]),
+    let api = format!("{base}/api/v1/tenants/default");
+    let get_json = |url: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<Value>()
+                .await
+        }
+    };
+    let group_ids: Vec<String> = get_json(format!("{api}/groups?per_page=200")).await?["data"]
+        .as_array()
+        .context("groups")?
+        .iter()
+        .step_by(25)
+        .map(|g| g["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let roles = get_json(format!("{api}/roles?per_page=200")).await?;
+    let role_id = |name: &str| -> Result<String> {
+        roles["data"]
+            .as_array()
+            .context("roles")?
+            .iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_str())
+            .map(str::to_owned)
+            .context("role")
+    };
+    let users_with = |queries: &[&str]| {
+        queries
+            .iter()
+            .map(|q| format!("{api}/users?per_page=50&{q}"))
+            .collect::<Vec<_>>()
+    };
+    let scenarios: Vec<(String, Vec<String>)> = vec![
+        ("list, newest first (no filter)".into(), users_with(&[""])),
         (
-            "search (8 different terms)",
-            &[
-                "per_page=50&search=lovelace",
-                "per_page=50&search=ada",
-                "per_page=50&search=smith",
-                "per_page=50&search=hooli",
-                "per_page=50&search=kim",
-                "per_page=50&search=ber",
-                "per_page=50&search=grace%20hopper",
-                "per_page=50&search=zhang1",
-            ],
+            "search (8 different terms)".into(),
+            users_with(&[
+                "search=lovelace",
+                "search=ada",
+                "search=smith",
+                "search=hooli",
+                "search=kim",
+                "search=ber",
+                "search=grace%20hopper",
+                "search=zhang1",
+            ]),
         ),
         (
-            "status filter (LOCKED, DISABLED, PENDING_*)",
-            &[
-                "per_page=50&status=LOCKED",
-                "per_page=50&status=DISABLED",
-                "per_page=50&status=PENDING_APPROVAL",
-                "per_page=50&status=PENDING_EMAIL_VERIFICATION",
-            ],
+            "status filter (LOCKED, DISABLED, PENDING_*)".into(),
+            users_with(&[
+                "status=LOCKED",
+                "status=DISABLED",
+                "status=PENDING_APPROVAL",
+                "status=PENDING_EMAIL_VERIFICATION",
+            ]),
         ),
         (
-            "sorted by last login (pages 1-4)",
-            &[
-                "per_page=50&sort_by=last_login_at",
-                "per_page=50&sort_by=last_login_at&page=2",
-                "per_page=50&sort_by=last_login_at&page=3",
-                "per_page=50&sort_by=last_login_at&sort_order=asc",
-            ],
+            "sorted by last login (pages 1-4)".into(),
+            users_with(&[
+                "sort_by=last_login_at",
+                "sort_by=last_login_at&page=2",
+                "sort_by=last_login_at&page=3",
+                "sort_by=last_login_at&sort_order=asc",
+            ]),
         ),
         (
-            "status filter + sorted by last login",
-            &["per_page=50&status=LOCKED&sort_by=last_login_at"],
+            "status filter + sorted by last login".into(),
+            users_with(&["status=LOCKED&sort_by=last_login_at"]),
         ),
         (
-            "sorted by name, deep page (page 1000)",
-            &["per_page=50&sort_by=display_name&page=1000"],
+            "sorted by name, deep page (page 1000)".into(),
+            users_with(&["sort_by=display_name&page=1000"]),
+        ),
+        (
+            format!("filtered by group ({} groups)", group_ids.len()),
+            group_ids
+                .iter()
+                .map(|g| format!("{api}/users?per_page=50&group_id={g}"))
+                .collect(),
+        ),
+        (
+            "filtered by role (Support agent, Auditor, Viewer)".into(),
+            ["Support agent", "Auditor", "Viewer"]
+                .iter()
+                .map(|name| role_id(name).map(|id| format!("{api}/users?per_page=50&role_id={id}")))
+                .collect::<Result<_>>()?,
+        ),
+        (
+            "a group's members page".into(),
+            group_ids
+                .iter()
+                .map(|g| format!("{api}/groups/{g}/members?per_page=50"))
+                .collect(),
         ),
     ];
-    for (name, queries) in scenarios {
-        let url = |i: usize| {
-            format!(
-                "{base}/api/v1/tenants/default/users?{}",
-                queries[i % queries.len()]
-            )
-        };
+    for (name, urls) in &scenarios {
         for i in 0..20 {
-            http.get(url(i))
+            http.get(&urls[i % urls.len()])
                 .bearer_auth(&token)
                 .send()
                 .await?
@@ -170,7 +222,7 @@ async fn main() -> Result<()> {
         for i in 0..requests {
             let t = Instant::now();
             let body = http
-                .get(url(i))
+                .get(&urls[i % urls.len()])
                 .bearer_auth(&token)
                 .send()
                 .await?
@@ -182,11 +234,57 @@ async fn main() -> Result<()> {
         }
         times.sort_by(f64::total_cmp);
         println!(
-            "{name:<44} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            "{name:<52} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
             percentile(&times, 0.5),
             percentile(&times, 0.95),
             percentile(&times, 0.99),
             times[times.len() - 1]
+        );
+    }
+
+    println!("\nadding 10,000 members to a new group in one request:");
+    let mut ids = Vec::new();
+    for page in 1..=50 {
+        let users = get_json(format!(
+            "{api}/users?per_page=200&page={page}&sort_by=email"
+        ))
+        .await?;
+        ids.extend(
+            users["data"]
+                .as_array()
+                .context("users")?
+                .iter()
+                .filter_map(|u| u["id"].as_str().map(str::to_owned)),
+        );
+    }
+    for run in 1..=3 {
+        let group: Value = http
+            .post(format!("{api}/groups"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("Bulk {run}")}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let members = format!(
+            "{api}/groups/{}/members",
+            group["data"]["id"].as_str().context("group id")?
+        );
+        let t = Instant::now();
+        let result: Value = http
+            .post(&members)
+            .bearer_auth(&token)
+            .json(&json!({"user_ids": ids}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        println!(
+            "run {run}: {} ms, {} members",
+            t.elapsed().as_millis(),
+            result["data"]["member_count"]
         );
     }
 
