@@ -102,3 +102,164 @@ pub fn focus_first_invalid() {
         }
     });
 }
+
+/// A partial update, as the contract defines them.
+pub trait Patch {
+    fn validate(&self) -> Result<(), Vec<FieldError>>;
+    fn is_empty(&self) -> bool;
+}
+
+macro_rules! patch_types {
+    ($($t:ty),*) => {$(
+        impl Patch for $t {
+            fn validate(&self) -> Result<(), Vec<FieldError>> {
+                <$t>::validate(self)
+            }
+            fn is_empty(&self) -> bool {
+                <$t>::is_empty(self)
+            }
+        }
+    )*};
+}
+patch_types!(
+    gatehouse_api::users::UpdateUser,
+    gatehouse_api::roles::UpdateRole,
+    gatehouse_api::groups::UpdateGroup
+);
+
+/// What an edit form holds, compared with the saved object.
+pub trait Draft<T>: Copy + Send + Sync + 'static {
+    type Patch: Patch + 'static;
+    /// Replaces what is typed with the saved values.
+    fn load(&self, saved: &T);
+    /// Only what differs from `saved`, so a save never rewrites fields nobody touched.
+    fn patch(&self, saved: &T) -> Self::Patch;
+    /// Whether nothing typed differs from `saved`.
+    fn is_unchanged(&self, saved: &T) -> bool {
+        self.patch(saved).is_empty()
+    }
+}
+
+/// Keeps an edit form in step with the saved object: when it changes (after a save, or a
+/// reload), the form shows it, unless the administrator has edits in progress, which are
+/// kept. Setting `discard` loads the saved object even over edits.
+pub fn follow_saved<T, D>(saved: RwSignal<Option<T>>, draft: D, discard: RwSignal<bool>)
+where
+    T: Clone + Send + Sync + 'static,
+    D: Draft<T>,
+{
+    Effect::new(move |previous: Option<Option<T>>| {
+        let current = saved.get();
+        // Only `saved` is tracked: loading the draft must not re-run this effect.
+        untrack(|| {
+            if let Some(current) = &current {
+                let untouched = previous.flatten().is_none_or(|p| draft.is_unchanged(&p));
+                if discard.get() || untouched {
+                    draft.load(current);
+                    discard.set(false);
+                }
+            }
+        });
+        current
+    });
+}
+
+/// Everything an edit tab needs.
+pub struct EditSession {
+    pub form: FormState,
+    /// The contract's verdict on what is typed.
+    pub client_errors: Signal<Vec<FieldError>>,
+    /// Someone else saved first; the form keeps what was typed.
+    pub stale: RwSignal<bool>,
+    pub pending: Signal<bool>,
+    pub submit: Callback<()>,
+    /// Loads the other administrator's version over the form.
+    pub reload_theirs: Callback<()>,
+}
+
+/// Editing a saved object in place: validates with the contract's rules, sends only what
+/// changed with the version on screen, shows the result, and on a stale version keeps
+/// the form and offers the other version.
+pub fn edit_session<T, D, Fut>(
+    saved: RwSignal<Option<T>>,
+    draft: D,
+    reload: Callback<()>,
+    saved_message: &'static str,
+    save: impl Fn(T, D::Patch) -> Fut + Copy + 'static,
+) -> EditSession
+where
+    T: Clone + Send + Sync + 'static,
+    D: Draft<T>,
+    Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
+{
+    let toasts = crate::components::toast::use_toasts();
+    let form = FormState::default();
+    let stale = RwSignal::new(false);
+    let discard = RwSignal::new(true);
+    follow_saved(saved, draft, discard);
+    let client_errors = Signal::derive(move || {
+        saved
+            .with(|s| {
+                s.as_ref()
+                    .map(|s| draft.patch(s).validate().err().unwrap_or_default())
+            })
+            .unwrap_or_default()
+    });
+    let action = Action::new_local(move |_: &()| {
+        let current = saved.get_untracked();
+        async move {
+            let Some(current) = current else { return };
+            let patch = draft.patch(&current);
+            match save(current, patch).await {
+                Ok(updated) => {
+                    form.reset();
+                    stale.set(false);
+                    discard.set(true);
+                    saved.set(Some(updated));
+                    toasts.success(saved_message);
+                }
+                Err(error) if error.is_stale() => stale.set(true),
+                Err(error) => {
+                    form.fail(&error);
+                    focus_first_invalid();
+                }
+            }
+        }
+    });
+    let submit = Callback::new(move |()| {
+        form.begin();
+        let unchanged = saved.with_untracked(|s| s.as_ref().is_none_or(|s| draft.is_unchanged(s)));
+        if unchanged {
+            toasts.success("There are no changes to save.");
+        } else if client_errors.with_untracked(Vec::is_empty) {
+            action.dispatch(());
+        } else {
+            focus_first_invalid();
+        }
+    });
+    let reload_theirs = Callback::new(move |()| {
+        discard.set(true);
+        stale.set(false);
+        form.reset();
+        reload.run(());
+    });
+    EditSession {
+        form,
+        client_errors,
+        stale,
+        pending: action.pending().into(),
+        submit,
+        reload_theirs,
+    }
+}
+
+/// Says that someone else saved first, keeps the form, and offers their version.
+#[component]
+pub fn StaleBanner(what: &'static str, on_reload: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="banner banner-warning" role="alert">
+            <p>{format!("Someone else changed this {what} after you opened it, so your changes were not saved. They are still in the form below.")}</p>
+            <button type="button" class="button" on:click=move |_| on_reload.run(())>"Load their version (discards your changes)"</button>
+        </div>
+    }
+}

@@ -15,7 +15,15 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::toast::Toasts;
-use crate::pages::users::{NewUserPage, UserDetailPage, UserProfileTab, UsersPage};
+use crate::pages::groups::{
+    GroupDetailPage, GroupMembersTab, GroupSettingsTab, GroupsPage, NewGroupPage,
+};
+use crate::pages::roles::{
+    NewRolePage, RoleDetailPage, RoleHoldersTab, RoleSettingsTab, RolesPage,
+};
+use crate::pages::users::{
+    NewUserPage, UserDetailPage, UserGroupsTab, UserProfileTab, UserRolesTab, UsersPage,
+};
 use crate::pages::{LoginPage, NotFound, SetupPage, Shell};
 use crate::session::Session;
 
@@ -44,6 +52,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/new") view=NewUserPage />
                     <ParentRoute path=path!("users/:id") view=UserDetailPage>
                         <Route path=path!("") view=UserProfileTab />
+                        <Route path=path!("groups") view=UserGroupsTab />
+                        <Route path=path!("roles") view=UserRolesTab />
+                    </ParentRoute>
+                    <Route path=path!("groups") view=GroupsPage />
+                    <Route path=path!("groups/new") view=NewGroupPage />
+                    <ParentRoute path=path!("groups/:id") view=GroupDetailPage>
+                        <Route path=path!("") view=GroupSettingsTab />
+                        <Route path=path!("members") view=GroupMembersTab />
+                    </ParentRoute>
+                    <Route path=path!("roles") view=RolesPage />
+                    <Route path=path!("roles/new") view=NewRolePage />
+                    <ParentRoute path=path!("roles/:id") view=RoleDetailPage>
+                        <Route path=path!("") view=RoleSettingsTab />
+                        <Route path=path!("holders") view=RoleHoldersTab />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

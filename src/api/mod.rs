@@ -7,6 +7,8 @@
 
 pub mod auth;
 mod error;
+pub mod groups;
+pub mod roles;
 pub mod users;
 
 pub use error::ApiError;

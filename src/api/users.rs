@@ -1,7 +1,11 @@
 //! The users endpoints.
 
+use std::collections::BTreeSet;
+
 use gatehouse_api::endpoints::url;
+use gatehouse_api::groups::GroupRef;
 use gatehouse_api::query::QueryPairs;
+use gatehouse_api::roles::{SetUserRoles, UserRoles};
 use gatehouse_api::users::{
     ChangeStatus, CreateUser, ResetPassword, UpdateUser, User, UserListQuery,
 };
@@ -82,4 +86,31 @@ pub async fn delete(session: Session, id: Uuid, confirm_email: &str) -> Result<(
         Call::new(Method::DELETE, url::user(&session.tenant(), id)).query(query),
     )
     .await
+}
+
+pub async fn groups_of(session: Session, id: Uuid) -> Result<Vec<GroupRef>, ApiError> {
+    Ok(
+        send::<Single<Vec<GroupRef>>>(session, Call::get(url::user_groups(&session.tenant(), id)))
+            .await?
+            .data,
+    )
+}
+
+pub async fn roles_of(session: Session, id: Uuid) -> Result<UserRoles, ApiError> {
+    Ok(
+        send::<Single<UserRoles>>(session, Call::get(url::user_roles(&session.tenant(), id)))
+            .await?
+            .data,
+    )
+}
+
+/// Replaces the user's direct roles.
+pub async fn set_roles(
+    session: Session,
+    id: Uuid,
+    role_ids: BTreeSet<Uuid>,
+) -> Result<UserRoles, ApiError> {
+    let call = Call::new(Method::PUT, url::user_roles(&session.tenant(), id))
+        .json(&SetUserRoles { role_ids });
+    Ok(send::<Single<UserRoles>>(session, call).await?.data)
 }

@@ -17,6 +17,7 @@ pub enum Icon {
     ArrowUp,
     ArrowDown,
     Shield,
+    Group,
 }
 
 impl Icon {
@@ -34,6 +35,7 @@ impl Icon {
             Icon::ArrowUp => "M12 19V5M5 12l7-7 7 7",
             Icon::ArrowDown => "M12 5v14M19 12l-7 7-7-7",
             Icon::Shield => "M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10",
+            Icon::Group => "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
         }
     }
 }

@@ -1,11 +1,19 @@
 //! Widgets shared by every page.
 
 pub mod banner;
+pub mod chips;
+pub mod confirm;
+pub mod debounce;
 pub mod dialog;
 pub mod field;
+pub mod guarded;
 pub mod icons;
 pub mod pager;
+pub mod permission_picker;
+pub mod pickers;
+pub mod role_checklist;
 pub mod status;
+pub mod tabs;
 pub mod theme;
 pub mod time;
 pub mod toast;

@@ -1,7 +1,9 @@
 //! One folder (or file) per area of the console.
 
+pub mod groups;
 mod login;
 mod not_found;
+pub mod roles;
 mod setup;
 mod shell;
 pub mod users;
@@ -15,4 +17,103 @@ pub use shell::Shell;
 pub fn safe_return_path(next: Option<String>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login"))
         .unwrap_or_else(|| "/users".to_owned())
+}
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::api::ApiError;
+use crate::components::banner::ErrorBanner;
+
+/// Where a page that shows one object (a user, a role, a group) is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadState {
+    Loading,
+    Ready,
+    NotFound(String),
+    Failed(String),
+}
+
+/// An object page's data: the id in the route, the object on screen (as last loaded or
+/// saved), and the page's state.
+pub struct Loaded<T: Send + Sync + 'static> {
+    pub current: RwSignal<Option<T>>,
+    pub state: Memo<LoadState>,
+    /// Loads the object again.
+    pub reload: Callback<()>,
+}
+
+/// Loads the object named by the route's `:id` with `fetch`, and follows id changes.
+/// The state depends on the object's presence only, not its fields: a save must not
+/// rebuild the page (and lose what is typed in its tabs).
+pub fn load_by_id<T, Fut>(fetch: impl Fn(Uuid) -> Fut + 'static, id_of: fn(&T) -> Uuid) -> Loaded<T>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
+{
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<Uuid>().ok())
+    });
+    let loaded = LocalResource::new(move || {
+        let request = id.get().map(&fetch);
+        async move {
+            match request {
+                Some(request) => request.await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    let current = RwSignal::new(None::<T>);
+    Effect::new(move |_| {
+        if let Some(Ok(found)) = loaded.get() {
+            current.set(found);
+        }
+    });
+    let shown = move || {
+        current
+            .with(|c| c.as_ref().map(id_of))
+            .is_some_and(|shown| Some(shown) == id.get())
+    };
+    let state = Memo::new(move |_| match loaded.get() {
+        _ if shown() => LoadState::Ready,
+        Some(Ok(None)) => {
+            LoadState::NotFound("It does not exist, or the link is incomplete.".into())
+        }
+        Some(Err(e)) if e.status() == Some(404) => LoadState::NotFound(e.message()),
+        Some(Err(e)) => LoadState::Failed(e.message()),
+        _ => LoadState::Loading,
+    });
+    Loaded {
+        current,
+        state,
+        reload: Callback::new(move |()| loaded.refetch()),
+    }
+}
+
+/// What an object page shows when it is not ready.
+pub fn not_ready_view(
+    state: LoadState,
+    what: &'static str,
+    back: &'static str,
+    retry: Callback<()>,
+) -> AnyView {
+    match state {
+        LoadState::NotFound(message) => view! {
+            <div class="empty">
+                <h1>{format!("{what} not found")}</h1>
+                <p>{message}</p>
+                <A href=back attr:class="button">"Back to the list"</A>
+            </div>
+        }
+        .into_any(),
+        LoadState::Failed(message) => {
+            view! { <ErrorBanner message=message on_retry=retry /> }.into_any()
+        }
+        _ => view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any(),
+    }
 }

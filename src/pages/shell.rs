@@ -2,6 +2,7 @@
 //! Every page inside it may assume a session with a known administrator.
 
 use gatehouse_api::auth::LoginRequest;
+use gatehouse_api::Permission;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
@@ -84,6 +85,13 @@ enum Frame {
     Failed(String),
 }
 
+/// The areas in the sidebar, each shown to those who may read it.
+const AREAS: [(&str, &str, Icon, Permission); 3] = [
+    ("Users", "/users", Icon::Users, Permission::UsersRead),
+    ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
+    ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
+];
+
 /// Header, sidebar and the current page.
 #[component]
 fn SignedInFrame() -> impl IntoView {
@@ -126,12 +134,14 @@ fn SignedInFrame() -> impl IntoView {
         <div class="layout">
             <nav class="sidebar" aria-label="Areas">
                 <ul>
-                    <li>
-                        <A href="/users">
-                            <Svg icon=Icon::Users />
-                            "Users"
-                        </A>
-                    </li>
+                    {AREAS
+                        .into_iter()
+                        .map(|(label, href, icon, permission)| view! {
+                            <Show when=move || session.can(permission)>
+                                <li><A href=href><Svg icon=icon />{label}</A></li>
+                            </Show>
+                        })
+                        .collect_view()}
                 </ul>
             </nav>
             <main id="main" class="content" tabindex="-1">

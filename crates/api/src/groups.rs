@@ -179,6 +179,11 @@ impl GroupListQuery {
         crate::users::clean(&self.search)
     }
 
+    /// The same query from its first page.
+    pub fn first_page(self) -> Self {
+        Self { page: None, ..self }
+    }
+
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut q = Self::default();
         for (key, value) in pairs {

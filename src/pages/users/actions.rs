@@ -1,7 +1,7 @@
 //! What can be done to a user beyond editing: status changes, a new password, turning
 //! off MFA, deletion. Each asks first and says what will happen.
 
-use gatehouse_api::endpoints::{self, Endpoint};
+use gatehouse_api::endpoints;
 use gatehouse_api::users::{ChangeStatus, PasswordResetMethod, ResetPassword, User, UserStatus};
 use gatehouse_api::validation::{self, normalize_email};
 use gatehouse_api::FieldError;
@@ -12,8 +12,10 @@ use uuid::Uuid;
 use super::detail::CurrentUser;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::field::{CheckboxField, TextField};
+use crate::components::guarded::GuardedButton;
 use crate::components::toast::use_toasts;
 use crate::session::use_session;
 
@@ -42,31 +44,6 @@ fn status_actions(current: UserStatus) -> Vec<StatusAction> {
     }
 }
 
-/// A button that is disabled, with the reason as its tooltip, when the administrator
-/// lacks the endpoint's permission.
-#[component]
-fn ActionButton(
-    label: &'static str,
-    endpoint: Endpoint,
-    #[prop(optional)] danger: bool,
-    on_click: Callback<()>,
-) -> impl IntoView {
-    let session = use_session();
-    let missing = move || session.missing_for(&endpoint);
-    view! {
-        <button
-            type="button"
-            class="button"
-            class:button-danger=danger
-            disabled=move || missing().is_some()
-            title=move || missing().map(|p| format!("Needs the {p} permission"))
-            on:click=move |_| on_click.run(())
-        >
-            {label}
-        </button>
-    }
-}
-
 #[component]
 pub fn UserActions() -> impl IntoView {
     let CurrentUser { user, .. } = expect_context::<CurrentUser>();
@@ -81,17 +58,17 @@ pub fn UserActions() -> impl IntoView {
         <div class="actions" role="group" aria-label="User actions">
             {move || current().map(|u| {
                 status_actions(u.status).into_iter().map(|action| view! {
-                    <ActionButton label=action.label endpoint=endpoints::USERS_SET_STATUS on_click=Callback::new(move |()| {
+                    <GuardedButton label=action.label endpoint=endpoints::USERS_SET_STATUS on_click=Callback::new(move |()| {
                         status_action.set(Some(action));
                         status_open.set(true);
                     }) />
                 }).collect_view()
             })}
-            <ActionButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD on_click=Callback::new(move |()| password_open.set(true)) />
+            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD on_click=Callback::new(move |()| password_open.set(true)) />
             <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
-                <ActionButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA on_click=Callback::new(move |()| mfa_open.set(true)) />
+                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA on_click=Callback::new(move |()| mfa_open.set(true)) />
             </Show>
-            <ActionButton label="Delete" danger=true endpoint=endpoints::USERS_DELETE on_click=Callback::new(move |()| delete_open.set(true)) />
+            <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>
         <StatusDialog open=status_open action=status_action />
         <PasswordDialog open=password_open />
@@ -268,15 +245,14 @@ fn MfaDialog(open: RwSignal<bool>) -> impl IntoView {
         move |id, ()| async move { api::users::disable_mfa(session, id).await },
     );
     view! {
-        <Dialog open title="Turn off multi-factor authentication">
-            <p>"Do this for someone who lost their second factor. Until they set it up again, their password alone signs them in."</p>
-            {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
-            <div class="dialog-actions">
-                <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="button" class="button button-danger" disabled=move || disable.pending().get()
-                    on:click=move |_| { disable.dispatch(()); }>"Turn off MFA"</button>
-            </div>
-        </Dialog>
+        <ConfirmDialog
+            open
+            title="Turn off multi-factor authentication"
+            message="Do this for someone who lost their second factor. Until they set it up again, their password alone signs them in."
+            confirm_label="Turn off MFA"
+            action=disable
+            error
+        />
     }
 }
 

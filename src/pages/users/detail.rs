@@ -1,28 +1,20 @@
-//! `/users/:id`: a user's page. The header and actions are shared by every tab; the
-//! tabs (profile now, more as areas arrive) are child routes, so each has its own URL.
+//! `/users/:id`: a user's page. The header and actions are shared by every tab; the tabs
+//! (profile, groups, roles) are child routes, so each has its own URL.
 
 use gatehouse_api::endpoints;
-use gatehouse_api::users::User;
+use gatehouse_api::users::{UpdateUser, User};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_params;
-use leptos_router::params::Params;
-use uuid::Uuid;
 
 use super::actions::UserActions;
 use super::form::{UserDraft, UserForm};
 use crate::api;
-use crate::components::banner::ErrorBanner;
 use crate::components::status::StatusBadge;
+use crate::components::tabs::Tabs;
 use crate::components::time::RelativeTime;
-use crate::components::toast::use_toasts;
-use crate::forms::{focus_first_invalid, FormState};
+use crate::forms::{edit_session, Draft, StaleBanner};
+use crate::pages::{load_by_id, not_ready_view, LoadState};
 use crate::session::use_session;
-
-#[derive(Params, Clone, Debug, PartialEq)]
-struct UserParams {
-    id: Option<Uuid>,
-}
 
 /// The user on screen, shared with the tabs.
 #[derive(Clone, Copy)]
@@ -36,58 +28,15 @@ pub struct CurrentUser {
 #[component]
 pub fn UserDetailPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params::<UserParams>();
-    let id = Memo::new(move |_| params.get().ok().and_then(|p| p.id));
-    let loaded = LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::users::get(session, id).await.map(Some),
-                None => Ok(None),
-            }
-        }
-    });
-    let user = RwSignal::new(None::<User>);
-    Effect::new(move |_| {
-        if let Some(Ok(found)) = loaded.get() {
-            user.set(found);
-        }
-    });
+    let page = load_by_id(move |id| api::users::get(session, id), |u: &User| u.id);
+    let user = page.current;
     provide_context(CurrentUser {
         user,
-        reload: Callback::new(move |()| loaded.refetch()),
+        reload: page.reload,
     });
-
-    // What the page shows depends on whether the user is there, not on its fields: a
-    // save or a status change must not rebuild the tabs and lose what is typed in them.
-    let state = Memo::new(move |_| {
-        let shown = user.with(|u| u.as_ref().map(|u| u.id));
-        match loaded.get() {
-            _ if shown.is_some() && shown == id.get() => Page::Ready,
-            Some(Ok(None)) => Page::NotFound(
-                "There is no such user. They may have been deleted, or the link is incomplete."
-                    .into(),
-            ),
-            Some(Err(e)) if e.status() == Some(404) => Page::NotFound(e.message()),
-            Some(Err(e)) => Page::Failed(e.message()),
-            _ => Page::Loading,
-        }
-    });
-    let body = move || match state.get() {
-        Page::Ready => view! { <UserHeader /> <Outlet /> }.into_any(),
-        Page::NotFound(message) => view! {
-            <div class="empty">
-                <h1>"User not found"</h1>
-                <p>{message}</p>
-                <A href="/users" attr:class="button">"Back to users"</A>
-            </div>
-        }
-        .into_any(),
-        Page::Failed(message) => view! {
-            <ErrorBanner message=message on_retry=Callback::new(move |()| loaded.refetch()) />
-        }
-        .into_any(),
-        Page::Loading => view! { <p class="muted" aria-busy="true">"Loading user…"</p> }.into_any(),
+    let body = move || match page.state.get() {
+        LoadState::Ready => view! { <UserHeader /> <Outlet /> }.into_any(),
+        other => not_ready_view(other, "User", "/users", page.reload),
     };
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -97,14 +46,6 @@ pub fn UserDetailPage() -> impl IntoView {
         </nav>
         {body}
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Page {
-    Loading,
-    Ready,
-    NotFound(String),
-    Failed(String),
 }
 
 /// Name, facts and actions; follows the current user as it changes.
@@ -135,9 +76,23 @@ fn UserHeader() -> impl IntoView {
             <div>{facts}</div>
             <UserActions />
         </div>
-        <nav class="tabs" aria-label="User sections">
-            <A href=base exact=true>"Profile"</A>
-        </nav>
+        <Tabs label="User sections" tabs=vec![
+            ("Profile", base.clone()),
+            ("Groups", format!("{base}/groups")),
+            ("Roles", format!("{base}/roles")),
+        ] />
+    }
+}
+
+impl Draft<User> for UserDraft {
+    type Patch = UpdateUser;
+
+    fn load(&self, saved: &User) {
+        UserDraft::load(self, saved);
+    }
+
+    fn patch(&self, saved: &User) -> UpdateUser {
+        self.to_patch(saved)
     }
 }
 
@@ -146,98 +101,35 @@ fn UserHeader() -> impl IntoView {
 #[component]
 pub fn UserProfileTab() -> impl IntoView {
     let session = use_session();
-    let toasts = use_toasts();
     let CurrentUser { user, reload } = expect_context::<CurrentUser>();
     let draft = UserDraft::default();
-    let form = FormState::default();
-    let stale = RwSignal::new(false);
-    let discard_edits = RwSignal::new(true);
+    let edit = edit_session(
+        user,
+        draft,
+        reload,
+        "Changes saved.",
+        move |saved: User, patch| async move {
+            api::users::update(session, saved.id, saved.version, &patch).await
+        },
+    );
     let read_only = Signal::derive(move || session.missing_for(&endpoints::USERS_UPDATE).is_some());
-
-    // Follow the saved user; keep the administrator's edits unless they asked to discard.
-    Effect::new(move |previous: Option<Option<User>>| {
-        let current = user.get();
-        // Only the saved user is tracked: loading the draft must not re-run this.
-        untrack(|| {
-            if let Some(current) = &current {
-                let untouched = previous
-                    .flatten()
-                    .is_none_or(|p| draft.to_patch(&p).is_empty());
-                if discard_edits.get() || untouched {
-                    draft.load(current);
-                    discard_edits.set(false);
-                }
-            }
-        });
-        current
-    });
-
-    let client_errors = Signal::derive(move || {
-        user.with(|u| {
-            u.as_ref()
-                .map(|u| draft.to_patch(u).validate().err().unwrap_or_default())
-        })
-        .unwrap_or_default()
-    });
-    let save = Action::new_local(move |_: &()| {
-        let saved = user.get_untracked();
-        async move {
-            let Some(saved) = saved else { return };
-            let patch = draft.to_patch(&saved);
-            match api::users::update(session, saved.id, saved.version, &patch).await {
-                Ok(updated) => {
-                    form.reset();
-                    stale.set(false);
-                    discard_edits.set(true);
-                    user.set(Some(updated));
-                    toasts.success("Changes saved.");
-                }
-                Err(error) if error.is_stale() => stale.set(true),
-                Err(error) => {
-                    form.fail(&error);
-                    focus_first_invalid();
-                }
-            }
-        }
-    });
-    let on_submit = Callback::new(move |()| {
-        form.begin();
-        let unchanged =
-            user.with_untracked(|u| u.as_ref().is_none_or(|u| draft.to_patch(u).is_empty()));
-        if unchanged {
-            toasts.success("There are no changes to save.");
-        } else if client_errors.with_untracked(Vec::is_empty) {
-            save.dispatch(());
-        } else {
-            focus_first_invalid();
-        }
-    });
-    let reload_theirs = move |_| {
-        discard_edits.set(true);
-        stale.set(false);
-        form.reset();
-        reload.run(());
-    };
-
+    let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Profile">
             <Show when=move || stale.get()>
-                <div class="banner banner-warning" role="alert">
-                    <p>"Someone else changed this user after you opened it, so your changes were not saved. They are still in the form below."</p>
-                    <button type="button" class="button" on:click=reload_theirs>"Load their version (discards your changes)"</button>
-                </div>
+                <StaleBanner what="user" on_reload=edit.reload_theirs />
             </Show>
             <Show when=move || read_only.get()>
                 <p class="banner banner-info">"You can view this user but not change them: that needs the users:write permission."</p>
             </Show>
             <UserForm
                 draft
-                form
-                client_errors
-                pending=save.pending()
+                form=edit.form
+                client_errors=edit.client_errors
+                pending=edit.pending
                 submit_label="Save changes"
                 pending_label="Saving…"
-                on_submit
+                on_submit=edit.submit
                 read_only
             />
         </section>

@@ -74,7 +74,7 @@ impl UserDraft {
         self.password.set(String::new());
     }
 
-    pub fn to_create(&self) -> CreateUser {
+    pub fn to_create(self) -> CreateUser {
         CreateUser {
             email: self.email.get(),
             username: optional(self.username.get()),
@@ -92,7 +92,7 @@ impl UserDraft {
     }
 
     /// Only what differs from `saved`, so a save never rewrites fields nobody touched.
-    pub fn to_patch(&self, saved: &User) -> UpdateUser {
+    pub fn to_patch(self, saved: &User) -> UpdateUser {
         UpdateUser {
             email: Some(self.email.get()).filter(|e| e.trim() != saved.email),
             username: changed(self.username, &saved.username),

@@ -2,7 +2,9 @@
 //! in the query string, so reload, Back and a pasted link show the same list.
 
 use gatehouse_api::endpoints;
+use gatehouse_api::groups::GroupListQuery;
 use gatehouse_api::users::{IdentitySource, UserListQuery, UserStatus};
+use gatehouse_api::Permission;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -149,7 +151,44 @@ pub fn UsersPage() -> impl IntoView {
         let refine = refine.clone();
         move |value: String| refine(&|q| q.identity_source = IdentitySource::parse(&value))
     };
-    let mfa_filter = move |value: String| refine(&|q| q.mfa_enabled = value.parse().ok());
+    let mfa_filter = {
+        let refine = refine.clone();
+        move |value: String| refine(&|q| q.mfa_enabled = value.parse().ok())
+    };
+    let group_filter = {
+        let refine = refine.clone();
+        Callback::new(move |value: String| refine(&|q| q.group_id = value.parse().ok()))
+    };
+    let role_filter =
+        Callback::new(move |value: String| refine(&|q| q.role_id = value.parse().ok()));
+    // The choices of the group and role filters, for those who may see them.
+    let roles = LocalResource::new(move || {
+        let allowed = session.can(Permission::RolesRead);
+        async move {
+            if allowed {
+                api::roles::all(session).await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
+    let groups = LocalResource::new(move || {
+        let allowed = session.can(Permission::GroupsRead);
+        async move {
+            let first = GroupListQuery {
+                per_page: Some(gatehouse_api::MAX_PER_PAGE),
+                ..Default::default()
+            };
+            if allowed {
+                api::groups::list(session, &first)
+                    .await
+                    .map(|p| p.data)
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
 
     view! {
         <div class="page-header">
@@ -199,6 +238,30 @@ pub fn UsersPage() -> impl IntoView {
                     <option value="false" selected=move || query.with(|q| q.mfa_enabled == Some(false))>"Off"</option>
                 </select>
             </label>
+            <Show when=move || session.can(Permission::GroupsRead)>
+                <label class="filter">
+                    <span>"Group"</span>
+                    <select on:change:target=move |ev| group_filter.run(ev.target().value())>
+                        <option value="" selected=move || query.with(|q| q.group_id.is_none())>"Any"</option>
+                        {move || groups.get().unwrap_or_default().into_iter().map(|g| {
+                            let id = g.id;
+                            view! { <option value=id.to_string() selected=move || query.with(|q| q.group_id == Some(id))>{g.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
+            <Show when=move || session.can(Permission::RolesRead)>
+                <label class="filter">
+                    <span>"Role"</span>
+                    <select on:change:target=move |ev| role_filter.run(ev.target().value())>
+                        <option value="" selected=move || query.with(|q| q.role_id.is_none())>"Any"</option>
+                        {move || roles.get().unwrap_or_default().into_iter().map(|r| {
+                            let id = r.id;
+                            view! { <option value=id.to_string() selected=move || query.with(|q| q.role_id == Some(id))>{r.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
             <Show when=filtered>
                 <button type="button" class="button button-quiet" on:click=move |_| clear_filters.run(())>"Clear filters"</button>
             </Show>

@@ -3,12 +3,16 @@
 mod actions;
 mod detail;
 mod form;
+mod groups_tab;
 mod list;
 mod new;
+mod roles_tab;
 mod table;
 
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use form::{UserDraft, UserForm};
+pub use groups_tab::UserGroupsTab;
 pub use list::UsersPage;
 pub use new::NewUserPage;
+pub use roles_tab::UserRolesTab;
 pub use table::{SortState, UsersTable};

@@ -45,6 +45,7 @@ async fn main() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let database = format!("sqlite://{}", dir.path().join("bench.db").display());
 
+    let groups = arg("--groups", 1_000);
     let started = Instant::now();
     let status = Command::new(&server_bin)
         .args([
@@ -53,6 +54,8 @@ async fn main() -> Result<()> {
             &database,
             "--users",
             &users.to_string(),
+            "--groups",
+            &groups.to_string(),
         ])
         .stdout(Stdio::null())
         .status()?;
@@ -60,7 +63,7 @@ async fn main() -> Result<()> {
         bail!("demo data generation failed");
     }
     println!(
-        "demo data: {users} users generated in {:.1} s",
+        "demo data: {users} users and {groups} groups (1-3 groups per user) generated in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 

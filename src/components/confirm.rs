@@ -1,0 +1,30 @@
+//! "Are you sure?" for destructive actions: says what will be lost, then does it.
+
+use leptos::prelude::*;
+
+use super::banner::ErrorBanner;
+use super::dialog::Dialog;
+
+/// A dialog that runs `action` on confirmation. The action closes `open` on success and
+/// puts a failure in `error`, which shows here.
+#[component]
+pub fn ConfirmDialog(
+    open: RwSignal<bool>,
+    title: &'static str,
+    #[prop(into)] message: Signal<String>,
+    confirm_label: &'static str,
+    action: Action<(), ()>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Dialog open title=title>
+            <p>{message}</p>
+            {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <div class="dialog-actions">
+                <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class="button button-danger" disabled=move || action.pending().get()
+                    on:click=move |_| { action.dispatch(()); }>{confirm_label}</button>
+            </div>
+        </Dialog>
+    }
+}

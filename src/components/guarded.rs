@@ -1,0 +1,56 @@
+//! Controls for actions the signed-in administrator may not be allowed to take: they stay
+//! visible but disabled, and say which permission is missing. The server decides anyway.
+
+use gatehouse_api::endpoints::Endpoint;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::session::use_session;
+
+/// "Needs the users:write permission", when the administrator lacks it.
+fn missing_message(endpoint: &Endpoint) -> Option<String> {
+    use_session()
+        .missing_for(endpoint)
+        .map(|p| format!("Needs the {p} permission"))
+}
+
+/// A button for `endpoint`'s action.
+#[component]
+pub fn GuardedButton(
+    label: &'static str,
+    endpoint: Endpoint,
+    on_click: Callback<()>,
+    /// Extra classes, such as `button-primary` or `button-danger`.
+    #[prop(optional)]
+    class: &'static str,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let missing = move || missing_message(&endpoint);
+    view! {
+        <button
+            type="button"
+            class=format!("button {class}")
+            disabled=move || missing().is_some() || disabled.get()
+            title=missing
+            on:click=move |_| on_click.run(())
+        >
+            {label}
+        </button>
+    }
+}
+
+/// A link to a page for `endpoint`'s action ("New role").
+#[component]
+pub fn GuardedLink(href: &'static str, endpoint: Endpoint, children: ChildrenFn) -> impl IntoView {
+    let missing = Memo::new(move |_| missing_message(&endpoint));
+    let children = StoredValue::new(children);
+    move || {
+        match missing.get() {
+        None => view! { <A href=href attr:class="button button-primary">{children.with_value(|c| c())}</A> }.into_any(),
+        Some(reason) => view! {
+            <span class="button button-primary" aria-disabled="true" title=reason>{children.with_value(|c| c())}</span>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,178 @@
+//! The group form, shared by "new group" and a group's settings tab.
+
+use std::collections::BTreeSet;
+
+use gatehouse_api::groups::{CreateGroup, Group, UpdateGroup, DEFAULT_COLOR};
+use gatehouse_api::FieldError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+use crate::api;
+use crate::components::banner::ErrorBanner;
+use crate::components::field::{CheckboxField, TextField};
+use crate::components::role_checklist::RoleChecklist;
+use crate::components::toast::use_toasts;
+use crate::forms::{focus_first_invalid, Draft, FormState};
+use crate::session::use_session;
+
+#[derive(Clone, Copy)]
+pub struct GroupDraft {
+    pub name: RwSignal<String>,
+    pub description: RwSignal<String>,
+    pub color: RwSignal<String>,
+    pub is_default: RwSignal<bool>,
+    pub roles: RwSignal<BTreeSet<Uuid>>,
+}
+
+impl Default for GroupDraft {
+    fn default() -> Self {
+        Self {
+            name: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            color: RwSignal::new(DEFAULT_COLOR.to_owned()),
+            is_default: RwSignal::new(false),
+            roles: RwSignal::new(BTreeSet::new()),
+        }
+    }
+}
+
+fn role_ids(group: &Group) -> BTreeSet<Uuid> {
+    group.roles.iter().map(|r| r.id).collect()
+}
+
+impl GroupDraft {
+    pub fn to_create(self) -> CreateGroup {
+        CreateGroup {
+            name: self.name.get(),
+            description: self.description.get(),
+            color: self.color.get(),
+            is_default: self.is_default.get(),
+            role_ids: self.roles.get().into_iter().collect(),
+        }
+    }
+
+    pub fn to_patch(self, saved: &Group) -> UpdateGroup {
+        UpdateGroup {
+            name: Some(self.name.get()).filter(|n| n.trim() != saved.name),
+            description: Some(self.description.get()).filter(|d| d.trim() != saved.description),
+            color: Some(self.color.get()).filter(|c| !c.eq_ignore_ascii_case(&saved.color)),
+            is_default: Some(self.is_default.get()).filter(|d| *d != saved.is_default),
+            role_ids: Some(self.roles.get())
+                .filter(|r| *r != role_ids(saved))
+                .map(|r| r.into_iter().collect()),
+        }
+    }
+}
+
+impl Draft<Group> for GroupDraft {
+    type Patch = UpdateGroup;
+
+    fn patch(&self, saved: &Group) -> UpdateGroup {
+        self.to_patch(saved)
+    }
+
+    fn load(&self, saved: &Group) {
+        self.name.set(saved.name.clone());
+        self.description.set(saved.description.clone());
+        self.color.set(saved.color.clone());
+        self.is_default.set(saved.is_default);
+        self.roles.set(role_ids(saved));
+    }
+}
+
+#[component]
+pub fn GroupForm(
+    draft: GroupDraft,
+    form: FormState,
+    #[prop(into)] client_errors: Signal<Vec<FieldError>>,
+    #[prop(into)] read_only: Signal<bool>,
+    #[prop(into)] pending: Signal<bool>,
+    submit_label: &'static str,
+    on_submit: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        on_submit.run(());
+    };
+    let color_error = form.error("color", draft.color, client_errors);
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            {move || form.banner.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <fieldset disabled=move || read_only.get()>
+                <legend>"Group"</legend>
+                <TextField id="name" label="Name" value=draft.name required=true
+                    error=form.error("name", draft.name, client_errors) reveal=form.submitted />
+                <TextField id="description" label="Description" value=draft.description
+                    error=form.error("description", draft.description, client_errors) reveal=form.submitted />
+                <div class="field" class:field-invalid=move || color_error.get().is_some()>
+                    <label for="color">"Colour"</label>
+                    <input id="color" type="color" class="color-input" prop:value=move || draft.color.get()
+                        on:input:target=move |ev| draft.color.set(ev.target().value()) />
+                    <p class="field-error" aria-live="polite">{color_error}</p>
+                </div>
+                <CheckboxField id="is_default" label="New users join this group" checked=draft.is_default
+                    hint="Everyone created from now on becomes a member (and holds its roles)." />
+            </fieldset>
+            <fieldset>
+                <legend>"Roles its members hold"</legend>
+                <RoleChecklist selected=draft.roles read_only />
+            </fieldset>
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" disabled=move || pending.get() || read_only.get()>
+                    {move || if pending.get() { "Saving…" } else { submit_label }}
+                </button>
+                {children.map(|c| c())}
+            </div>
+        </form>
+    }
+}
+
+/// `/groups/new`.
+#[component]
+pub fn NewGroupPage() -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let draft = GroupDraft::default();
+    let form = FormState::default();
+    let client_errors =
+        Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
+    let create = Action::new_local(move |_: &()| {
+        let request = draft.to_create();
+        let navigate = navigate.clone();
+        async move {
+            match api::groups::create(session, &request).await {
+                Ok(group) => {
+                    toasts.success(format!("The group {} was created.", group.name));
+                    navigate(&format!("/groups/{}/members", group.id), Default::default());
+                }
+                Err(error) => {
+                    form.fail(&error);
+                    focus_first_invalid();
+                }
+            }
+        }
+    });
+    let on_submit = Callback::new(move |()| {
+        form.begin();
+        if client_errors.with(Vec::is_empty) {
+            create.dispatch(());
+        } else {
+            focus_first_invalid();
+        }
+    });
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <A href="/groups">"Groups"</A>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">"New group"</span>
+        </nav>
+        <div class="page-header"><h1>"New group"</h1></div>
+        <GroupForm draft form client_errors read_only=false pending=create.pending() submit_label="Create group" on_submit>
+            <A href="/groups" attr:class="button button-quiet">"Cancel"</A>
+        </GroupForm>
+    }
+}

@@ -1,0 +1,155 @@
+//! The role form, shared by "new role" and a role's settings tab.
+
+use std::collections::BTreeSet;
+
+use gatehouse_api::roles::{CreateRole, Role, UpdateRole};
+use gatehouse_api::{FieldError, Permission};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::api;
+use crate::components::banner::ErrorBanner;
+use crate::components::field::TextField;
+use crate::components::permission_picker::PermissionPicker;
+use crate::components::toast::use_toasts;
+use crate::forms::{focus_first_invalid, Draft, FormState};
+use crate::session::use_session;
+
+/// What the administrator has typed and ticked.
+#[derive(Clone, Copy)]
+pub struct RoleDraft {
+    pub name: RwSignal<String>,
+    pub description: RwSignal<String>,
+    pub permissions: RwSignal<BTreeSet<Permission>>,
+}
+
+impl Default for RoleDraft {
+    fn default() -> Self {
+        Self {
+            name: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            permissions: RwSignal::new(BTreeSet::new()),
+        }
+    }
+}
+
+impl RoleDraft {
+    pub fn to_create(self) -> CreateRole {
+        CreateRole {
+            name: self.name.get(),
+            description: self.description.get(),
+            permissions: self.permissions.get(),
+        }
+    }
+
+    /// Only what differs from `saved`.
+    pub fn to_patch(self, saved: &Role) -> UpdateRole {
+        UpdateRole {
+            name: Some(self.name.get()).filter(|n| n.trim() != saved.name),
+            description: Some(self.description.get()).filter(|d| d.trim() != saved.description),
+            permissions: Some(self.permissions.get()).filter(|p| *p != saved.permissions),
+        }
+    }
+}
+
+impl Draft<Role> for RoleDraft {
+    type Patch = UpdateRole;
+
+    fn patch(&self, saved: &Role) -> UpdateRole {
+        self.to_patch(saved)
+    }
+
+    fn load(&self, saved: &Role) {
+        self.name.set(saved.name.clone());
+        self.description.set(saved.description.clone());
+        self.permissions.set(saved.permissions.clone());
+    }
+}
+
+#[component]
+pub fn RoleForm(
+    draft: RoleDraft,
+    form: FormState,
+    #[prop(into)] client_errors: Signal<Vec<FieldError>>,
+    #[prop(into)] read_only: Signal<bool>,
+    #[prop(into)] pending: Signal<bool>,
+    submit_label: &'static str,
+    on_submit: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        on_submit.run(());
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            {move || form.banner.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <fieldset disabled=move || read_only.get()>
+                <legend>"Role"</legend>
+                <TextField id="name" label="Name" value=draft.name required=true
+                    error=form.error("name", draft.name, client_errors) reveal=form.submitted disabled=read_only />
+                <TextField id="description" label="Description" value=draft.description
+                    hint="What the role is for, in a sentence."
+                    error=form.error("description", draft.description, client_errors) reveal=form.submitted disabled=read_only />
+            </fieldset>
+            <fieldset>
+                <legend>{move || format!("Permissions ({} chosen)", draft.permissions.with(BTreeSet::len))}</legend>
+                <PermissionPicker selected=draft.permissions read_only />
+            </fieldset>
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" disabled=move || pending.get() || read_only.get()>
+                    {move || if pending.get() { "Saving…" } else { submit_label }}
+                </button>
+                {children.map(|c| c())}
+            </div>
+        </form>
+    }
+}
+
+/// `/roles/new`.
+#[component]
+pub fn NewRolePage() -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let draft = RoleDraft::default();
+    let form = FormState::default();
+    let client_errors =
+        Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
+    let create = Action::new_local(move |_: &()| {
+        let request = draft.to_create();
+        let navigate = navigate.clone();
+        async move {
+            match api::roles::create(session, &request).await {
+                Ok(role) => {
+                    toasts.success(format!("The role {} was created.", role.name));
+                    navigate(&format!("/roles/{}", role.id), Default::default());
+                }
+                Err(error) => {
+                    form.fail(&error);
+                    focus_first_invalid();
+                }
+            }
+        }
+    });
+    let on_submit = Callback::new(move |()| {
+        form.begin();
+        if client_errors.with(Vec::is_empty) {
+            create.dispatch(());
+        } else {
+            focus_first_invalid();
+        }
+    });
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <A href="/roles">"Roles"</A>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">"New role"</span>
+        </nav>
+        <div class="page-header"><h1>"New role"</h1></div>
+        <RoleForm draft form client_errors read_only=false pending=create.pending() submit_label="Create role" on_submit>
+            <A href="/roles" attr:class="button button-quiet">"Cancel"</A>
+        </RoleForm>
+    }
+}

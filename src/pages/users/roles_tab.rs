@@ -1,0 +1,116 @@
+//! `/users/:id/roles`: the roles a user holds directly (editable) and every role they
+//! hold, with where it comes from.
+
+use std::collections::BTreeSet;
+
+use gatehouse_api::endpoints;
+use gatehouse_api::roles::{RoleSource, UserRoles};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use super::detail::CurrentUser;
+use crate::api;
+use crate::components::banner::ErrorBanner;
+use crate::components::guarded::GuardedButton;
+use crate::components::role_checklist::RoleChecklist;
+use crate::components::toast::use_toasts;
+use crate::session::use_session;
+
+#[component]
+pub fn UserRolesTab() -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let Some(user_id) = user.with_untracked(|u| u.as_ref().map(|u| u.id)) else {
+        return ().into_any();
+    };
+    let held = LocalResource::new(move || api::users::roles_of(session, user_id));
+    let shown = RwSignal::new(None::<UserRoles>);
+    let selected = RwSignal::new(BTreeSet::<Uuid>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(roles)) = held.get() {
+            selected.set(roles.direct.iter().map(|r| r.id).collect());
+            shown.set(Some(roles));
+        }
+    });
+    let error = RwSignal::new(None::<String>);
+    let save = Action::new_local(move |_: &()| {
+        let wanted = selected.get_untracked();
+        async move {
+            match api::users::set_roles(session, user_id, wanted).await {
+                Ok(roles) => {
+                    error.set(None);
+                    shown.set(Some(roles));
+                    toasts.success("Roles saved.");
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        }
+    });
+    let unchanged = move || {
+        shown.with(|s| {
+            s.as_ref()
+                .map(|s| s.direct.iter().map(|r| r.id).collect::<BTreeSet<_>>())
+        }) == Some(selected.get())
+    };
+    let read_only = move || session.missing_for(&endpoints::USERS_SET_ROLES).is_some();
+
+    view! {
+        <section class="tab-panel" aria-label="Roles">
+            <div class="split">
+                <div>
+                    <h2>"Direct roles"</h2>
+                    <Show when=read_only>
+                        <p class="muted">"Granting roles needs the roles:write permission."</p>
+                    </Show>
+                    {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+                    <RoleChecklist selected read_only=Signal::derive(read_only) />
+                    <div class="form-actions">
+                        <GuardedButton label="Save roles" class="button-primary" endpoint=endpoints::USERS_SET_ROLES
+                            disabled=Signal::derive(move || unchanged() || save.pending().get())
+                            on_click=Callback::new(move |()| { save.dispatch(()); }) />
+                    </div>
+                </div>
+                <div>
+                    <h2>"Effective roles"</h2>
+                    <p class="muted">"Everything this user holds, directly or through groups."</p>
+                    {move || shown.get().map(|roles| view! { <EffectiveRoles roles /> })}
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn EffectiveRoles(roles: UserRoles) -> impl IntoView {
+    if roles.effective.is_empty() {
+        return view! { <p class="muted">"No roles: this user can sign in but do nothing in the console."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption class="sr-only">"Effective roles"</caption>
+                <thead><tr><th scope="col">"Role"</th><th scope="col" class="numeric">"Permissions"</th><th scope="col">"From"</th></tr></thead>
+                <tbody>
+                    {roles.effective.into_iter().map(|held| view! {
+                        <tr>
+                            <td><A href=format!("/roles/{}", held.role.id)>{held.role.name.clone()}</A></td>
+                            <td class="numeric">{held.permissions.len()}</td>
+                            <td>
+                                {held.sources.into_iter().map(|source| match source {
+                                    RoleSource::Direct => view! { <span class="tag">"Direct"</span> }.into_any(),
+                                    RoleSource::Group { id, name } => view! {
+                                        <A href=format!("/groups/{id}") attr:class="tag">{format!("via {name}")}</A>
+                                    }.into_any(),
+                                }).collect_view()}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
