@@ -397,11 +397,11 @@ async fn user_roles(state: &AppState, id: Uuid) -> AppResult<UserRoles> {
         }
     }
     let mut effective: Vec<EffectiveRole> = effective.into_values().collect();
-    effective.sort_by(|a, b| a.role.name.to_lowercase().cmp(&b.role.name.to_lowercase()));
+    effective.sort_by_key(|r| r.role.name.to_lowercase());
     for role in &mut effective {
         role.sources.sort();
     }
-    direct.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    direct.sort_by_key(|r| r.name.to_lowercase());
     let permissions = effective
         .iter()
         .flat_map(|r| r.permissions.iter().copied())
