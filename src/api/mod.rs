@@ -95,6 +95,14 @@ impl Call {
 
 /// Sends a call and decodes the answer (`()` for 204).
 pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T, ApiError> {
+    let text = send_text(session, call).await?;
+    let text = if text.is_empty() { "null" } else { &text };
+    serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// The body of a successful answer. Not generic, so the request and sign-in-again logic
+/// is compiled once rather than per response type (it is the bulk of the client).
+async fn send_text(session: Session, call: Call) -> Result<String, ApiError> {
     let token = session.token();
     match send_once(&call, token.as_deref()).await {
         Err(ApiError::Problem(p)) if p.status == 401 && call.reauthenticate && token.is_some() => {
@@ -108,7 +116,7 @@ pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T
     }
 }
 
-async fn send_once<T: DeserializeOwned>(call: &Call, token: Option<&str>) -> Result<T, ApiError> {
+async fn send_once(call: &Call, token: Option<&str>) -> Result<String, ApiError> {
     let response = call
         .build(token)?
         .send()
@@ -120,8 +128,7 @@ async fn send_once<T: DeserializeOwned>(call: &Call, token: Option<&str>) -> Res
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     if (200..300).contains(&status) {
-        let text = if text.is_empty() { "null" } else { &text };
-        return serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()));
+        return Ok(text);
     }
     Err(match serde_json::from_str::<Problem>(&text) {
         Ok(problem) => ApiError::Problem(problem),
