@@ -1,14 +1,20 @@
 //! Component tests: real components mounted in headless Chromium (wasm-bindgen-test).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use gatehouse_api::auth::Me;
+use gatehouse_api::endpoints;
+use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::users::{IdentitySource, SortOrder, User, UserSortBy, UserStatus};
-use gatehouse_api::{FieldError, Pagination, Problem};
+use gatehouse_api::{FieldError, Pagination, Permission, Problem};
 use gatehouse_console::api::ApiError;
+use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
 use gatehouse_console::components::pager::{group_thousands, page_window, Pager};
+use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
 use gatehouse_console::forms::FormState;
 use gatehouse_console::pages::users::{SortState, UserDraft, UserForm, UsersTable};
+use gatehouse_console::session::Session;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -333,4 +339,119 @@ fn relative_times_read_naturally() {
     assert_eq!(relative(then, at(3 * 86_400)), "3 days ago");
     assert_eq!(relative(then, at(400 * 86_400)), "1 year ago");
     assert_eq!(relative(then, at(-7_200)), "in 2 hours");
+}
+
+fn session_with(permissions: &[Permission]) -> Session {
+    let me = Me {
+        user: user("me@example.com", "Me", UserStatus::Active, false),
+        permissions: permissions.iter().copied().collect(),
+    };
+    Session::with(Some("token".into()), Some(me))
+}
+
+#[wasm_bindgen_test]
+async fn write_controls_are_disabled_for_a_viewer_and_say_why() {
+    let viewer = BuiltinRole::VIEWER.permissions();
+    for (permissions, may_write) in [(viewer, false), (BuiltinRole::ADMIN.permissions(), true)] {
+        let root = container();
+        let clicked = RwSignal::new(0);
+        let _handle = mount_to(root.clone(), move || {
+            provide_context(session_with(&permissions));
+            view! {
+                <Router>
+                    <GuardedButton label="Delete" endpoint=endpoints::USERS_DELETE
+                        on_click=Callback::new(move |()| clicked.update(|n| *n += 1)) />
+                    <GuardedLink href="/roles/new" endpoint=endpoints::ROLES_CREATE>"New role"</GuardedLink>
+                </Router>
+            }
+        });
+        tick().await;
+        let button = root.query_selector("button").unwrap().unwrap();
+        assert_eq!(button.has_attribute("disabled"), !may_write);
+        if may_write {
+            assert!(root
+                .query_selector("a[href='/roles/new']")
+                .unwrap()
+                .is_some());
+            button.unchecked_ref::<HtmlElement>().click();
+            assert_eq!(clicked.get_untracked(), 1);
+        } else {
+            assert_eq!(
+                button.get_attribute("title").as_deref(),
+                Some("Needs the users:delete permission")
+            );
+            let link = root
+                .query_selector("[aria-disabled=true]")
+                .unwrap()
+                .expect("a disabled stand-in for the link");
+            assert_eq!(
+                link.get_attribute("title").as_deref(),
+                Some("Needs the roles:write permission")
+            );
+            assert!(root
+                .query_selector("a[href='/roles/new']")
+                .unwrap()
+                .is_none());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn permission_picker_groups_by_area_and_only_offers_what_you_hold() {
+    let root = container();
+    let selected = RwSignal::new(BTreeSet::from([Permission::SsoWrite]));
+    let _handle = mount_to(root.clone(), move || {
+        provide_context(session_with(&[
+            Permission::UsersRead,
+            Permission::UsersWrite,
+        ]));
+        view! { <PermissionPicker selected read_only=false /> }
+    });
+    tick().await;
+    assert_eq!(
+        texts(&root, "legend"),
+        [
+            "Users",
+            "Groups",
+            "Roles",
+            "Invites",
+            "API keys",
+            "SSO",
+            "Audit log",
+            "Tenants"
+        ]
+    );
+    assert_eq!(
+        root.query_selector_all("input[type=checkbox]")
+            .unwrap()
+            .length(),
+        Permission::ALL.len() as u32
+    );
+    let checkbox = |name: &str| -> web_sys::HtmlInputElement {
+        root.query_selector(&format!("input[value='{name}']"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    // Held: can be ticked. Not held: locked, with the reason. Not held but already chosen:
+    // can still be removed.
+    assert!(!checkbox("users:write").disabled());
+    assert!(checkbox("users:delete").disabled());
+    let why = checkbox("users:delete")
+        .parent_element()
+        .unwrap()
+        .get_attribute("title")
+        .unwrap();
+    assert_eq!(why, "You do not hold users:delete, so you cannot grant it.");
+    assert!(checkbox("sso:write").checked() && !checkbox("sso:write").disabled());
+
+    checkbox("users:write").click();
+    checkbox("sso:write").click();
+    tick().await;
+    assert_eq!(
+        selected.get_untracked(),
+        BTreeSet::from([Permission::UsersWrite])
+    );
+    // Once removed, a permission you do not hold cannot be put back.
+    assert!(checkbox("sso:write").disabled());
 }
