@@ -139,7 +139,7 @@ fn EmptyGroups(searching: bool) -> impl IntoView {
             <div class="empty">
                 <h2>"No groups yet"</h2>
                 <p>"Groups give the same roles to many people at once: add people to a group and they hold its roles."</p>
-                <A href="/groups/new" attr:class="button button-primary">"New group"</A>
+                <GuardedLink href="/groups/new" endpoint=endpoints::GROUPS_CREATE>"New group"</GuardedLink>
             </div>
         }
         .into_any()

@@ -13,6 +13,7 @@ use leptos_router::NavigateOptions;
 use super::table::{SortState, UsersTable};
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
 use crate::components::pager::Pager;
 use crate::session::use_session;
@@ -141,7 +142,6 @@ pub fn UsersPage() -> impl IntoView {
             );
         })
     };
-    let can_create = move || session.missing_for(&endpoints::USERS_CREATE).is_none();
 
     let status_filter = {
         let refine = refine.clone();
@@ -193,13 +193,9 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1>"Users"</h1>
-            <Show when=can_create fallback=|| view! {
-                <span class="button button-primary" aria-disabled="true" title="You need the users:write permission to create users.">
-                    <Svg icon=Icon::Plus /> "New user"
-                </span>
-            }>
-                <A href="/users/new" attr:class="button button-primary"><Svg icon=Icon::Plus /> "New user"</A>
-            </Show>
+            <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>
+                <Svg icon=Icon::Plus /> "New user"
+            </GuardedLink>
         </div>
         <div class="toolbar" role="search">
             <label class="search">
@@ -312,7 +308,7 @@ fn EmptyState(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
             <div class="empty">
                 <h2>"No users yet"</h2>
                 <p>"Users are the people who sign in to your applications. Create the first one to get started."</p>
-                <A href="/users/new" attr:class="button button-primary">"New user"</A>
+                <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
             </div>
         }
         .into_any()

@@ -1,0 +1,277 @@
+//! End to end: roles, groups and what each administrator may do, in headless Chromium.
+
+use anyhow::{Context, Result};
+use gatehouse_e2e::{eventually, App, Chromedriver, PageExt};
+use serde_json::{json, Value};
+use thirtyfour::prelude::*;
+
+const ADMIN_EMAIL: &str = "root@example.com";
+const ADMIN_PASSWORD: &str = "a long setup passphrase";
+const PASSWORD: &str = "correct battery staple";
+
+async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str) -> Result<()> {
+    browser.goto(&app.url("/login")).await?;
+    browser.fill("#email", email).await?;
+    browser.fill("#password", password).await?;
+    browser.click("form button[type=submit]").await?;
+    browser.wait_for_url("/users").await?;
+    browser.wait_for("table tbody tr").await?;
+    Ok(())
+}
+
+async fn sign_out(browser: &WebDriver) -> Result<()> {
+    browser.click(".topbar-end button.button-quiet").await?;
+    browser.wait_for_url("/login").await?;
+    Ok(())
+}
+
+/// The API as the administrator, for setting the scene.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn sign_in(app: &App, email: &str, password: &str) -> Result<Self> {
+        let http = reqwest::Client::new();
+        let login: Value = http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = login["data"]["token"].as_str().context("token")?.to_owned();
+        Ok(Api {
+            http,
+            base: app.url("/api/v1/tenants/default"),
+            token,
+        })
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await?)
+    }
+
+    async fn create_user(&self, email: &str) -> Result<String> {
+        let created: Value = self
+            .post("/users", json!({"email": email, "password": PASSWORD}))
+            .await?
+            .json()
+            .await?;
+        Ok(created["data"]["id"]
+            .as_str()
+            .context("user id")?
+            .to_owned())
+    }
+}
+
+/// The labels of the sidebar's links.
+async fn areas(browser: &WebDriver) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for link in browser.find_all(By::Css(".sidebar a")).await? {
+        names.push(link.text().await?);
+    }
+    Ok(names)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_role_through_a_group_and_a_read_only_viewer() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    let chromedriver = Chromedriver::start().await?;
+    let browser = chromedriver.browser().await?;
+    let result = scenario(&app, &browser).await;
+    if result.is_err() {
+        let url = browser.current_url().await?;
+        let body = browser.eval("document.body.innerText").await?;
+        eprintln!(
+            "page at failure: {url}\n{}",
+            body.as_str().unwrap_or_default()
+        );
+    }
+    browser.quit().await?;
+    result
+}
+
+async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
+    let admin = Api::sign_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    admin.create_user("carol@example.com").await?;
+    admin.create_user("dave@example.com").await?;
+    let vera = admin.create_user("vera@example.com").await?;
+    let roles: Value = admin
+        .http
+        .get(format!("{}/roles", admin.base))
+        .bearer_auth(&admin.token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let viewer = roles["data"]
+        .as_array()
+        .context("roles")?
+        .iter()
+        .find(|r| r["name"] == "Viewer")
+        .context("Viewer")?["id"]
+        .clone();
+    let granted = admin
+        .http
+        .put(format!("{}/users/{vera}/roles", admin.base))
+        .bearer_auth(&admin.token)
+        .json(&json!({"role_ids": [viewer]}))
+        .send()
+        .await?;
+    assert_eq!(granted.status(), 200);
+
+    // A custom role with two permissions.
+    sign_in(browser, app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    assert_eq!(areas(browser).await?, ["Users", "Groups", "Roles"]);
+    browser.goto(&app.url("/roles/new")).await?;
+    browser.fill("#name", "Support desk").await?;
+    browser
+        .fill("#description", "Answers the phone and fixes accounts.")
+        .await?;
+    browser.click("input[value='users:read']").await?;
+    browser.click("input[value='users:write']").await?;
+    browser
+        .wait_for_text("legend", "Permissions (2 chosen)")
+        .await?;
+    browser.click("form.form button[type=submit]").await?;
+    browser
+        .wait_for_text(".toast", "The role Support desk was created")
+        .await?;
+
+    // A group granting it.
+    browser.goto(&app.url("/groups/new")).await?;
+    browser.fill("#name", "Support team").await?;
+    let role_box = browser
+        .query(By::XPath(
+            "//label[strong[text()='Support desk']]/preceding-sibling::input",
+        ))
+        .first()
+        .await?;
+    role_box.click().await?;
+    browser.click("form.form button[type=submit]").await?;
+    browser
+        .wait_for_text(".toast", "The group Support team was created")
+        .await?;
+    browser.wait_for_url("/members").await?;
+
+    // Two members, added from the group page in one go.
+    browser.click(".toolbar .button-primary").await?;
+    for who in ["carol", "dave"] {
+        browser.fill("dialog[open] input[type=search]", who).await?;
+        browser
+            .wait_for_text(
+                "dialog[open] .picker-results",
+                &format!("{who}@example.com"),
+            )
+            .await?;
+        browser
+            .click("dialog[open] .picker-results button:not([disabled])")
+            .await?;
+        browser
+            .wait_for_text("dialog[open] .chosen", &format!("{who}@example.com"))
+            .await?;
+    }
+    browser
+        .click("dialog[open] .dialog-actions .button-primary")
+        .await?;
+    browser.wait_for_text(".toast", "2 added").await?;
+    eventually("both members listed", || async {
+        Ok(browser.find_all(By::Css("table tbody tr")).await?.len() == 2)
+    })
+    .await?;
+    sign_out(browser).await?;
+
+    // Carol holds exactly the role's permissions: users, read and write; nothing else.
+    sign_in(browser, app, "carol@example.com", PASSWORD).await?;
+    assert_eq!(areas(browser).await?, ["Users"]);
+    browser
+        .wait_for("a.button-primary[href='/users/new']")
+        .await?;
+    browser.click("table tbody a").await?;
+    browser.wait_for(".actions").await?;
+    let delete = browser.wait_for(".actions .button-danger").await?;
+    assert!(!delete.is_enabled().await?, "no users:delete");
+    assert_eq!(
+        delete.attr("title").await?.as_deref(),
+        Some("Needs the users:delete permission")
+    );
+    let disable = browser.find(By::Css(".actions button")).await?;
+    assert!(
+        disable.is_enabled().await?,
+        "users:write allows status changes"
+    );
+    browser.goto(&app.url("/roles")).await?;
+    browser.wait_for_text("[role=alert]", "roles:read").await?;
+    sign_out(browser).await?;
+
+    // Vera, a Viewer, sees everything and can change nothing.
+    sign_in(browser, app, "vera@example.com", PASSWORD).await?;
+    assert_eq!(areas(browser).await?, ["Users", "Groups", "Roles"]);
+    let new_user = browser
+        .wait_for(".page-header [aria-disabled=true]")
+        .await?;
+    assert_eq!(
+        new_user.attr("title").await?.as_deref(),
+        Some("Needs the users:write permission")
+    );
+    browser.click("table tbody a").await?;
+    browser.wait_for(".actions").await?;
+    for button in browser.find_all(By::Css(".actions button")).await? {
+        assert!(
+            !button.is_enabled().await?,
+            "{} should be disabled",
+            button.text().await?
+        );
+    }
+    assert!(
+        !browser
+            .wait_for("#display_name")
+            .await?
+            .is_enabled()
+            .await?,
+        "the profile is read-only"
+    );
+    browser.goto(&app.url("/groups")).await?;
+    browser.click("table tbody a").await?;
+    browser.wait_for_url("/groups/").await?;
+    browser.click(".tabs a:first-child").await?;
+    browser.wait_for_url("/members").await?;
+    let add = browser.wait_for(".toolbar .button-primary").await?;
+    assert!(
+        !add.is_enabled().await?,
+        "adding members needs groups:write"
+    );
+    browser.goto(&app.url("/roles")).await?;
+    browser.wait_for("table tbody tr").await?;
+    assert!(
+        browser
+            .find(By::Css(".page-header [aria-disabled=true]"))
+            .await
+            .is_ok(),
+        "New role is disabled"
+    );
+
+    // The server is the authority: a forged write from Vera's session is refused.
+    let token = browser
+        .eval("localStorage.getItem('gatehouse.token')")
+        .await?;
+    let forged = reqwest::Client::new()
+        .post(format!("{}/users", admin.base))
+        .bearer_auth(token.as_str().context("token")?)
+        .json(&json!({"email": "intruder@example.com"}))
+        .send()
+        .await?;
+    assert_eq!(forged.status(), 403);
+    let problem: Value = forged.json().await?;
+    assert_eq!(problem["missing_permission"], "users:write");
+    Ok(())
+}
