@@ -6,7 +6,6 @@ use gatehouse_api::groups::GroupListQuery;
 use gatehouse_api::users::{IdentitySource, UserListQuery, UserStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
