@@ -319,8 +319,11 @@ async fn membership_count(
 
 /// One page of the tenant's users and the number of users matching in all.
 pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
-    let searching = query.search_term().is_some();
-    let count_plan = if searching {
+    // Search, group and role filters name a set of rows: count (and, when few, sort)
+    // those directly.
+    let selective =
+        query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some();
+    let count_plan = if selective {
         Plan::ByMatches
     } else {
         Plan::ByOrderIndex
@@ -339,7 +342,7 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
         return Ok((Vec::new(), total));
     }
 
-    let plan = if searching && total < FEW_MATCHES {
+    let plan = if selective && total < FEW_MATCHES {
         Plan::ByMatches
     } else {
         Plan::ByOrderIndex
