@@ -105,7 +105,7 @@ fn run(args: &[String]) -> Result {
     eprintln!(
         "    First run? Open the one-time setup link printed below to create the administrator."
     );
-    eprintln!("    Want demo data? cargo run -p gatehouse-server -- demo --users 1000\n");
+    eprintln!("    Want demo data? In another terminal: target/server/gatehouse-server demo --users 1000 --groups 20\n");
     let mut command = Command::new(server);
     command
         .args([
