@@ -263,3 +263,63 @@ pub fn StaleBanner(what: &'static str, on_reload: Callback<()>) -> impl IntoView
         </div>
     }
 }
+
+/// Everything a "new …" page needs.
+pub struct CreateSession {
+    pub form: FormState,
+    pub client_errors: Signal<Vec<FieldError>>,
+    pub pending: Signal<bool>,
+    pub submit: Callback<()>,
+}
+
+/// Creating an object: checks what is typed with the contract's rules, sends it, and on
+/// success says so and opens what was created (`created` gives the message and path).
+/// On failure the errors go under their fields and everything typed stays.
+pub fn create_session<R, T, Fut>(
+    request: impl Fn() -> R + Copy + Send + Sync + 'static,
+    validate: fn(&R) -> Result<(), Vec<FieldError>>,
+    send: impl Fn(R) -> Fut + Copy + 'static,
+    created: impl Fn(&T) -> (String, String) + Copy + 'static,
+) -> CreateSession
+where
+    R: 'static,
+    T: 'static,
+    Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
+{
+    let toasts = crate::components::toast::use_toasts();
+    let navigate = leptos_router::hooks::use_navigate();
+    let form = FormState::default();
+    let client_errors = Signal::derive(move || validate(&request()).err().unwrap_or_default());
+    let action = Action::new_local(move |_: &()| {
+        let sent = send(request());
+        let navigate = navigate.clone();
+        async move {
+            match sent.await {
+                Ok(object) => {
+                    form.reset();
+                    let (message, path) = created(&object);
+                    toasts.success(message);
+                    navigate(&path, Default::default());
+                }
+                Err(error) => {
+                    form.fail(&error);
+                    focus_first_invalid();
+                }
+            }
+        }
+    });
+    let submit = Callback::new(move |()| {
+        form.begin();
+        if client_errors.with_untracked(Vec::is_empty) {
+            action.dispatch(());
+        } else {
+            focus_first_invalid();
+        }
+    });
+    CreateSession {
+        form,
+        client_errors,
+        pending: action.pending().into(),
+        submit,
+    }
+}

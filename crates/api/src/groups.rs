@@ -153,59 +153,8 @@ impl UpdateGroup {
     }
 }
 
-/// `GET /groups` query.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
-#[serde(deny_unknown_fields)]
-pub struct GroupListQuery {
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-    /// Case-insensitive match on the name.
-    pub search: Option<String>,
-}
-
-impl GroupListQuery {
-    pub fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    pub fn per_page(&self) -> u32 {
-        self.per_page
-            .unwrap_or(crate::DEFAULT_PER_PAGE)
-            .clamp(1, crate::MAX_PER_PAGE)
-    }
-
-    pub fn search_term(&self) -> Option<&str> {
-        crate::users::clean(&self.search)
-    }
-
-    /// The same query from its first page.
-    pub fn first_page(self) -> Self {
-        Self { page: None, ..self }
-    }
-
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut q = Self::default();
-        for (key, value) in pairs {
-            match key {
-                "page" => q.page = value.parse().ok(),
-                "per_page" => q.per_page = value.parse().ok(),
-                "search" => q.search = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                _ => {}
-            }
-        }
-        q
-    }
-
-    pub fn to_pairs(&self) -> crate::query::QueryPairs {
-        let mut pairs = crate::query::QueryPairs::default();
-        pairs
-            .push_opt("search", self.search_term())
-            .push_opt("page", self.page.filter(|&p| p > 1))
-            .push_opt("per_page", self.per_page);
-        pairs
-    }
-}
+/// `GET /groups` query: page, page size and a name search.
+pub type GroupListQuery = crate::query::NameQuery;
 
 /// `POST` / `DELETE /groups/{id}/members`: many users at once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

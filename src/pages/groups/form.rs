@@ -6,15 +6,13 @@ use gatehouse_api::groups::{CreateGroup, Group, UpdateGroup, DEFAULT_COLOR};
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::{CheckboxField, TextField};
 use crate::components::role_checklist::RoleChecklist;
-use crate::components::toast::use_toasts;
-use crate::forms::{focus_first_invalid, Draft, FormState};
+use crate::forms::{create_session, Draft, FormState};
 use crate::session::use_session;
 
 #[derive(Clone, Copy)]
@@ -134,36 +132,19 @@ pub fn GroupForm(
 #[component]
 pub fn NewGroupPage() -> impl IntoView {
     let session = use_session();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
     let draft = GroupDraft::default();
-    let form = FormState::default();
-    let client_errors =
-        Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
-    let create = Action::new_local(move |_: &()| {
-        let request = draft.to_create();
-        let navigate = navigate.clone();
-        async move {
-            match api::groups::create(session, &request).await {
-                Ok(group) => {
-                    toasts.success(format!("The group {} was created.", group.name));
-                    navigate(&format!("/groups/{}/members", group.id), Default::default());
-                }
-                Err(error) => {
-                    form.fail(&error);
-                    focus_first_invalid();
-                }
-            }
-        }
-    });
-    let on_submit = Callback::new(move |()| {
-        form.begin();
-        if client_errors.with(Vec::is_empty) {
-            create.dispatch(());
-        } else {
-            focus_first_invalid();
-        }
-    });
+    let create = create_session(
+        move || draft.to_create(),
+        CreateGroup::validate,
+        move |request: CreateGroup| async move { api::groups::create(session, &request).await },
+        // A new group is empty: go straight to adding its members.
+        |group: &Group| {
+            (
+                format!("The group {} was created.", group.name),
+                format!("/groups/{}/members", group.id),
+            )
+        },
+    );
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <A href="/groups">"Groups"</A>
@@ -171,7 +152,8 @@ pub fn NewGroupPage() -> impl IntoView {
             <span aria-current="page">"New group"</span>
         </nav>
         <div class="page-header"><h1>"New group"</h1></div>
-        <GroupForm draft form client_errors read_only=false pending=create.pending() submit_label="Create group" on_submit>
+        <GroupForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
+            submit_label="Create group" on_submit=create.submit>
             <A href="/groups" attr:class="button button-quiet">"Cancel"</A>
         </GroupForm>
     }

@@ -6,14 +6,12 @@ use gatehouse_api::roles::{CreateRole, Role, UpdateRole};
 use gatehouse_api::{FieldError, Permission};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
 use crate::components::permission_picker::PermissionPicker;
-use crate::components::toast::use_toasts;
-use crate::forms::{focus_first_invalid, Draft, FormState};
+use crate::forms::{create_session, Draft, FormState};
 use crate::session::use_session;
 
 /// What the administrator has typed and ticked.
@@ -111,36 +109,18 @@ pub fn RoleForm(
 #[component]
 pub fn NewRolePage() -> impl IntoView {
     let session = use_session();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
     let draft = RoleDraft::default();
-    let form = FormState::default();
-    let client_errors =
-        Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
-    let create = Action::new_local(move |_: &()| {
-        let request = draft.to_create();
-        let navigate = navigate.clone();
-        async move {
-            match api::roles::create(session, &request).await {
-                Ok(role) => {
-                    toasts.success(format!("The role {} was created.", role.name));
-                    navigate(&format!("/roles/{}", role.id), Default::default());
-                }
-                Err(error) => {
-                    form.fail(&error);
-                    focus_first_invalid();
-                }
-            }
-        }
-    });
-    let on_submit = Callback::new(move |()| {
-        form.begin();
-        if client_errors.with(Vec::is_empty) {
-            create.dispatch(());
-        } else {
-            focus_first_invalid();
-        }
-    });
+    let create = create_session(
+        move || draft.to_create(),
+        CreateRole::validate,
+        move |request: CreateRole| async move { api::roles::create(session, &request).await },
+        |role: &Role| {
+            (
+                format!("The role {} was created.", role.name),
+                format!("/roles/{}", role.id),
+            )
+        },
+    );
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <A href="/roles">"Roles"</A>
@@ -148,7 +128,8 @@ pub fn NewRolePage() -> impl IntoView {
             <span aria-current="page">"New role"</span>
         </nav>
         <div class="page-header"><h1>"New role"</h1></div>
-        <RoleForm draft form client_errors read_only=false pending=create.pending() submit_label="Create role" on_submit>
+        <RoleForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
+            submit_label="Create role" on_submit=create.submit>
             <A href="/roles" attr:class="button button-quiet">"Cancel"</A>
         </RoleForm>
     }

@@ -1,51 +1,29 @@
 //! `/users/new`.
 
+use gatehouse_api::users::{CreateUser, User};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use super::form::{UserDraft, UserForm};
 use crate::api;
-use crate::components::toast::use_toasts;
-use crate::forms::{focus_first_invalid, FormState};
+use crate::forms::create_session;
 use crate::session::use_session;
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     let session = use_session();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
     let draft = UserDraft::default();
-    let form = FormState::default();
-    let client_errors =
-        Signal::derive(move || draft.to_create().validate().err().unwrap_or_default());
-
-    let create = Action::new_local(move |_: &()| {
-        let request = draft.to_create();
-        let navigate = navigate.clone();
-        async move {
-            match api::users::create(session, &request).await {
-                Ok(user) => {
-                    form.reset();
-                    toasts.success(format!("{} was created.", user.email));
-                    navigate(&format!("/users/{}", user.id), Default::default());
-                }
-                Err(error) => {
-                    form.fail(&error);
-                    focus_first_invalid();
-                }
-            }
-        }
-    });
-    let on_submit = Callback::new(move |()| {
-        form.begin();
-        if client_errors.with(Vec::is_empty) {
-            create.dispatch(());
-        } else {
-            focus_first_invalid();
-        }
-    });
-
+    let create = create_session(
+        move || draft.to_create(),
+        CreateUser::validate,
+        move |request: CreateUser| async move { api::users::create(session, &request).await },
+        |user: &User| {
+            (
+                format!("{} was created.", user.email),
+                format!("/users/{}", user.id),
+            )
+        },
+    );
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <A href="/users">"Users"</A>
@@ -57,13 +35,13 @@ pub fn NewUserPage() -> impl IntoView {
         </div>
         <UserForm
             draft
-            form
-            client_errors
+            form=create.form
+            client_errors=create.client_errors
             with_password=true
-            pending=create.pending()
+            pending=create.pending
             submit_label="Create user"
             pending_label="Creating…"
-            on_submit
+            on_submit=create.submit
         >
             <A href="/users" attr:class="button button-quiet">"Cancel"</A>
         </UserForm>

@@ -92,39 +92,15 @@ pub async fn list(
     tenant: &str,
     query: &GroupListQuery,
 ) -> sqlx::Result<(Vec<Group>, u64)> {
-    let pattern = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(like_pattern);
-    let filter = |q: &mut QueryBuilder<'_, Sqlite>| {
-        q.push(" FROM groups g WHERE g.tenant_id = ")
-            .push_bind(tenant.to_owned());
-        if let Some(pattern) = &pattern {
-            q.push(" AND g.name LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-        }
-    };
-    let mut count = QueryBuilder::new("SELECT COUNT(*)");
-    filter(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    let per_page = i64::from(
-        query
-            .per_page
-            .unwrap_or(gatehouse_api::DEFAULT_PER_PAGE)
-            .clamp(1, gatehouse_api::MAX_PER_PAGE),
-    );
-    let page = i64::from(query.page.unwrap_or(1).max(1));
-    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    filter(&mut select);
-    select
-        .push(" ORDER BY g.name COLLATE NOCASE LIMIT ")
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * per_page);
-    let rows = select.build().fetch_all(db).await?;
+    let (rows, total) = super::name_page(
+        db,
+        COLUMNS,
+        "groups g",
+        "g.name COLLATE NOCASE",
+        tenant,
+        query,
+    )
+    .await?;
     let ids: Vec<Uuid> = rows
         .iter()
         .map(|r| r.try_get("id"))
@@ -135,17 +111,7 @@ pub async fn list(
         .zip(&ids)
         .map(|(row, id)| from_row(row, roles.remove(id).unwrap_or_default()))
         .collect::<sqlx::Result<_>>()?;
-    Ok((groups, u64::try_from(total).unwrap_or(0)))
-}
-
-/// `%term%` for LIKE, with the wildcards in `term` escaped.
-pub fn like_pattern(term: &str) -> String {
-    format!(
-        "%{}%",
-        term.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
+    Ok((groups, total))
 }
 
 /// The fields of a group that are written together.

@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, TimeZone, Utc};
+use gatehouse_api::query::NameQuery;
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 pub type Db = SqlitePool;
 
@@ -55,6 +57,52 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .context("database migration failed")?;
     roles::ensure_builtin_roles(&db).await?;
     Ok(db)
+}
+
+/// One page of a tenant's rows searched by name (roles, groups), and how many match.
+/// `from` names the table with a one-letter alias, such as `roles r`.
+pub async fn name_page(
+    db: &Db,
+    columns: &str,
+    from: &str,
+    order: &str,
+    tenant: &str,
+    query: &NameQuery,
+) -> sqlx::Result<(Vec<SqliteRow>, u64)> {
+    let alias = from.rsplit(' ').next().unwrap_or(from);
+    let pattern = query.search_term().map(like_pattern);
+    let filter = |q: &mut QueryBuilder<'_, Sqlite>| {
+        q.push(format_args!(" FROM {from} WHERE {alias}.tenant_id = "))
+            .push_bind(tenant.to_owned());
+        if let Some(pattern) = &pattern {
+            q.push(format_args!(" AND {alias}.name LIKE "))
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT COUNT(*)");
+    filter(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    let per_page = i64::from(query.per_page());
+    let mut select = QueryBuilder::new(format!("SELECT {columns}"));
+    filter(&mut select);
+    select
+        .push(format_args!(" ORDER BY {order} LIMIT "))
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind(i64::from(query.page() - 1) * per_page);
+    let rows = select.build().fetch_all(db).await?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// `%term%` for LIKE, with the wildcards in `term` escaped.
+pub fn like_pattern(term: &str) -> String {
+    format!(
+        "%{}%",
+        term.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 /// Now, in the database's time unit (milliseconds since the epoch).

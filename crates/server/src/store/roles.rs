@@ -203,46 +203,14 @@ pub async fn get(
 
 /// The tenant's roles: built-in first, then by name.
 pub async fn list(db: &Db, tenant: &str, query: &RoleListQuery) -> sqlx::Result<(Vec<Role>, u64)> {
-    let pattern = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(super::groups::like_pattern);
-    let filter = |q: &mut QueryBuilder<'_, Sqlite>| {
-        q.push(" FROM roles r WHERE r.tenant_id = ")
-            .push_bind(tenant.to_owned());
-        if let Some(pattern) = &pattern {
-            q.push(" AND r.name LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-        }
-    };
-    let mut count = QueryBuilder::new("SELECT COUNT(*)");
-    filter(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    let per_page = i64::from(
-        query
-            .per_page
-            .unwrap_or(gatehouse_api::DEFAULT_PER_PAGE)
-            .clamp(1, gatehouse_api::MAX_PER_PAGE),
-    );
-    let page = i64::from(query.page.unwrap_or(1).max(1));
-    let mut select = QueryBuilder::new(format!("SELECT {ROLE_COLUMNS}"));
-    filter(&mut select);
-    select
-        .push(" ORDER BY r.builtin IS NULL, r.name COLLATE NOCASE LIMIT ")
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * per_page);
-    let roles = select
-        .build()
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(role_from_row)
-        .collect::<sqlx::Result<_>>()?;
-    Ok((roles, u64::try_from(total).unwrap_or(0)))
+    let order = "r.builtin IS NULL, r.name COLLATE NOCASE";
+    let (rows, total) = super::name_page(db, ROLE_COLUMNS, "roles r", order, tenant, query).await?;
+    Ok((
+        rows.iter()
+            .map(role_from_row)
+            .collect::<sqlx::Result<_>>()?,
+        total,
+    ))
 }
 
 pub async fn insert(
