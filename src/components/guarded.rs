@@ -24,12 +24,17 @@ pub fn GuardedButton(
     #[prop(optional)]
     class: &'static str,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// What the button does, for screen readers, when the label alone is ambiguous
+    /// ("Remove" next to each group).
+    #[prop(optional, into)]
+    aria_label: Option<String>,
 ) -> impl IntoView {
     let missing = move || missing_message(&endpoint);
     view! {
         <button
             type="button"
             class=format!("button {class}")
+            aria-label=aria_label
             disabled=move || missing().is_some() || disabled.get()
             title=missing
             on:click=move |_| on_click.run(())

@@ -84,12 +84,13 @@ pub fn UserPicker(
                 let id = user.id;
                 let chosen = move || picked.with(|p| p.contains(&id));
                 let label = format!("{} ({})", user.name(), user.email);
+                let button_label = format!("Choose {}", user.email);
                 let user_for_pick = user.clone();
                 view! {
                     <li>
                         <span class="picker-label">{label}</span>
                         <StatusBadge status=user.status />
-                        <button type="button" class="button" disabled=chosen
+                        <button type="button" class="button" disabled=chosen aria-label=button_label
                             on:click=move |_| on_pick.run(user_for_pick.clone())>
                             {move || if chosen() { "Chosen" } else { "Choose" }}
                         </button>
@@ -135,10 +136,12 @@ pub fn GroupPicker(
             </label>
             {results_view(found, term, move |group: GroupRef| {
                 let picked = group.clone();
+                let button_label = format!("Choose {}", group.name);
                 view! {
                     <li>
                         <GroupChip name=group.name color=group.color />
-                        <button type="button" class="button" on:click=move |_| on_pick.run(picked.clone())>"Choose"</button>
+                        <button type="button" class="button" aria-label=button_label
+                            on:click=move |_| on_pick.run(picked.clone())>"Choose"</button>
                     </li>
                 }
             })}

@@ -59,10 +59,12 @@ pub fn UserGroupsTab() -> impl IntoView {
             <ul class="item-list">
                 {list.into_iter().map(|group| {
                     let for_leave = group.clone();
+                    let remove_label = format!("Remove from {}", group.name);
                     view! {
                         <li>
                             <A href=format!("/groups/{}", group.id)><GroupChip name=group.name.clone() color=group.color.clone() /></A>
                             <GuardedButton label="Remove" endpoint=endpoints::GROUPS_REMOVE_MEMBERS
+                                aria_label=remove_label
                                 on_click=Callback::new(move |()| { leave.dispatch(for_leave.clone()); }) />
                         </li>
                     }
