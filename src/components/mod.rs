@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod debounce;
 pub mod dialog;
 pub mod field;
+pub mod form_frame;
 pub mod guarded;
 pub mod icons;
 pub mod pager;

@@ -9,8 +9,8 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::banner::ErrorBanner;
 use crate::components::field::{CheckboxField, TextField};
+use crate::components::form_frame::FormFrame;
 use crate::components::role_checklist::RoleChecklist;
 use crate::forms::{create_session, Draft, FormState};
 use crate::session::use_session;
@@ -89,16 +89,13 @@ pub fn GroupForm(
     #[prop(into)] pending: Signal<bool>,
     submit_label: &'static str,
     on_submit: Callback<()>,
-    #[prop(optional)] children: Option<Children>,
+    /// Where "Cancel" leads (create pages).
+    #[prop(optional)]
+    cancel: Option<&'static str>,
 ) -> impl IntoView {
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        on_submit.run(());
-    };
     let color_error = form.error("color", draft.color, client_errors);
     view! {
-        <form class="form" on:submit=submit novalidate>
-            {move || form.banner.get().map(|message| view! { <ErrorBanner message=message /> })}
+        <FormFrame form pending read_only submit_label on_submit cancel>
             <fieldset disabled=move || read_only.get()>
                 <legend>"Group"</legend>
                 <TextField id="name" label="Name" value=draft.name required=true
@@ -118,13 +115,7 @@ pub fn GroupForm(
                 <legend>"Roles its members hold"</legend>
                 <RoleChecklist selected=draft.roles read_only />
             </fieldset>
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || pending.get() || read_only.get()>
-                    {move || if pending.get() { "Saving…" } else { submit_label }}
-                </button>
-                {children.map(|c| c())}
-            </div>
-        </form>
+        </FormFrame>
     }
 }
 
@@ -153,8 +144,6 @@ pub fn NewGroupPage() -> impl IntoView {
         </nav>
         <div class="page-header"><h1>"New group"</h1></div>
         <GroupForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
-            submit_label="Create group" on_submit=create.submit>
-            <A href="/groups" attr:class="button button-quiet">"Cancel"</A>
-        </GroupForm>
+            submit_label="Create group" on_submit=create.submit cancel="/groups" />
     }
 }

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api;
-use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
+use crate::components::form_frame::FormFrame;
 use crate::components::permission_picker::PermissionPicker;
 use crate::forms::{create_session, Draft, FormState};
 use crate::session::use_session;
@@ -74,15 +74,12 @@ pub fn RoleForm(
     #[prop(into)] pending: Signal<bool>,
     submit_label: &'static str,
     on_submit: Callback<()>,
-    #[prop(optional)] children: Option<Children>,
+    /// Where "Cancel" leads (create pages).
+    #[prop(optional)]
+    cancel: Option<&'static str>,
 ) -> impl IntoView {
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        on_submit.run(());
-    };
     view! {
-        <form class="form" on:submit=submit novalidate>
-            {move || form.banner.get().map(|message| view! { <ErrorBanner message=message /> })}
+        <FormFrame form pending read_only submit_label on_submit cancel>
             <fieldset disabled=move || read_only.get()>
                 <legend>"Role"</legend>
                 <TextField id="name" label="Name" value=draft.name required=true
@@ -95,13 +92,7 @@ pub fn RoleForm(
                 <legend>{move || format!("Permissions ({} chosen)", draft.permissions.with(BTreeSet::len))}</legend>
                 <PermissionPicker selected=draft.permissions read_only />
             </fieldset>
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || pending.get() || read_only.get()>
-                    {move || if pending.get() { "Saving…" } else { submit_label }}
-                </button>
-                {children.map(|c| c())}
-            </div>
-        </form>
+        </FormFrame>
     }
 }
 
@@ -129,8 +120,6 @@ pub fn NewRolePage() -> impl IntoView {
         </nav>
         <div class="page-header"><h1>"New role"</h1></div>
         <RoleForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
-            submit_label="Create role" on_submit=create.submit>
-            <A href="/roles" attr:class="button button-quiet">"Cancel"</A>
-        </RoleForm>
+            submit_label="Create role" on_submit=create.submit cancel="/roles" />
     }
 }

@@ -4,8 +4,8 @@ use gatehouse_api::users::{CreateUser, UpdateUser, User};
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::components::banner::ErrorBanner;
 use crate::components::field::{CheckboxField, TextField};
+use crate::components::form_frame::FormFrame;
 use crate::forms::FormState;
 
 /// What the administrator has typed, field by field.
@@ -126,19 +126,14 @@ pub fn UserForm(
     pending_label: &'static str,
     on_submit: Callback<()>,
     #[prop(optional, into)] read_only: Signal<bool>,
-    /// Extra buttons next to submit (cancel, reset).
+    /// Where "Cancel" leads (create pages).
     #[prop(optional)]
-    children: Option<Children>,
+    cancel: Option<&'static str>,
 ) -> impl IntoView {
     let error =
         move |field: &'static str, value: RwSignal<String>| form.error(field, value, client_errors);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        on_submit.run(());
-    };
     view! {
-        <form class="form" on:submit=submit novalidate>
-            {move || form.banner.get().map(|message| view! { <ErrorBanner message=message /> })}
+        <FormFrame form pending read_only submit_label pending_label on_submit cancel>
             <fieldset disabled=move || read_only.get()>
                 <legend>"Account"</legend>
                 <div class="grid-2">
@@ -180,12 +175,6 @@ pub fn UserForm(
                         error=error("timezone", draft.timezone) reveal=form.submitted />
                 </div>
             </fieldset>
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || pending.get() || read_only.get()>
-                    {move || if pending.get() { pending_label } else { submit_label }}
-                </button>
-                {children.map(|c| c())}
-            </div>
-        </form>
+        </FormFrame>
     }
 }

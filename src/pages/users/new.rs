@@ -42,8 +42,7 @@ pub fn NewUserPage() -> impl IntoView {
             submit_label="Create user"
             pending_label="Creating…"
             on_submit=create.submit
-        >
-            <A href="/users" attr:class="button button-quiet">"Cancel"</A>
-        </UserForm>
+            cancel="/users"
+        />
     }
 }
