@@ -345,6 +345,8 @@ fn session_with(permissions: &[Permission]) -> Session {
     let me = Me {
         user: user("me@example.com", "Me", UserStatus::Active, false),
         permissions: permissions.iter().copied().collect(),
+        requirement: None,
+        mfa_required: false,
     };
     Session::with(Some("token".into()), Some(me))
 }

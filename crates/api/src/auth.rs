@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::users::User;
 use crate::validation::{self as rules, Report};
@@ -21,6 +22,31 @@ pub struct LoginRequest {
     pub tenant_id: Option<String>,
 }
 
+/// Something a session must do before it can do anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// An administrator asked the user to choose a new password.
+    PasswordChange,
+    /// The tenant's policy requires a second factor, and the user has none yet.
+    MfaEnrolment,
+}
+
+impl Requirement {
+    /// What the user is asked to do, in their words.
+    pub const fn explanation(self) -> &'static str {
+        match self {
+            Requirement::PasswordChange => {
+                "Choose a new password before you continue: an administrator asked you to."
+            }
+            Requirement::MfaEnrolment => {
+                "Set up two-step sign-in before you continue: your organisation requires it."
+            }
+        }
+    }
+}
+
 /// A bearer token and who it signs in. The token is shown only here.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -29,6 +55,38 @@ pub struct LoginResponse {
     pub expires_at: DateTime<Utc>,
     pub user: User,
     pub permissions: BTreeSet<Permission>,
+    /// What the session must do first; until then every other endpoint answers 403.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<Requirement>,
+}
+
+/// The password was right and the account has a second factor: sign-in continues with
+/// `POST /auth/login/mfa` and this challenge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MfaChallenge {
+    /// Single use, valid for a few minutes.
+    pub challenge: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The answer to `POST /auth/login`: a session, or the second step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum LoginStep {
+    SignedIn(Box<LoginResponse>),
+    MfaRequired(MfaChallenge),
+}
+
+/// `POST /auth/login/mfa`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginMfaRequest {
+    pub challenge: String,
+    /// The six digits the authenticator app shows, or an unused recovery code.
+    pub code: String,
 }
 
 /// `GET /auth/me`: the signed-in user and what they may do.
@@ -38,11 +96,26 @@ pub struct Me {
     pub user: User,
     /// Effective permissions: the union of the user's roles, direct and through groups.
     pub permissions: BTreeSet<Permission>,
+    /// What the session must do before anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<Requirement>,
+    /// Whether the tenant's policy requires this user to have a second factor.
+    #[serde(default)]
+    pub mfa_required: bool,
 }
 
 impl Me {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
+    }
+
+    /// Permissions `other` holds that this user does not: if any, this user may not
+    /// change `other`'s account.
+    pub fn lacks_of<'a>(
+        &'a self,
+        other: &'a BTreeSet<Permission>,
+    ) -> impl Iterator<Item = Permission> + 'a {
+        other.iter().copied().filter(|p| !self.can(*p))
     }
 }
 
@@ -51,7 +124,172 @@ impl From<LoginResponse> for Me {
         Me {
             user: login.user,
             permissions: login.permissions,
+            requirement: login.requirement,
+            mfa_required: false,
         }
+    }
+}
+
+/// `POST /auth/me/password`: a signed-in user changes their own password. Other
+/// sessions of the user end; this one goes on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    /// Write-only.
+    pub current_password: String,
+    /// Write-only.
+    pub new_password: String,
+}
+
+impl ChangePassword {
+    pub fn validate(&self, email: &str) -> Result<(), Vec<FieldError>> {
+        let mut report = Report::new();
+        if self.current_password.is_empty() {
+            report.check(
+                "current_password",
+                Err("Enter your current password.".into()),
+            );
+        }
+        report.check("new_password", rules::password(&self.new_password, email));
+        if !self.new_password.is_empty() && self.new_password == self.current_password {
+            report.check(
+                "new_password",
+                Err("Choose a password different from the current one.".into()),
+            );
+        }
+        report.finish()
+    }
+}
+
+/// `POST /auth/me/confirm`: proves again who is at the keyboard, before a dangerous
+/// action. One of the two.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmIdentity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// A current code from the authenticator app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Until when a confirmation covers dangerous actions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Confirmed {
+    pub valid_until: DateTime<Utc>,
+}
+
+/// A QR code as its modules, row by row, so the console can draw it as SVG without
+/// any image decoding: `size` rows of `size` characters, `1` dark and `0` light.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QrModules {
+    pub size: u32,
+    pub rows: Vec<String>,
+}
+
+/// `POST /auth/me/mfa/totp`: a new authenticator secret, not active until confirmed
+/// with a first code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// The key in base32, for typing into an app by hand.
+    pub secret: String,
+    /// `otpauth://totp/...`, what the QR code holds.
+    pub otpauth_uri: String,
+    pub qr: QrModules,
+}
+
+/// `POST /auth/me/mfa/totp/confirm`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotp {
+    pub code: String,
+}
+
+/// Single-use codes for signing in without the authenticator app. Shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// How many sessions an action ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
+/// Who must use a second factor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MfaPolicy {
+    /// Each user decides.
+    #[default]
+    Optional,
+    /// Every user who signs in with a password.
+    Everyone,
+    /// Holders of the chosen roles (directly or through a group).
+    Roles,
+}
+
+impl MfaPolicy {
+    pub const ALL: [MfaPolicy; 3] = [MfaPolicy::Optional, MfaPolicy::Everyone, MfaPolicy::Roles];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MfaPolicy::Optional => "OPTIONAL",
+            MfaPolicy::Everyone => "EVERYONE",
+            MfaPolicy::Roles => "ROLES",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+}
+
+/// `GET /tenants/{id}/settings/security`: the tenant's sign-in policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecuritySettings {
+    pub mfa_policy: MfaPolicy,
+    /// With `ROLES`: the roles whose holders must use a second factor.
+    pub mfa_role_ids: BTreeSet<Uuid>,
+    pub version: i64,
+}
+
+/// `PUT /tenants/{id}/settings/security` (with `If-Match`). Users it newly concerns
+/// are asked to set up a second factor at their next sign-in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSecuritySettings {
+    pub mfa_policy: MfaPolicy,
+    #[serde(default)]
+    pub mfa_role_ids: BTreeSet<Uuid>,
+}
+
+impl UpdateSecuritySettings {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut report = Report::new();
+        if self.mfa_policy == MfaPolicy::Roles && self.mfa_role_ids.is_empty() {
+            report.check(
+                "mfa_role_ids",
+                Err("Choose at least one role whose holders must use a second factor.".into()),
+            );
+        }
+        report.check(
+            "mfa_role_ids",
+            rules::id_count(self.mfa_role_ids.len(), rules::MAX_ROLE_IDS),
+        );
+        report.finish()
     }
 }
 
@@ -150,9 +388,43 @@ mod tests {
             expires_at: me.user.created_at,
             user: me.user.clone(),
             permissions: me.permissions.clone(),
+            requirement: None,
         };
         let back: LoginResponse =
             serde_json::from_str(&serde_json::to_string(&login).unwrap()).unwrap();
-        assert_eq!(Me::from(back), me);
+        assert_eq!(Me::from(back.clone()), me);
+        let step = serde_json::to_value(LoginStep::SignedIn(Box::new(back))).unwrap();
+        assert_eq!(step["step"], "signed_in");
+        assert_eq!(step["token"], "t");
+    }
+
+    #[test]
+    fn password_change_needs_the_current_one_and_a_new_one() {
+        let same = ChangePassword {
+            current_password: "correct horse battery".into(),
+            new_password: "correct horse battery".into(),
+        };
+        let fields: Vec<_> = same
+            .validate("ada@example.com")
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["new_password"]);
+        let blank = ChangePassword::default();
+        assert_eq!(blank.validate("a@b.co").unwrap_err().len(), 2);
+    }
+
+    #[test]
+    fn mfa_for_roles_needs_roles() {
+        let policy = UpdateSecuritySettings {
+            mfa_policy: MfaPolicy::Roles,
+            mfa_role_ids: BTreeSet::new(),
+        };
+        assert_eq!(policy.validate().unwrap_err()[0].field, "mfa_role_ids");
+        assert_eq!(
+            serde_json::to_string(&MfaPolicy::Everyone).unwrap(),
+            "\"EVERYONE\""
+        );
     }
 }

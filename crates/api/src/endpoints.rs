@@ -49,7 +49,16 @@ pub struct Endpoint {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// Dangerous enough to ask the caller to confirm who they are (password or MFA
+    /// code) when they last did so more than [`RECENT_AUTH_SECONDS`] ago.
+    pub recent_auth: bool,
+    /// Callable by a session that still owes a password change or an MFA enrolment;
+    /// such a session can call nothing else.
+    pub while_restricted: bool,
 }
+
+/// How long a confirmation of identity (sign-in included) covers dangerous actions.
+pub const RECENT_AUTH_SECONDS: i64 = 5 * 60;
 
 impl Endpoint {
     const fn new(method: Method, path: &'static str, access: Access) -> Self {
@@ -57,7 +66,29 @@ impl Endpoint {
             method,
             path,
             access,
+            recent_auth: false,
+            while_restricted: false,
         }
+    }
+
+    /// Marks the endpoint as needing a recent confirmation of identity.
+    const fn confirmed(mut self) -> Self {
+        self.recent_auth = true;
+        self
+    }
+
+    /// Marks the endpoint as open to a session with a pending requirement.
+    const fn while_restricted(mut self) -> Self {
+        self.while_restricted = true;
+        self
+    }
+
+    /// Whether the endpoint changes the user named by `{user_id}` in its path. The
+    /// server refuses such a change when the user holds a permission the caller does
+    /// not (a weaker administrator cannot act on a stronger account), and the console
+    /// disables the control.
+    pub fn acts_on_user(&self) -> bool {
+        !matches!(self.method, Method::Get) && self.path.contains("{user_id}")
     }
 
     /// The permission the endpoint requires, if any.
@@ -68,8 +99,14 @@ impl Endpoint {
         }
     }
 
-    /// The endpoint for a method and a route pattern, if the API has it.
+    /// The endpoint for a method and a route pattern, if the API has it. `HEAD` is
+    /// answered wherever `GET` is.
     pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
+        let method = if method.eq_ignore_ascii_case("HEAD") {
+            "GET"
+        } else {
+            method
+        };
         ALL.iter()
             .find(|e| e.method.as_str().eq_ignore_ascii_case(method) && e.path == path)
     }
@@ -85,9 +122,29 @@ pub const OPENAPI: Endpoint = Endpoint::new(Get, "/api/openapi.json", Public);
 pub const SETUP_STATUS: Endpoint = Endpoint::new(Get, "/api/v1/setup", Public);
 pub const SETUP: Endpoint = Endpoint::new(Post, "/api/v1/setup", Public);
 pub const LOGIN: Endpoint = Endpoint::new(Post, "/api/v1/auth/login", Public);
-pub const LOGOUT: Endpoint = Endpoint::new(Post, "/api/v1/auth/logout", SignedIn);
-pub const ME: Endpoint = Endpoint::new(Get, "/api/v1/auth/me", SignedIn);
-pub const PERMISSIONS: Endpoint = Endpoint::new(Get, "/api/v1/permissions", SignedIn);
+/// The second step of signing in, with a TOTP or recovery code.
+pub const LOGIN_MFA: Endpoint = Endpoint::new(Post, "/api/v1/auth/login/mfa", Public);
+pub const LOGOUT: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/logout", SignedIn).while_restricted();
+pub const ME: Endpoint = Endpoint::new(Get, "/api/v1/auth/me", SignedIn).while_restricted();
+pub const PERMISSIONS: Endpoint =
+    Endpoint::new(Get, "/api/v1/permissions", SignedIn).while_restricted();
+
+/// The signed-in user's own account: password, sessions, MFA.
+pub const MY_PASSWORD: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/password", SignedIn).while_restricted();
+pub const MY_OTHER_SESSIONS_END: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/sessions/end-others", SignedIn);
+pub const MY_CONFIRM: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/confirm", SignedIn).while_restricted();
+pub const MY_TOTP_START: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/mfa/totp", SignedIn).while_restricted();
+pub const MY_TOTP_CONFIRM: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/mfa/totp/confirm", SignedIn).while_restricted();
+pub const MY_MFA_DISABLE: Endpoint =
+    Endpoint::new(Delete, "/api/v1/auth/me/mfa", SignedIn).confirmed();
+pub const MY_RECOVERY_CODES: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/me/mfa/recovery-codes", SignedIn).confirmed();
 pub const TENANTS: Endpoint = Endpoint::new(Get, "/api/v1/tenants", SignedIn);
 
 const USERS: &str = "/api/v1/tenants/{tenant_id}/users";
@@ -96,7 +153,8 @@ pub const USERS_LIST: Endpoint = Endpoint::new(Get, USERS, Requires(P::UsersRead
 pub const USERS_CREATE: Endpoint = Endpoint::new(Post, USERS, Requires(P::UsersWrite));
 pub const USERS_GET: Endpoint = Endpoint::new(Get, USER, Requires(P::UsersRead));
 pub const USERS_UPDATE: Endpoint = Endpoint::new(Patch, USER, Requires(P::UsersWrite));
-pub const USERS_DELETE: Endpoint = Endpoint::new(Delete, USER, Requires(P::UsersDelete));
+pub const USERS_DELETE: Endpoint =
+    Endpoint::new(Delete, USER, Requires(P::UsersDelete)).confirmed();
 pub const USERS_SET_STATUS: Endpoint = Endpoint::new(
     Put,
     "/api/v1/tenants/{tenant_id}/users/{user_id}/status",
@@ -106,12 +164,14 @@ pub const USERS_RESET_PASSWORD: Endpoint = Endpoint::new(
     Post,
     "/api/v1/tenants/{tenant_id}/users/{user_id}/password/reset",
     Requires(P::UsersWrite),
-);
+)
+.confirmed();
 pub const USERS_DISABLE_MFA: Endpoint = Endpoint::new(
     Post,
     "/api/v1/tenants/{tenant_id}/users/{user_id}/mfa/disable",
     Requires(P::UsersWrite),
-);
+)
+.confirmed();
 
 pub const USERS_GROUPS: Endpoint = Endpoint::new(
     Get,
@@ -156,6 +216,13 @@ pub const GROUPS_ADD_MEMBERS: Endpoint = Endpoint::new(Post, MEMBERS, Requires(P
 pub const GROUPS_REMOVE_MEMBERS: Endpoint =
     Endpoint::new(Delete, MEMBERS, Requires(P::GroupsWrite));
 
+const SECURITY_SETTINGS: &str = "/api/v1/tenants/{tenant_id}/settings/security";
+/// Everyone who manages users may see the sign-in policy; changing it is a tenant setting.
+pub const SECURITY_SETTINGS_GET: Endpoint =
+    Endpoint::new(Get, SECURITY_SETTINGS, Requires(P::UsersRead));
+pub const SECURITY_SETTINGS_UPDATE: Endpoint =
+    Endpoint::new(Put, SECURITY_SETTINGS, Requires(P::TenantsWrite));
+
 /// Every endpoint of the API.
 pub const ALL: &[Endpoint] = &[
     HEALTH,
@@ -163,9 +230,17 @@ pub const ALL: &[Endpoint] = &[
     SETUP_STATUS,
     SETUP,
     LOGIN,
+    LOGIN_MFA,
     LOGOUT,
     ME,
     PERMISSIONS,
+    MY_PASSWORD,
+    MY_OTHER_SESSIONS_END,
+    MY_CONFIRM,
+    MY_TOTP_START,
+    MY_TOTP_CONFIRM,
+    MY_MFA_DISABLE,
+    MY_RECOVERY_CODES,
     TENANTS,
     USERS_LIST,
     USERS_CREATE,
@@ -192,6 +267,8 @@ pub const ALL: &[Endpoint] = &[
     GROUPS_MEMBERS,
     GROUPS_ADD_MEMBERS,
     GROUPS_REMOVE_MEMBERS,
+    SECURITY_SETTINGS_GET,
+    SECURITY_SETTINGS_UPDATE,
 ];
 
 /// Concrete URLs (relative to the API origin) for the console's requests.
@@ -208,8 +285,35 @@ pub mod url {
     pub fn logout() -> String {
         format!("{API_V1}/auth/logout")
     }
+    pub fn login_mfa() -> String {
+        format!("{API_V1}/auth/login/mfa")
+    }
     pub fn me() -> String {
         format!("{API_V1}/auth/me")
+    }
+    pub fn my_password() -> String {
+        format!("{API_V1}/auth/me/password")
+    }
+    pub fn my_other_sessions_end() -> String {
+        format!("{API_V1}/auth/me/sessions/end-others")
+    }
+    pub fn my_confirm() -> String {
+        format!("{API_V1}/auth/me/confirm")
+    }
+    pub fn my_totp() -> String {
+        format!("{API_V1}/auth/me/mfa/totp")
+    }
+    pub fn my_totp_confirm() -> String {
+        format!("{API_V1}/auth/me/mfa/totp/confirm")
+    }
+    pub fn my_mfa() -> String {
+        format!("{API_V1}/auth/me/mfa")
+    }
+    pub fn my_recovery_codes() -> String {
+        format!("{API_V1}/auth/me/mfa/recovery-codes")
+    }
+    pub fn security_settings(tenant: &str) -> String {
+        format!("{API_V1}/tenants/{tenant}/settings/security")
     }
     pub fn permissions() -> String {
         format!("{API_V1}/permissions")
@@ -290,7 +394,8 @@ mod tests {
                 "/api/openapi.json",
                 "/api/v1/setup",
                 "/api/v1/setup",
-                "/api/v1/auth/login"
+                "/api/v1/auth/login",
+                "/api/v1/auth/login/mfa"
             ]
         );
     }
@@ -311,5 +416,27 @@ mod tests {
     fn find_matches_method_and_pattern() {
         assert_eq!(Endpoint::find("patch", USER), Some(&USERS_UPDATE));
         assert_eq!(Endpoint::find("PUT", USER), None);
+        assert_eq!(Endpoint::find("HEAD", USER), Some(&USERS_GET));
+    }
+
+    #[test]
+    fn writes_to_a_named_user_act_on_that_user() {
+        let acting: Vec<_> = ALL
+            .iter()
+            .filter(|e| e.acts_on_user())
+            .map(|e| (e.method.as_str(), e.path))
+            .collect();
+        assert!(acting.contains(&("PATCH", USER)));
+        assert!(acting.contains(&("PUT", USERS_SET_ROLES.path)));
+        assert!(!acting.contains(&("GET", USER)));
+        assert!(!USERS_CREATE.acts_on_user());
+    }
+
+    #[test]
+    fn restricted_sessions_reach_only_their_own_account() {
+        for e in ALL.iter().filter(|e| e.while_restricted) {
+            assert_eq!(e.access, SignedIn, "{}", e.path);
+            assert!(e.path.starts_with("/api/v1/auth/") || e.path == "/api/v1/permissions");
+        }
     }
 }

@@ -111,7 +111,11 @@ impl CreateGroup {
                 "description",
                 rules::text(&self.description, crate::roles::DESCRIPTION_MAX_CHARS),
             )
-            .check("color", color_rule(&self.color));
+            .check("color", color_rule(&self.color))
+            .check(
+                "role_ids",
+                rules::id_count(self.role_ids.len(), rules::MAX_ROLE_IDS),
+            );
         report.finish()
     }
 }
@@ -144,7 +148,10 @@ impl UpdateGroup {
             .check_opt("description", self.description.as_deref(), |d| {
                 rules::text(d, crate::roles::DESCRIPTION_MAX_CHARS)
             })
-            .check_opt("color", self.color.as_deref(), color_rule);
+            .check_opt("color", self.color.as_deref(), color_rule)
+            .check_opt("role_ids", self.role_ids.as_ref(), |ids| {
+                rules::id_count(ids.len(), rules::MAX_ROLE_IDS)
+            });
         report.finish()
     }
 

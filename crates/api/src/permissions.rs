@@ -124,7 +124,9 @@ impl Permission {
             Permission::SsoRead => "See single sign-on connections.",
             Permission::SsoWrite => "Create and change single sign-on connections.",
             Permission::AuditRead => "Read the audit log.",
-            Permission::TenantsWrite => "Create and change tenants.",
+            Permission::TenantsWrite => {
+                "Change tenant settings, such as who must use two-step sign-in."
+            }
         }
     }
 

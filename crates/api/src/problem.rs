@@ -60,5 +60,14 @@ pub mod kinds {
     pub const PAYLOAD_TOO_LARGE: &str = "urn:gatehouse:problem:payload-too-large";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "urn:gatehouse:problem:unsupported-media-type";
     pub const TOO_MANY_REQUESTS: &str = "urn:gatehouse:problem:too-many-requests";
+    /// The server is too busy (or a request took too long); try again shortly.
+    pub const UNAVAILABLE: &str = "urn:gatehouse:problem:unavailable";
+    /// The action needs a recent confirmation of identity: `POST /auth/me/confirm`,
+    /// then repeat the request.
+    pub const CONFIRM_IDENTITY: &str = "urn:gatehouse:problem:confirm-identity";
+    /// The session must change its password first.
+    pub const PASSWORD_CHANGE_REQUIRED: &str = "urn:gatehouse:problem:password-change-required";
+    /// The session must set up a second factor first.
+    pub const MFA_ENROLMENT_REQUIRED: &str = "urn:gatehouse:problem:mfa-enrolment-required";
     pub const INTERNAL: &str = "urn:gatehouse:problem:internal";
 }

@@ -70,6 +70,14 @@ impl NameQuery {
         crate::users::clean(&self.search)
     }
 
+    /// 422 for a search the server will not run (too long, too many words, control
+    /// characters).
+    pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
+        crate::validation::Report::new()
+            .check_opt("search", self.search.as_deref(), crate::validation::search)
+            .finish()
+    }
+
     /// The same query from its first page.
     pub fn first_page(self) -> Self {
         Self { page: None, ..self }

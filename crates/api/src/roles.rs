@@ -168,6 +168,17 @@ pub struct SetUserRoles {
     pub role_ids: BTreeSet<Uuid>,
 }
 
+impl SetUserRoles {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Report::new()
+            .check(
+                "role_ids",
+                rules::id_count(self.role_ids.len(), rules::MAX_ROLE_IDS),
+            )
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -361,7 +361,8 @@ pub struct ChangeStatus {
     pub status: UserStatus,
     #[serde(default)]
     pub reason: Option<String>,
-    /// Sign the user out everywhere at once (disable and lock only).
+    /// Accepted for compatibility; ignored. Disabling or locking a user always ends
+    /// every session they have, and enabling them again brings none back.
     #[serde(default)]
     pub terminate_sessions: bool,
 }
@@ -530,6 +531,14 @@ impl UserListQuery {
     /// The trimmed search term, if any.
     pub fn search_term(&self) -> Option<&str> {
         clean(&self.search)
+    }
+
+    /// 422 for a search the server will not run (too long, too many words, control
+    /// characters).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Report::new()
+            .check_opt("search", self.search.as_deref(), rules::search)
+            .finish()
     }
 
     /// Reads the query from decoded `key=value` pairs, ignoring what it cannot parse

@@ -13,6 +13,12 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 200;
 pub const REASON_MAX_CHARS: usize = 500;
+/// Longest search text a list takes.
+pub const SEARCH_MAX_CHARS: usize = 200;
+/// Most words a search may have (each is a separate index lookup).
+pub const SEARCH_MAX_WORDS: usize = 8;
+/// Most role ids one request may name (well below the database's limit on bound values).
+pub const MAX_ROLE_IDS: usize = 100;
 
 /// A rule's verdict: `Err` carries the message for the field.
 pub type Rule = Result<(), String>;
@@ -212,6 +218,29 @@ pub fn password(value: &str, email: &str) -> Rule {
     Ok(())
 }
 
+/// Search text of a list: bounded in length and words, no control characters.
+pub fn search(value: &str) -> Rule {
+    if value.chars().count() > SEARCH_MAX_CHARS {
+        return Err(format!("Search for at most {SEARCH_MAX_CHARS} characters."));
+    }
+    if has_control_chars(value) {
+        return Err("Remove control characters from the search.".into());
+    }
+    if value.split_whitespace().count() > SEARCH_MAX_WORDS {
+        return Err(format!("Search for at most {SEARCH_MAX_WORDS} words."));
+    }
+    Ok(())
+}
+
+/// A list of ids within the documented maximum.
+pub fn id_count(count: usize, max: usize) -> Rule {
+    if count > max {
+        Err(format!("At most {max} per request."))
+    } else {
+        Ok(())
+    }
+}
+
 /// A reason recorded with a status change.
 pub fn reason(value: &str) -> Rule {
     if value.chars().count() > REASON_MAX_CHARS {
@@ -291,6 +320,15 @@ mod tests {
         assert!(person_name("Ada").is_ok());
         assert!(person_name("Ada\nLovelace").is_err());
         assert!(person_name(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn searches_are_bounded() {
+        assert!(search("ada lovelace").is_ok());
+        assert!(search("nul\0byte").is_err());
+        assert!(search(&"a".repeat(201)).is_err());
+        assert!(search("a b c d e f g h i").is_err());
+        assert!(id_count(100, MAX_ROLE_IDS).is_ok() && id_count(101, MAX_ROLE_IDS).is_err());
     }
 
     #[test]

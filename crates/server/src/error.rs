@@ -3,6 +3,7 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gatehouse_api::auth::Requirement;
 use gatehouse_api::problem::{kinds, PROBLEM_JSON};
 use gatehouse_api::{FieldError, Permission, Problem};
 
@@ -40,6 +41,21 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Too many attempts (sign-in throttling); `retry_after` in seconds.
+    #[error("too many requests: {detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
+    /// The server is saturated (password hashing) and sheds the request.
+    #[error("busy")]
+    Busy,
+    /// The request took longer than the server allows.
+    #[error("timed out")]
+    Timeout,
+    /// The action needs a recent confirmation of identity.
+    #[error("confirm identity")]
+    ConfirmIdentity,
+    /// The session must change its password or set up MFA first.
+    #[error("requirement pending: {0:?}")]
+    RequirementPending(Requirement),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -88,6 +104,9 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy | AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::ConfirmIdentity | AppError::RequirementPending(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -148,6 +167,44 @@ impl AppError {
                 vec![],
                 None,
             ),
+            AppError::TooManyRequests { detail, .. } => (
+                kinds::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                Some(detail),
+                vec![],
+                None,
+            ),
+            AppError::Busy => (
+                kinds::UNAVAILABLE,
+                "Server busy",
+                Some("The server is handling too many sign-ins at once. Try again in a moment.".into()),
+                vec![],
+                None,
+            ),
+            AppError::Timeout => (
+                kinds::UNAVAILABLE,
+                "Request took too long",
+                Some("The server did not finish this request in time. Try again; if it keeps happening, report the request id.".into()),
+                vec![],
+                None,
+            ),
+            AppError::ConfirmIdentity => (
+                kinds::CONFIRM_IDENTITY,
+                "Confirm it is you",
+                Some("This action needs you to confirm your password (or a code from your authenticator app) first.".into()),
+                vec![],
+                None,
+            ),
+            AppError::RequirementPending(requirement) => (
+                match requirement {
+                    Requirement::PasswordChange => kinds::PASSWORD_CHANGE_REQUIRED,
+                    Requirement::MfaEnrolment => kinds::MFA_ENROLMENT_REQUIRED,
+                },
+                "Action required first",
+                Some(requirement.explanation().into()),
+                vec![],
+                None,
+            ),
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 (
@@ -181,8 +238,19 @@ fn summarise(errors: &[FieldError]) -> String {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            AppError::Busy | AppError::Timeout => Some(1),
+            _ => None,
+        };
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.max(1).into());
+        }
+        response
     }
 }
 

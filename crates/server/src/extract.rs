@@ -1,12 +1,15 @@
 //! Extractors whose rejections are problem details, plus the signed-in principal.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::header::IF_MATCH;
 use axum::http::request::Parts;
 use gatehouse_api::users::parse_etag;
 
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::AppState;
 
 /// `axum::Json` with problem-details rejections (400 for bad JSON or shape, 413, 415).
 #[derive(FromRequest)]
@@ -57,5 +60,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
             .get::<Principal>()
             .cloned()
             .ok_or_else(|| AppError::Unauthenticated("Sign in to continue.".into()))
+    }
+}
+
+/// The client's address, for sign-in throttling: the connection's peer, or, when the
+/// server is told it sits behind a proxy (`--trust-proxy`), the last address of
+/// `X-Forwarded-For` (the one the proxy itself saw; earlier ones are the client's word).
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if state.settings.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty());
+            if let Some(address) = forwarded {
+                return Ok(ClientAddr(address.to_owned()));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddr(peer))
     }
 }

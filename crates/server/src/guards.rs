@@ -1,14 +1,35 @@
 //! The rules that keep access safe, beyond "may call this endpoint": nobody grants what
-//! they do not hold, and a tenant never loses its last active administrator.
+//! they do not hold, nobody changes an account stronger than their own, dangerous
+//! actions need a recent proof of identity, and a tenant never loses its last active
+//! administrator.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
+use gatehouse_api::endpoints::RECENT_AUTH_SECONDS;
 use gatehouse_api::Permission;
 use sqlx::SqliteConnection;
+use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::store::roles;
+use crate::store::{self, roles, sessions, Db};
+
+/// A 403 when the caller lacks any of `permissions`; `explain` gets the missing
+/// permissions' names and says what was refused.
+fn require_all(
+    principal: &Principal,
+    permissions: &BTreeSet<Permission>,
+    explain: impl FnOnce(String) -> String,
+) -> AppResult<()> {
+    let missing = lacking(principal, permissions);
+    match missing.first() {
+        None => Ok(()),
+        Some(first) => Err(AppError::Forbidden {
+            detail: explain(names(&missing)),
+            permission: Some(*first),
+        }),
+    }
+}
 
 /// Refuses granting roles (to a user, a group, or a group's new members) that carry
 /// permissions the caller does not hold: access can only be passed on, never created.
@@ -17,40 +38,117 @@ pub fn ensure_can_grant<'a>(
     roles: impl IntoIterator<Item = (&'a str, &'a BTreeSet<Permission>)>,
 ) -> AppResult<()> {
     for (name, permissions) in roles {
-        let missing: Vec<&str> = permissions
-            .iter()
-            .filter(|p| !principal.can(**p))
-            .map(|p| p.as_str())
-            .collect();
-        if let Some(first) = missing.first() {
-            return Err(AppError::Forbidden {
-                detail: format!(
-                    "You cannot grant the role {name:?}: it includes permissions you do not hold ({}).",
-                    missing.join(", ")
-                ),
-                permission: Permission::parse(first),
-            });
-        }
+        require_all(principal, permissions, |missing| {
+            format!("You cannot grant the role {name:?}: it includes permissions you do not hold ({missing}).")
+        })?;
+    }
+    Ok(())
+}
+
+/// Refuses removing (or changing) roles whose permissions the caller does not hold
+/// all of: taking access away is as guarded as giving it.
+pub fn ensure_can_revoke<'a>(
+    principal: &Principal,
+    roles: impl IntoIterator<Item = (&'a str, &'a BTreeSet<Permission>)>,
+) -> AppResult<()> {
+    for (name, permissions) in roles {
+        require_all(principal, permissions, |missing| {
+            format!("You cannot take away or change the role {name:?}: it includes permissions you do not hold ({missing}).")
+        })?;
     }
     Ok(())
 }
 
 /// Refuses permissions for a role the caller does not hold themselves.
 pub fn ensure_holds(principal: &Principal, permissions: &BTreeSet<Permission>) -> AppResult<()> {
-    let missing: Vec<&str> = permissions
+    require_all(principal, permissions, |missing| {
+        format!("You cannot give a role permissions you do not hold yourself ({missing}).")
+    })
+}
+
+/// The names of `permissions` the caller does not hold.
+fn lacking(principal: &Principal, permissions: &BTreeSet<Permission>) -> Vec<Permission> {
+    permissions
         .iter()
-        .filter(|p| !principal.can(**p))
+        .copied()
+        .filter(|p| !principal.can(*p))
+        .collect()
+}
+
+fn names(permissions: &[Permission]) -> String {
+    permissions
+        .iter()
         .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses changing a user who holds a permission the caller does not: a weaker
+/// administrator cannot reset a stronger one's password, lock them, delete them, or
+/// take their roles. Unknown users pass (the handler answers 404).
+pub async fn ensure_not_stronger(
+    db: &Db,
+    principal: &Principal,
+    tenant: &str,
+    target: Uuid,
+) -> AppResult<()> {
+    if target == principal.user_id {
+        return Ok(());
+    }
+    let Some(user) = store::users::get(db, tenant, target).await? else {
+        return Ok(());
+    };
+    let held = sessions::effective_permissions(db, target).await?;
+    require_all(principal, &held, |missing| {
+        format!(
+            "You cannot change {}: they hold permissions you do not ({missing}). Only an administrator who holds them too can change this account.",
+            user.email
+        )
+    })
+}
+
+/// Of `users`, those holding a permission the caller does not (for bulk changes).
+pub async fn stronger_among(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    users: &[Uuid],
+) -> sqlx::Result<HashSet<Uuid>> {
+    let stronger_roles: Vec<Uuid> = roles::all_permissions(&mut *conn, tenant)
+        .await?
+        .into_iter()
+        .filter(|(_, permissions)| !lacking(principal, permissions).is_empty())
+        .map(|(id, _)| id)
         .collect();
-    match missing.first() {
-        None => Ok(()),
-        Some(first) => Err(AppError::Forbidden {
-            detail: format!(
-                "You cannot give a role permissions you do not hold yourself ({}).",
-                missing.join(", ")
-            ),
-            permission: Permission::parse(first),
-        }),
+    let mut found = roles::holders_among(conn, &stronger_roles, users).await?;
+    found.remove(&principal.user_id);
+    Ok(found)
+}
+
+/// Refuses a dangerous action when the caller last proved who they are more than a few
+/// minutes ago; the console then asks for their password and repeats the request.
+pub fn ensure_recently_confirmed(principal: &Principal) -> AppResult<()> {
+    let age_ms = store::now_ms() - principal.confirmed_at;
+    if age_ms <= RECENT_AUTH_SECONDS * 1000 {
+        Ok(())
+    } else {
+        Err(AppError::ConfirmIdentity)
+    }
+}
+
+/// Changes to roles that carry `roles:write` (the power to grant anything the caller
+/// holds) also need a recent proof of identity.
+pub fn confirm_if_role_admin<'a>(
+    principal: &Principal,
+    permission_sets: impl IntoIterator<Item = &'a BTreeSet<Permission>>,
+) -> AppResult<()> {
+    if permission_sets
+        .into_iter()
+        .any(|p| p.contains(&Permission::RolesWrite))
+    {
+        ensure_recently_confirmed(principal)
+    } else {
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod guards;
 pub mod request_id;
+pub mod rescue;
 pub mod routes;
 pub mod store;
 
@@ -19,9 +20,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
@@ -44,8 +46,23 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct Settings {
     /// How long a sign-in lasts.
     pub session_ttl: chrono::Duration,
-    /// Failed sign-ins in a row that lock an account.
+    /// Failed sign-ins in a row, for one email address, that block it for a while.
     pub max_failed_logins: u32,
+    /// How long that first block lasts; each further one doubles it, up to an hour.
+    pub sign_in_block: chrono::Duration,
+    /// Failed sign-ins from one client address, within ten minutes, that block it until
+    /// the ten minutes are over.
+    pub max_failed_logins_per_client: u32,
+    /// Longest a request may take before it is answered 503.
+    pub request_timeout: std::time::Duration,
+    /// Take the client's address from `X-Forwarded-For` (the server is behind a proxy).
+    pub trust_proxy: bool,
+    /// Send `Strict-Transport-Security`: the server is reached over HTTPS.
+    pub hsts: bool,
+    /// Password hashes that may run at once, and how long a request waits for a turn
+    /// before it is answered 503.
+    pub hash_concurrency: usize,
+    pub hash_wait: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -53,6 +70,13 @@ impl Default for Settings {
         Self {
             session_ttl: chrono::Duration::hours(12),
             max_failed_logins: 10,
+            sign_in_block: chrono::Duration::minutes(5),
+            max_failed_logins_per_client: 100,
+            request_timeout: std::time::Duration::from_secs(30),
+            trust_proxy: false,
+            hsts: false,
+            hash_concurrency: auth::password::default_concurrency(),
+            hash_wait: auth::password::DEFAULT_WAIT,
         }
     }
 }
@@ -61,6 +85,8 @@ impl Default for Settings {
 pub struct App {
     pub db: Db,
     pub settings: Settings,
+    /// Every password hash goes through it, so their number is bounded.
+    pub hasher: auth::password::Hasher,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: Bytes,
 }
@@ -142,6 +168,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let setup_url = setup_token.map(|t| format!("{}/setup?token={t}", base.trim_end_matches('/')));
     let (shutdown, stopped) = oneshot::channel::<()>();
     spawn_housekeeping(db);
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -157,14 +184,19 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     })
 }
 
-/// Removes expired sessions every hour.
+/// Removes expired sessions, sign-in challenges and stale throttle counters every hour.
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(error) = store::sessions::purge_expired(&db).await {
-                tracing::warn!(%error, "purging expired sessions failed");
+            let purged = async {
+                store::sessions::purge_expired(&db).await?;
+                store::mfa::purge_expired_challenges(&db).await?;
+                store::throttle::purge_stale(&db).await
+            };
+            if let Err(error) = purged.await {
+                tracing::warn!(%error, "housekeeping failed");
             }
         }
     });
@@ -176,6 +208,10 @@ pub fn app(db: Db, config: &Config) -> anyhow::Result<Router> {
     let openapi_json = Bytes::from(serde_json::to_vec(&openapi)?);
     let state: AppState = Arc::new(App {
         db,
+        hasher: auth::password::Hasher::new(
+            config.settings.hash_concurrency,
+            config.settings.hash_wait,
+        ),
         settings: config.settings.clone(),
         openapi_json,
     });
@@ -187,18 +223,34 @@ pub fn app(db: Db, config: &Config) -> anyhow::Result<Router> {
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .with_state(state);
     let router = match &config.static_dir {
         Some(dir) => api.fallback_service(console::router(dir)?),
         None => api.fallback(api_not_found),
     };
+    let hsts = config.settings.hsts;
     Ok(router
         .layer(cors(&config.cors_origins)?)
         .layer(CatchPanicLayer::custom(|_| {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |request, next| {
+            security_headers(hsts, request, next)
+        }))
         .layer(middleware::from_fn(request_id::assign)))
+}
+
+/// Answers 503 when a request takes longer than the configured limit (the work in
+/// flight is dropped; an open transaction rolls back).
+async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.settings.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            AppError::Timeout.into_response()
+        }
+    }
 }
 
 /// Lets consoles on the listed origins call the API with bearer tokens (no cookies are
@@ -242,11 +294,26 @@ async fn api_not_found() -> AppError {
     )
 }
 
-/// Headers every response carries. API responses get a CSP that allows nothing; the
-/// console's HTML gets its own (see [`console`]).
-async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers every response carries. API responses get a CSP that allows nothing and are
+/// never stored by a cache (the sign-in answer carries a token); the console's HTML gets
+/// its own CSP and cache rules (see [`console`]). With `hsts`, browsers are told to use
+/// HTTPS only.
+async fn security_headers(hsts: bool, request: Request, next: Next) -> Response {
+    let is_api = {
+        let path = request.uri().path();
+        path.starts_with("/api/") || path == "/healthz"
+    };
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if is_api {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if hsts {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -3,8 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::io::BufRead;
+
 use clap::{Args, Parser, Subcommand};
-use gatehouse_server::{console, demo, store, Config, Settings};
+use gatehouse_server::{console, demo, rescue, store, Config, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -27,6 +29,46 @@ enum Command {
     Serve(Serve),
     /// Add realistic, deterministic demo users (no administrator) to a database.
     Demo(Demo),
+    /// Let an account sign in again: make it active and clear its sign-in block.
+    Unlock(Unlock),
+    /// Set an account's password (read from GATEHOUSE_NEW_PASSWORD or standard input)
+    /// and end its sessions.
+    SetPassword(SetPassword),
+}
+
+/// Which account a rescue command acts on.
+#[derive(Args)]
+struct Account {
+    /// Database URL.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE",
+        default_value = "sqlite://./data/gatehouse.db"
+    )]
+    database: String,
+    /// The account's email address.
+    #[arg(long)]
+    email: String,
+    #[arg(long, default_value = gatehouse_api::DEFAULT_TENANT)]
+    tenant: String,
+}
+
+#[derive(Args)]
+struct Unlock {
+    #[command(flatten)]
+    account: Account,
+    /// Also turn off two-step sign-in (a lost authenticator and no recovery codes).
+    #[arg(long)]
+    turn_off_mfa: bool,
+}
+
+#[derive(Args)]
+struct SetPassword {
+    #[command(flatten)]
+    account: Account,
+    /// Ask them to choose their own password at their next sign-in.
+    #[arg(long)]
+    require_change: bool,
 }
 
 #[derive(Args)]
@@ -68,9 +110,25 @@ struct Serve {
     /// Hours a sign-in lasts.
     #[arg(long, env = "GATEHOUSE_SESSION_HOURS", default_value_t = 12)]
     session_hours: u32,
-    /// Failed sign-ins in a row that lock an account.
+    /// Failed sign-ins in a row, for one email address, that block it for a while.
     #[arg(long, env = "GATEHOUSE_MAX_FAILED_LOGINS", default_value_t = 10)]
     max_failed_logins: u32,
+    /// Minutes the first such block lasts (each further one doubles, up to an hour).
+    #[arg(long, env = "GATEHOUSE_SIGN_IN_BLOCK_MINUTES", default_value_t = 5)]
+    sign_in_block_minutes: u32,
+    /// Failed sign-ins from one client address within ten minutes that block it.
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAX_FAILED_LOGINS_PER_CLIENT",
+        default_value_t = 100
+    )]
+    max_failed_logins_per_client: u32,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// The server is behind a reverse proxy: take client addresses from X-Forwarded-For.
+    #[arg(long, env = "GATEHOUSE_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 #[derive(Args)]
@@ -104,6 +162,40 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Demo(demo)) => fill_demo(demo).await,
+        Some(Command::Unlock(args)) => {
+            let db = rescue::open(&args.account.database).await?;
+            let done = rescue::unlock(
+                &db,
+                &args.account.tenant,
+                &args.account.email,
+                args.turn_off_mfa,
+            )
+            .await?;
+            println!("{done}");
+            Ok(())
+        }
+        Some(Command::SetPassword(args)) => {
+            let password = match std::env::var("GATEHOUSE_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("New password (one line):");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let db = rescue::open(&args.account.database).await?;
+            let done = rescue::set_password(
+                &db,
+                &args.account.tenant,
+                &args.account.email,
+                &password,
+                args.require_change,
+            )
+            .await?;
+            println!("{done}");
+            Ok(())
+        }
         Some(Command::Serve(serve)) => serve_until_stopped(serve).await,
         None => serve_until_stopped(cli.serve).await,
     }
@@ -133,6 +225,10 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
     if static_dir.is_none() {
         tracing::warn!("no console build found (dist/index.html); serving the API only");
     }
+    let hsts = args
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
     let config = Config {
         listen: args.listen,
         database: args.database,
@@ -143,6 +239,12 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
         settings: Settings {
             session_ttl: chrono::Duration::hours(i64::from(args.session_hours.max(1))),
             max_failed_logins: args.max_failed_logins.max(1),
+            sign_in_block: chrono::Duration::minutes(i64::from(args.sign_in_block_minutes.max(1))),
+            max_failed_logins_per_client: args.max_failed_logins_per_client.max(1),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+            trust_proxy: args.trust_proxy,
+            hsts,
+            ..Settings::default()
         },
     };
     let server = gatehouse_server::start(config).await?;

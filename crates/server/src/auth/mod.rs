@@ -2,10 +2,14 @@
 //!
 //! [`authorize`] runs for every API route. It looks the route up in the contract's
 //! endpoint table ([`gatehouse_api::endpoints`]): public routes pass; everything else
-//! needs a valid bearer token, the permission the table names, and a tenant in the path
-//! that is the caller's own. A route missing from the table is refused, so a new endpoint
-//! is closed until someone decides who may call it.
+//! needs a valid bearer token, a session that owes nothing (or an endpoint that helps it
+//! pay: changing the password, setting up MFA), the permission the table names, and a
+//! tenant in the path that is the caller's own. Writes to a user named in the path are
+//! refused when that user holds a permission the caller does not, and endpoints the
+//! table marks as dangerous need a recent proof of identity. A route missing from the
+//! table is refused, so a new endpoint is closed until someone decides who may call it.
 
+pub mod mfa;
 pub mod password;
 pub mod token;
 
@@ -15,11 +19,13 @@ use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use gatehouse_api::auth::Requirement;
 use gatehouse_api::endpoints::{Access, Endpoint};
 use gatehouse_api::Permission;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::guards;
 use crate::store::sessions;
 use crate::AppState;
 
@@ -31,6 +37,10 @@ pub struct Principal {
     pub permissions: BTreeSet<Permission>,
     /// Hash of the bearer token, so sign-out can revoke exactly this session.
     pub token_hash: Vec<u8>,
+    /// When the session last proved who is at the keyboard (ms since the epoch).
+    pub confirmed_at: i64,
+    /// What the session must do before anything else.
+    pub requirement: Option<Requirement>,
 }
 
 impl Principal {
@@ -51,7 +61,15 @@ pub fn bearer_token(request: &Request) -> Option<&str> {
 
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
-    let token_hash = token::hash(token);
+    session_principal(state, token::hash(token)).await
+}
+
+/// The principal of the session with this token hash, as it stands now (after a
+/// password change, say).
+pub async fn session_principal(
+    state: &AppState,
+    token_hash: Vec<u8>,
+) -> Result<Principal, AppError> {
     let owner = sessions::find_owner(&state.db, &token_hash)
         .await?
         .ok_or_else(|| {
@@ -60,11 +78,20 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
             )
         })?;
     let permissions = sessions::effective_permissions(&state.db, owner.user_id).await?;
+    let requirement = if owner.require_password_change {
+        Some(Requirement::PasswordChange)
+    } else if owner.mfa_enrolment_required {
+        Some(Requirement::MfaEnrolment)
+    } else {
+        None
+    };
     Ok(Principal {
         user_id: owner.user_id,
         tenant_id: owner.tenant_id,
         permissions,
         token_hash,
+        confirmed_at: owner.confirmed_at,
+        requirement,
     })
 }
 
@@ -97,19 +124,52 @@ pub async fn authorize(
         Ok(principal) => principal,
         Err(error) => return error.into_response(),
     };
-    if let Some(tenant) = params
-        .iter()
-        .find_map(|(name, value)| (name == "tenant_id").then_some(value))
-    {
-        if tenant != principal.tenant_id {
+    let param = |wanted: &str| {
+        params
+            .iter()
+            .find_map(|(name, value)| (name == wanted).then(|| value.to_owned()))
+    };
+    let tenant = param("tenant_id");
+    if let Some(tenant) = &tenant {
+        if *tenant != principal.tenant_id {
             return AppError::NotFound(format!("There is no tenant {tenant:?}.")).into_response();
+        }
+    }
+    if let Err(refusal) = check(&state, endpoint, &principal, tenant, param("user_id")).await {
+        return refusal.into_response();
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// What a signed-in caller must satisfy for `endpoint`, in the order a person would
+/// want to hear it: first what the session owes, then the permission, then whether the
+/// target is theirs to change, last a fresh proof of identity.
+async fn check(
+    state: &AppState,
+    endpoint: &Endpoint,
+    principal: &Principal,
+    tenant: Option<String>,
+    user: Option<String>,
+) -> Result<(), AppError> {
+    if let Some(requirement) = principal.requirement {
+        if !endpoint.while_restricted {
+            return Err(AppError::RequirementPending(requirement));
         }
     }
     if let Some(permission) = endpoint.permission() {
         if !principal.can(permission) {
-            return AppError::missing_permission(permission).into_response();
+            return Err(AppError::missing_permission(permission));
         }
     }
-    request.extensions_mut().insert(principal);
-    next.run(request).await
+    if endpoint.acts_on_user() {
+        let target = user.and_then(|u| u.parse::<Uuid>().ok());
+        if let (Some(tenant), Some(target)) = (tenant, target) {
+            guards::ensure_not_stronger(&state.db, principal, &tenant, target).await?;
+        }
+    }
+    if endpoint.recent_auth {
+        guards::ensure_recently_confirmed(principal)?;
+    }
+    Ok(())
 }

@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 pub const SESSION_PREFIX: &str = "ghs_";
 /// Prefix of first-run setup tokens.
 pub const SETUP_PREFIX: &str = "ghsetup_";
+/// Prefix of the challenge between the password and the second factor of a sign-in.
+pub const CHALLENGE_PREFIX: &str = "ghmfa_";
 
 /// A new random token: the prefix and 256 bits of randomness.
 pub fn generate(prefix: &str) -> String {

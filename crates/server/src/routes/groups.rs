@@ -74,6 +74,7 @@ pub async fn list(
     Path(tenant): Path<String>,
     Query(query): Query<GroupListQuery>,
 ) -> AppResult<Json<Page<Group>>> {
+    query.validate().map_err(AppError::Validation)?;
     let (found, total) = groups::list(&state.db, &tenant, &query).await?;
     Ok(page(
         found,
@@ -165,9 +166,32 @@ pub async fn update(
         });
     }
     let mut tx = state.db.begin().await?;
+    let already: Vec<Uuid> = group.roles.iter().map(|r| r.id).collect();
     if let Some(role_ids) = &patch.role_ids {
-        let already: Vec<Uuid> = group.roles.iter().map(|r| r.id).collect();
         check_roles(&mut tx, &principal, &tenant, role_ids, &already).await?;
+        let removed: Vec<Uuid> = already
+            .iter()
+            .copied()
+            .filter(|r| !role_ids.contains(r))
+            .collect();
+        let removed = roles::permissions_of(&mut tx, &tenant, &removed).await?;
+        guards::ensure_can_revoke(&principal, removed.values().map(|(n, p)| (n.as_str(), p)))?;
+        let added: Vec<Uuid> = role_ids
+            .iter()
+            .copied()
+            .filter(|r| !already.contains(r))
+            .collect();
+        let added = roles::permissions_of(&mut tx, &tenant, &added).await?;
+        guards::confirm_if_role_admin(
+            &principal,
+            added.values().chain(removed.values()).map(|(_, p)| p),
+        )?;
+    }
+    if patch.is_default == Some(true) && !group.is_default {
+        // New users will join it: as good as granting its roles to each of them.
+        let final_roles = patch.role_ids.as_deref().unwrap_or(&already);
+        let grants = roles::permissions_of(&mut tx, &tenant, final_roles).await?;
+        guards::ensure_can_grant(&principal, grants.values().map(|(n, p)| (n.as_str(), p)))?;
     }
     let fields = GroupFields {
         name: patch.name.as_deref().map(str::trim).unwrap_or(&group.name),
@@ -198,7 +222,8 @@ pub async fn update(
     Ok(with_etag(StatusCode::OK, saved))
 }
 
-/// Deletes a group; its members lose the roles it granted.
+/// Deletes a group; its members lose the roles it granted, so the caller must hold
+/// every permission those roles carry.
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}", tag = "groups", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)),
     responses(
@@ -208,9 +233,14 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
+    // Its members lose what it grants: only someone who holds all of it may do that.
+    let granted = roles::granted_by_group(&mut tx, id).await?;
+    guards::ensure_can_revoke(&principal, granted.iter().map(|(n, p)| (n.as_str(), p)))?;
+    guards::confirm_if_role_admin(&principal, granted.iter().map(|(_, p)| p))?;
     if !groups::delete(&mut tx, &tenant, id).await? {
         return Err(not_found());
     }
@@ -229,6 +259,7 @@ pub async fn members(
     Path((tenant, id)): Path<(String, Uuid)>,
     Query(mut query): Query<UserListQuery>,
 ) -> AppResult<Json<Page<User>>> {
+    query.validate().map_err(AppError::Validation)?;
     groups::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
@@ -238,6 +269,32 @@ pub async fn members(
         found,
         Pagination::new(query.page(), query.per_page(), total),
     ))
+}
+
+/// 403 naming the users among `users` who hold permissions the caller does not.
+async fn refuse_stronger(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    users: &[Uuid],
+) -> AppResult<()> {
+    let stronger = guards::stronger_among(conn, principal, tenant, users).await?;
+    if stronger.is_empty() {
+        return Ok(());
+    }
+    let mut named: Vec<Uuid> = stronger.into_iter().collect();
+    named.sort();
+    let shown: Vec<String> = named.iter().take(5).map(Uuid::to_string).collect();
+    let more = named.len().saturating_sub(shown.len());
+    Err(AppError::Forbidden {
+        detail: format!(
+            "Nothing was changed: {} of these users hold permissions you do not, so only an administrator who holds them too can change their groups ({}{}).",
+            named.len(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ),
+        permission: None,
+    })
 }
 
 /// Request order without repeats.
@@ -274,6 +331,7 @@ pub async fn add_members(
         &principal,
         granted.iter().map(|(name, p)| (name.as_str(), p)),
     )?;
+    guards::confirm_if_role_admin(&principal, granted.iter().map(|(_, p)| p))?;
     let existing = groups::existing_users(&mut tx, &tenant, &wanted).await?;
     let members = groups::members_among(&mut tx, id, &wanted).await?;
     let new: Vec<Uuid> = wanted
@@ -304,7 +362,8 @@ pub async fn add_members(
 }
 
 /// Removes many users at once, saying for each whether they were removed or were not a
-/// member. The tenant keeps an active administrator.
+/// member. Refused as a whole (403, nothing removed) if any of them holds a permission
+/// the caller does not. The tenant keeps an active administrator.
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/groups/{group_id}/members", tag = "groups", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("group_id" = Uuid, Path)), request_body = MembersChange,
     responses(
@@ -315,6 +374,7 @@ pub async fn add_members(
     ))]
 pub async fn remove_members(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
     JsonBody(change): JsonBody<MembersChange>,
 ) -> AppResult<Json<Single<MembersResult>>> {
@@ -330,6 +390,9 @@ pub async fn remove_members(
         .copied()
         .filter(|u| members.contains(u))
         .collect();
+    refuse_stronger(&mut tx, &principal, &tenant, &leaving).await?;
+    let granted = roles::granted_by_group(&mut tx, id).await?;
+    guards::confirm_if_role_admin(&principal, granted.iter().map(|(_, p)| p))?;
     groups::remove_members(&mut tx, id, &leaving).await?;
     guards::ensure_admin_remains(&mut tx, &tenant, "remove these members").await?;
     let member_count = groups::member_count(&mut tx, id).await?;

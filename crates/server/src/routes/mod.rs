@@ -1,16 +1,22 @@
 //! The API's routes. Each handler is annotated for the OpenAPI document; the router is
 //! built from those annotations, so the served routes and the document cannot disagree.
 
+pub mod account;
 pub mod auth;
 pub mod groups;
 pub mod meta;
 pub mod roles;
+pub mod settings;
 pub mod setup;
 pub mod users;
 
+use axum::http::header::ETAG;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use gatehouse_api::{Meta, Page, Pagination, Single};
+use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi;
 use utoipa::Modify;
@@ -30,6 +36,16 @@ pub fn meta() -> Meta {
 /// `{"data": ..., "meta": ...}`.
 pub fn single<T>(data: T) -> Json<Single<T>> {
     Json(Single { data, meta: meta() })
+}
+
+/// One resource with the `ETag` of its version.
+pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, data: T) -> Response {
+    (
+        status,
+        [(ETAG, gatehouse_api::users::etag(version))],
+        single(data),
+    )
+        .into_response()
 }
 
 /// `{"data": [...], "pagination": ..., "meta": ...}`.
@@ -53,6 +69,8 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "meta", description = "Health and this document"),
         (name = "setup", description = "First-run setup"),
         (name = "auth", description = "Signing in and out"),
+        (name = "account", description = "The signed-in user's own password, sessions and second factor"),
+        (name = "settings", description = "Tenant settings"),
         (name = "tenants", description = "Tenants"),
         (name = "users", description = "Users"),
         (name = "roles", description = "Roles: named sets of permissions"),
@@ -81,8 +99,17 @@ pub fn api() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(meta::openapi))
         .routes(routes!(setup::status, setup::complete))
         .routes(routes!(auth::login))
+        .routes(routes!(auth::login_mfa))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::end_other_sessions))
+        .routes(routes!(account::confirm))
+        .routes(routes!(account::start_totp))
+        .routes(routes!(account::confirm_totp))
+        .routes(routes!(account::disable_mfa))
+        .routes(routes!(account::new_recovery_codes))
+        .routes(routes!(settings::get_security, settings::update_security))
         .routes(routes!(auth::permissions))
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))

@@ -48,6 +48,7 @@ pub async fn list(
     Path(tenant): Path<String>,
     Query(query): Query<RoleListQuery>,
 ) -> AppResult<Json<Page<Role>>> {
+    query.validate().map_err(AppError::Validation)?;
     let (found, total) = roles::list(&state.db, &tenant, &query).await?;
     Ok(page(
         found,
@@ -107,8 +108,8 @@ pub async fn get(
     Ok(with_etag(StatusCode::OK, role))
 }
 
-/// Changes a custom role (`If-Match` required). Added permissions must be ones the
-/// caller holds; built-in roles answer 409.
+/// Changes a custom role (`If-Match` required). The caller must hold every permission
+/// the role has and will have; built-in roles answer 409.
 #[utoipa::path(patch, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("role_id" = Uuid, Path), ("If-Match" = String, Header)),
     request_body = UpdateRole,
@@ -140,9 +141,12 @@ pub async fn update(
             current: role.version,
         });
     }
+    // Changing a role changes what its holders may do: only someone who holds all of
+    // it may, and only with permissions they hold.
+    guards::ensure_can_revoke(&principal, [(role.name.as_str(), &role.permissions)])?;
     if let Some(permissions) = &patch.permissions {
-        let added = permissions.difference(&role.permissions).copied().collect();
-        guards::ensure_holds(&principal, &added)?;
+        guards::ensure_holds(&principal, permissions)?;
+        guards::confirm_if_role_admin(&principal, [&role.permissions, permissions])?;
     }
     let name = patch.name.as_deref().map(str::trim).unwrap_or(&role.name);
     let description = patch
@@ -186,7 +190,8 @@ pub struct DeleteRoleQuery {
     pub force: bool,
 }
 
-/// Deletes a custom role. A role in use answers 409 with who holds it, unless `force`.
+/// Deletes a custom role the caller holds every permission of. A role in use answers
+/// 409 with who holds it, unless `force`.
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("role_id" = Uuid, Path), DeleteRoleQuery),
     responses(
@@ -196,6 +201,7 @@ pub struct DeleteRoleQuery {
     ))]
 pub async fn delete(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
     Query(query): Query<DeleteRoleQuery>,
 ) -> AppResult<StatusCode> {
@@ -205,6 +211,8 @@ pub async fn delete(
     if role.is_builtin() {
         return Err(builtin_refused());
     }
+    guards::ensure_can_revoke(&principal, [(role.name.as_str(), &role.permissions)])?;
+    guards::confirm_if_role_admin(&principal, [&role.permissions])?;
     if !query.force && (role.user_count > 0 || role.group_count > 0) {
         return Err(AppError::conflict(format!(
             "{} users and {} groups hold the role {:?}; they would lose its permissions. Delete with force=true to go ahead.",

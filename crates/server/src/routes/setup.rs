@@ -13,11 +13,19 @@ use gatehouse_api::{Problem, Single, DEFAULT_TENANT};
 use super::auth::start_session;
 use super::single;
 use super::users::insert_user;
-use crate::auth::{password, token};
+use crate::auth::password::Hasher;
+use crate::auth::token;
 use crate::error::{AppError, AppResult};
 use crate::extract::JsonBody;
 use crate::store::{self, roles, setup, Db};
 use crate::AppState;
+
+fn invalid_link() -> AppError {
+    AppError::Forbidden {
+        detail: "This setup link is not valid or has expired (links last 24 hours). Use the link the server printed most recently when it started; restarting the server prints a new one.".into(),
+        permission: None,
+    }
+}
 
 fn already_done() -> AppError {
     AppError::conflict("Setup is already complete: an administrator exists. Sign in instead.")
@@ -54,7 +62,8 @@ pub async fn complete(
         email_verified: true,
         ..Default::default()
     };
-    let user = create_first_admin(&state.db, admin, Some(request.token.trim())).await?;
+    let user =
+        create_first_admin(&state.db, &state.hasher, admin, Some(request.token.trim())).await?;
     Ok((
         StatusCode::CREATED,
         single(start_session(&state, user).await?),
@@ -65,24 +74,36 @@ pub async fn complete(
 /// transaction. With a token, the token must be one the server issued.
 pub async fn create_first_admin(
     db: &Db,
+    hasher: &Hasher,
     admin: CreateUser,
     setup_token: Option<&str>,
 ) -> AppResult<User> {
     admin.validate().map_err(AppError::Validation)?;
+    // The token is checked before the expensive hash, so a stranger cannot make the
+    // server hash passwords for nothing.
+    if let Some(setup_token) = setup_token {
+        if !setup::token_is_valid(db, &token::hash(setup_token)).await? {
+            return Err(invalid_link());
+        }
+    }
     let password_hash = match admin.password.clone() {
-        Some(p) => Some(password::hash(p).await?),
+        Some(p) => Some(hasher.hash(p).await?),
         None => None,
     };
     let mut tx = db.begin().await?;
     if let Some(setup_token) = setup_token {
         if !setup::take_token(&mut tx, &token::hash(setup_token)).await? {
-            return Err(AppError::Forbidden {
-                detail: "This setup link is not valid. Use the link the server printed most recently when it started.".into(),
-                permission: None,
-            });
+            return Err(invalid_link());
         }
     }
-    let user = insert_user(&mut tx, DEFAULT_TENANT, &admin, password_hash.as_deref()).await?;
+    let user = insert_user(
+        &mut tx,
+        DEFAULT_TENANT,
+        &admin,
+        password_hash.as_deref(),
+        None,
+    )
+    .await?;
     let admin_role = roles::builtin_id(&mut tx, DEFAULT_TENANT, BuiltinRole::ADMIN).await?;
     roles::grant(&mut tx, user.id, admin_role).await?;
     setup::mark_completed(&mut tx).await.map_err(|e| {
@@ -113,7 +134,7 @@ pub async fn prepare(
             email_verified: true,
             ..Default::default()
         };
-        match create_first_admin(db, admin, None).await {
+        match create_first_admin(db, &Hasher::default(), admin, None).await {
             Ok(_) => return Ok(None),
             Err(AppError::Validation(errors)) => {
                 let reasons: Vec<String> = errors
@@ -131,6 +152,6 @@ pub async fn prepare(
         }
     }
     let setup_token = token::generate(token::SETUP_PREFIX);
-    setup::add_token(db, &token::hash(&setup_token)).await?;
+    setup::replace_token(db, &token::hash(&setup_token)).await?;
     Ok(Some(setup_token))
 }

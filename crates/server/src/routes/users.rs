@@ -21,7 +21,7 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{page, single};
-use crate::auth::{password, Principal};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
@@ -52,12 +52,15 @@ fn owned(value: &Option<String>) -> Option<String> {
     clean(value).map(str::to_owned)
 }
 
-/// Inserts a new local user from a validated request.
+/// Inserts a new local user from a validated request. The user joins the tenant's
+/// default groups, but only those whose roles `granter` could grant (all of them when
+/// the server itself creates the first administrator).
 pub async fn insert_user(
     conn: &mut SqliteConnection,
     tenant: &str,
     request: &CreateUser,
     password_hash: Option<&str>,
+    granter: Option<&Principal>,
 ) -> AppResult<User> {
     let now = to_time(store::now_ms());
     let user = User {
@@ -87,7 +90,17 @@ pub async fn insert_user(
     users::insert(conn, &user, password_hash)
         .await
         .map_err(unique_conflict)?;
-    groups::join_default_groups(conn, tenant, user.id).await?;
+    for group in groups::default_groups(&mut *conn, tenant).await? {
+        let grants = roles::granted_by_group(&mut *conn, group).await?;
+        let grantable = granter.is_none_or(|p| {
+            guards::ensure_can_grant(p, grants.iter().map(|(n, p)| (n.as_str(), p))).is_ok()
+        });
+        if grantable {
+            groups::add_members(&mut *conn, group, &[user.id]).await?;
+        } else {
+            tracing::info!(%group, user = %user.id, "default group skipped: it grants more than the creator may");
+        }
+    }
     Ok(user)
 }
 
@@ -100,6 +113,7 @@ pub async fn list(
     Path(tenant): Path<String>,
     Query(query): Query<UserListQuery>,
 ) -> AppResult<Json<Page<User>>> {
+    query.validate().map_err(AppError::Validation)?;
     let (found, total) = users::list(&state.db, &tenant, &query).await?;
     Ok(page(
         found,
@@ -107,7 +121,8 @@ pub async fn list(
     ))
 }
 
-/// Creates a local user, with a password or without one.
+/// Creates a local user, with a password or without one. They join the default groups
+/// whose roles the caller could grant.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path)), request_body = CreateUser,
     responses(
@@ -117,16 +132,25 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    principal: Principal,
     Path(tenant): Path<String>,
     JsonBody(request): JsonBody<CreateUser>,
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
     let password_hash = match request.password.clone() {
-        Some(p) => Some(password::hash(p).await?),
+        Some(p) => Some(state.hasher.hash(p).await?),
         None => None,
     };
-    let mut conn = state.db.acquire().await?;
-    let user = insert_user(&mut conn, &tenant, &request, password_hash.as_deref()).await?;
+    let mut tx = state.db.begin().await?;
+    let user = insert_user(
+        &mut tx,
+        &tenant,
+        &request,
+        password_hash.as_deref(),
+        Some(&principal),
+    )
+    .await?;
+    tx.commit().await?;
     let location = url::user(&tenant, user.id);
     let mut response = with_etag(StatusCode::CREATED, user);
     if let Ok(value) = location.parse() {
@@ -268,7 +292,8 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Enables, disables, locks or unlocks a user, optionally signing them out everywhere.
+/// Enables, disables, locks or unlocks a user. Disabling or locking ends every session
+/// of theirs at once; enabling them again brings none back.
 #[utoipa::path(put, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/status", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = ChangeStatus,
     responses(
@@ -302,9 +327,7 @@ pub async fn set_status(
         .ok_or_else(not_found)?;
     if change.status != UserStatus::Active {
         guards::ensure_admin_remains(&mut tx, &tenant, &format!("{action} this user")).await?;
-        if change.terminate_sessions {
-            sessions::revoke_all(&mut *tx, id).await?;
-        }
+        sessions::revoke_all(&mut *tx, id).await?;
     }
     tx.commit().await?;
     Ok(with_etag(StatusCode::OK, user))
@@ -323,7 +346,7 @@ pub async fn reset_password(
         .await?
         .ok_or_else(not_found)?;
     reset.validate(&user.email).map_err(AppError::Validation)?;
-    let hash = password::hash(reset.new_password).await?;
+    let hash = state.hasher.hash(reset.new_password).await?;
     let mut tx = state.db.begin().await?;
     let user = users::set_password(&mut tx, &tenant, id, hash, reset.require_password_change)
         .await?
@@ -414,7 +437,9 @@ async fn user_roles(state: &AppState, id: Uuid) -> AppResult<UserRoles> {
 }
 
 /// Replaces the roles a user holds directly. Newly granted roles may only carry
-/// permissions the caller holds; the tenant keeps at least one active administrator.
+/// permissions the caller holds; granting or taking away a role that carries
+/// `roles:write` needs a recent confirmation of identity; the tenant keeps at least one
+/// active administrator.
 #[utoipa::path(put, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/roles", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = SetUserRoles,
     responses(
@@ -430,6 +455,7 @@ pub async fn set_roles(
     Path((tenant, id)): Path<(String, Uuid)>,
     JsonBody(request): JsonBody<SetUserRoles>,
 ) -> AppResult<Json<Single<UserRoles>>> {
+    request.validate().map_err(AppError::Validation)?;
     users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
@@ -448,6 +474,18 @@ pub async fn set_roles(
         .filter(|(role, _)| !current.contains(role))
         .map(|(_, (name, p))| (name.as_str(), p));
     guards::ensure_can_grant(&principal, granted)?;
+    let removed: Vec<Uuid> = current
+        .iter()
+        .copied()
+        .filter(|r| !known.contains_key(r))
+        .collect();
+    let removed = roles::permissions_of(&mut tx, &tenant, &removed).await?;
+    let changed = known
+        .iter()
+        .filter(|(role, _)| !current.contains(role))
+        .chain(removed.iter())
+        .map(|(_, (_, p))| p);
+    guards::confirm_if_role_admin(&principal, changed)?;
     roles::set_direct(&mut tx, id, &wanted).await?;
     guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this user").await?;
     tx.commit().await?;

@@ -306,20 +306,10 @@ pub async fn of_user(db: &Db, user: Uuid) -> sqlx::Result<Vec<GroupRef>> {
         .collect()
 }
 
-/// Adds a new user to the tenant's default groups.
-pub async fn join_default_groups(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    user: Uuid,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at)
-         SELECT id, ?, ? FROM groups WHERE tenant_id = ? AND is_default = 1",
-    )
-    .bind(user)
-    .bind(now_ms())
-    .bind(tenant)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// The tenant's default groups, which new users join.
+pub async fn default_groups(conn: &mut SqliteConnection, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM groups WHERE tenant_id = ? AND is_default = 1")
+        .bind(tenant)
+        .fetch_all(conn)
+        .await
 }

@@ -2,10 +2,12 @@
 //! Handlers call these functions; SQL lives nowhere else.
 
 pub mod groups;
+pub mod mfa;
 pub mod roles;
 pub mod sessions;
 pub mod setup;
 pub mod tenants;
+pub mod throttle;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,6 +1,6 @@
 //! Roles and who holds them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::permissions::BuiltinRole;
@@ -286,10 +286,7 @@ pub async fn permissions_of(
     let mut q =
         QueryBuilder::<Sqlite>::new("SELECT id, name, permissions FROM roles WHERE tenant_id = ");
     q.push_bind(tenant).push(" AND id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    push_ids(&mut q, ids);
     q.push(")");
     for row in q.build().fetch_all(conn).await? {
         let permissions: String = row.try_get(2)?;
@@ -369,4 +366,57 @@ pub async fn holders(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<RoleHolder
         groups,
         effective_user_count: u64::try_from(effective).unwrap_or(0),
     })
+}
+
+/// Every role of the tenant with its permissions.
+pub async fn all_permissions(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> sqlx::Result<Vec<(Uuid, BTreeSet<Permission>)>> {
+    let rows = sqlx::query("SELECT id, permissions FROM roles WHERE tenant_id = ?")
+        .bind(tenant)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let permissions: String = r.try_get(1)?;
+            Ok((r.try_get(0)?, parse_permissions(&permissions).collect()))
+        })
+        .collect()
+}
+
+/// Of `users`, those who hold any of `roles`, directly or through a group.
+pub async fn holders_among(
+    conn: &mut SqliteConnection,
+    roles: &[Uuid],
+    users: &[Uuid],
+) -> sqlx::Result<HashSet<Uuid>> {
+    let mut found = HashSet::new();
+    if roles.is_empty() {
+        return Ok(found);
+    }
+    // Roles per tenant are few; users come in chunks well under the bound-value limit.
+    for chunk in users.chunks(400) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("SELECT user_id FROM user_roles WHERE role_id IN (");
+        push_ids(&mut q, roles);
+        q.push(") AND user_id IN (");
+        push_ids(&mut q, chunk);
+        q.push(") UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id IN (");
+        push_ids(&mut q, roles);
+        q.push(") AND gm.user_id IN (");
+        push_ids(&mut q, chunk);
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            found.insert(row.try_get(0)?);
+        }
+    }
+    Ok(found)
+}
+
+fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Uuid]) {
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
 }

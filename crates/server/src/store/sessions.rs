@@ -8,25 +8,35 @@ use uuid::Uuid;
 
 use super::{now_ms, Db};
 
-/// Who a valid, unexpired token signs in.
+/// Who a valid, unexpired token signs in, and what the session still owes.
 pub struct SessionOwner {
     pub user_id: Uuid,
     pub tenant_id: String,
+    /// When the session last proved who is at the keyboard (ms since the epoch).
+    pub confirmed_at: i64,
+    pub require_password_change: bool,
+    pub mfa_enrolment_required: bool,
 }
 
+/// Opens a session; signing in counts as confirming who one is.
 pub async fn create(
     db: &Db,
     token_hash: &[u8],
     user_id: Uuid,
     expires_at_ms: i64,
+    mfa_enrolment_required: bool,
 ) -> sqlx::Result<()> {
+    let now = now_ms();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, confirmed_at, mfa_enrolment_required)
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(token_hash)
     .bind(user_id)
-    .bind(now_ms())
+    .bind(now)
     .bind(expires_at_ms)
+    .bind(now)
+    .bind(mfa_enrolment_required)
     .execute(db)
     .await?;
     Ok(())
@@ -35,7 +45,8 @@ pub async fn create(
 /// The owner of a session, if the token is known, unexpired, and its user active.
 pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<SessionOwner>> {
     let row = sqlx::query(
-        "SELECT u.id, u.tenant_id FROM sessions s JOIN users u ON u.id = s.user_id
+        "SELECT u.id, u.tenant_id, s.confirmed_at, u.require_password_change, s.mfa_enrolment_required
+         FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > ? AND u.deleted_at IS NULL AND u.status = 'ACTIVE'",
     )
     .bind(token_hash)
@@ -46,9 +57,37 @@ pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<Sessi
         Ok(SessionOwner {
             user_id: r.try_get(0)?,
             tenant_id: r.try_get(1)?,
+            confirmed_at: r.try_get(2)?,
+            require_password_change: r.try_get(3)?,
+            mfa_enrolment_required: r.try_get(4)?,
         })
     })
     .transpose()
+}
+
+/// Records that the session just proved who is at the keyboard.
+pub async fn confirm(db: &Db, token_hash: &[u8]) -> sqlx::Result<i64> {
+    let now = now_ms();
+    sqlx::query("UPDATE sessions SET confirmed_at = ? WHERE token_hash = ?")
+        .bind(now)
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(now)
+}
+
+/// Signs a user out everywhere but in the session `keep`.
+pub async fn revoke_others<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    user_id: Uuid,
+    keep: &[u8],
+) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?")
+        .bind(user_id)
+        .bind(keep)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn revoke(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {

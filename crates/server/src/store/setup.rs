@@ -26,19 +26,41 @@ pub async fn mark_completed(tx: &mut sqlx::SqliteConnection) -> sqlx::Result<()>
     Ok(())
 }
 
-pub async fn add_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
+/// How long a setup link works.
+pub const TOKEN_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Makes `token_hash` the one setup token: the link printed at an earlier start stops
+/// working.
+pub async fn replace_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM setup_tokens")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)")
         .bind(token_hash)
         .bind(now_ms())
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
-/// Consumes a setup token inside the transaction that creates the administrator.
+/// Whether a setup token is current (checked before any expensive work).
+pub async fn token_is_valid(db: &Db, token_hash: &[u8]) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM setup_tokens WHERE token_hash = ? AND created_at > ?",
+    )
+    .bind(token_hash)
+    .bind(now_ms() - TOKEN_LIFETIME_MS)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Consumes a current setup token inside the transaction that creates the administrator.
 pub async fn take_token(tx: &mut sqlx::SqliteConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ?")
+    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ? AND created_at > ?")
         .bind(token_hash)
+        .bind(now_ms() - TOKEN_LIFETIME_MS)
         .execute(&mut *tx)
         .await?;
     Ok(done.rows_affected() > 0)

@@ -1,7 +1,9 @@
 //! Tenants.
 
+use gatehouse_api::auth::{MfaPolicy, SecuritySettings};
 use gatehouse_api::tenants::Tenant;
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
 
 use super::{to_time, Db};
 
@@ -18,4 +20,88 @@ pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<Tenant>> {
         })
     })
     .transpose()
+}
+
+/// The tenant's sign-in policy.
+pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySettings>> {
+    let Some(row) = sqlx::query("SELECT mfa_policy, settings_version FROM tenants WHERE id = ?")
+        .bind(tenant)
+        .fetch_optional(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let policy: String = row.try_get(0)?;
+    let mfa_role_ids =
+        sqlx::query_scalar::<_, Uuid>("SELECT role_id FROM tenant_mfa_roles WHERE tenant_id = ?")
+            .bind(tenant)
+            .fetch_all(db)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(Some(SecuritySettings {
+        mfa_policy: MfaPolicy::parse(&policy).unwrap_or_default(),
+        mfa_role_ids,
+        version: row.try_get(1)?,
+    }))
+}
+
+/// Writes the policy if the settings are still at `version`; `false` if someone else
+/// changed them first.
+pub async fn set_security(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    version: i64,
+    policy: MfaPolicy,
+    role_ids: &[Uuid],
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tenants SET mfa_policy = ?, settings_version = settings_version + 1
+         WHERE id = ? AND settings_version = ?",
+    )
+    .bind(policy.as_str())
+    .bind(tenant)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM tenant_mfa_roles WHERE tenant_id = ?")
+        .bind(tenant)
+        .execute(&mut *conn)
+        .await?;
+    for role in role_ids {
+        sqlx::query("INSERT INTO tenant_mfa_roles (tenant_id, role_id) VALUES (?, ?)")
+            .bind(tenant)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Whether the tenant's policy requires `user` to have a second factor.
+pub async fn mfa_required_for(db: &Db, tenant: &str, user: Uuid) -> sqlx::Result<bool> {
+    let policy: Option<String> = sqlx::query_scalar("SELECT mfa_policy FROM tenants WHERE id = ?")
+        .bind(tenant)
+        .fetch_optional(db)
+        .await?;
+    match policy.as_deref().and_then(MfaPolicy::parse) {
+        Some(MfaPolicy::Everyone) => Ok(true),
+        Some(MfaPolicy::Roles) => {
+            let held: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tenant_mfa_roles t WHERE t.tenant_id = ?1 AND t.role_id IN (
+                     SELECT role_id FROM user_roles WHERE user_id = ?2
+                     UNION SELECT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
+                      WHERE gm.user_id = ?2)",
+            )
+            .bind(tenant)
+            .bind(user)
+            .fetch_one(db)
+            .await?;
+            Ok(held > 0)
+        }
+        _ => Ok(false),
+    }
 }

@@ -447,9 +447,6 @@ pub async fn set_status(
             .push_bind(status.as_str())
             .push(", status_reason = ")
             .push_bind(reason);
-        if status == UserStatus::Active {
-            q.push(", failed_logins = 0");
-        }
     })
     .await
 }
@@ -472,15 +469,20 @@ pub async fn set_password(
     .await
 }
 
+/// Turns off every second factor of the user: secret, unfinished set-up, recovery codes.
 pub async fn disable_mfa(
     conn: &mut SqliteConnection,
     tenant: &str,
     id: Uuid,
 ) -> sqlx::Result<Option<User>> {
-    update_returning(conn, tenant, id, |q| {
+    let user = update_returning(conn, tenant, id, |q| {
         q.push("mfa_enabled = 0");
     })
-    .await
+    .await?;
+    if user.is_some() {
+        super::mfa::forget(conn, id).await?;
+    }
+    Ok(user)
 }
 
 /// Marks a user deleted: gone from lists and sign-in, the email free for reuse.
@@ -512,43 +514,32 @@ pub async fn soft_delete(
     Ok(done.rows_affected() > 0)
 }
 
-/// A successful sign-in: clears the failure count and records the time.
+/// A successful sign-in: records the time.
 pub async fn record_login(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
-    let mut conn = db.acquire().await?;
-    let now = now_ms();
     sqlx::query(&format!(
-        "UPDATE users SET failed_logins = 0, last_login_at = ? WHERE id = ? RETURNING {COLUMNS}"
+        "UPDATE users SET last_login_at = ? WHERE id = ? RETURNING {COLUMNS}"
     ))
-    .bind(now)
+    .bind(now_ms())
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db)
     .await?
     .as_ref()
     .map(from_row)
     .transpose()
 }
 
-/// A failed sign-in: counts it and locks the account at `limit` failures in a row.
-/// Returns whether this failure locked the account.
-pub async fn record_failed_login(db: &Db, id: Uuid, limit: u32) -> sqlx::Result<bool> {
-    let failures: i64 = sqlx::query_scalar(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins",
+/// The stored password hash of a live user.
+pub async fn password_hash(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar::<_, Option<String>>(
+        "SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(id)
-    .fetch_one(db)
-    .await?;
-    if failures < i64::from(limit) {
-        return Ok(false);
-    }
-    let now = now_ms();
-    let locked = sqlx::query(
-        "UPDATE users SET status = 'LOCKED', status_reason = 'Too many failed sign-in attempts',
-                updated_at = ?, version = version + 1
-         WHERE id = ? AND status = 'ACTIVE'",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(locked.rows_affected() > 0)
+    .fetch_optional(db)
+    .await
+    .map(Option::flatten)
+}
+
+/// A live user of any tenant by email, for the command line.
+pub async fn find_by_email(db: &Db, tenant: &str, email: &str) -> sqlx::Result<Option<User>> {
+    Ok(find_credentials(db, tenant, email).await?.map(|c| c.user))
 }

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{problem, Options, TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, USERS};
+use crate::common::{problem, TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, USERS};
 
 #[tokio::test]
 async fn wrong_email_and_wrong_password_look_the_same() {
@@ -77,71 +77,6 @@ async fn garbage_tokens_are_refused() {
             .unwrap();
         problem(response, StatusCode::UNAUTHORIZED).await;
     }
-}
-
-#[tokio::test]
-async fn repeated_failures_lock_the_account() {
-    let server = TestServer::start_with(Options {
-        max_failed_logins: 3,
-        ..Options::default()
-    })
-    .await;
-    let admin = server.admin_token().await;
-    let victim = server
-        .create_member(&admin, "victim@example.com", "a good secret phrase")
-        .await;
-    let session = server
-        .login("victim@example.com", "a good secret phrase")
-        .await;
-    for _ in 0..3 {
-        problem(
-            server
-                .try_login("victim@example.com", "guessing wrongly")
-                .await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
-    }
-    let refused = problem(
-        server
-            .try_login("victim@example.com", "a good secret phrase")
-            .await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    assert!(
-        refused["detail"].as_str().unwrap().contains("locked"),
-        "{refused}"
-    );
-    problem(
-        server.get("/api/v1/auth/me", &session).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    let user: Value = server
-        .get(&format!("{USERS}/{}", victim.id), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(user["data"]["status"], "LOCKED");
-    assert_eq!(
-        user["data"]["status_reason"],
-        "Too many failed sign-in attempts"
-    );
-
-    let unlock = server
-        .send_json(
-            Method::PUT,
-            &format!("{USERS}/{}/status", victim.id),
-            Some(&admin),
-            json!({"status": "ACTIVE"}),
-        )
-        .await;
-    assert_eq!(unlock.status(), StatusCode::OK);
-    server
-        .login("victim@example.com", "a good secret phrase")
-        .await;
 }
 
 #[tokio::test]

@@ -19,13 +19,14 @@ pub struct TestServer {
     pub server: Option<Running>,
     pub http: reqwest::Client,
     pub base: String,
+    config: Config,
     _dir: TempDir,
 }
 
 pub struct Options {
     pub admin: bool,
     pub static_dir: Option<PathBuf>,
-    pub max_failed_logins: u32,
+    pub settings: Settings,
 }
 
 impl Default for Options {
@@ -33,7 +34,7 @@ impl Default for Options {
         Self {
             admin: true,
             static_dir: None,
-            max_failed_logins: 10,
+            settings: Settings::default(),
         }
     }
 }
@@ -55,19 +56,39 @@ impl TestServer {
                 .then(|| (ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
             public_url: None,
             cors_origins: vec!["https://console.example.com".into()],
-            settings: Settings {
-                max_failed_logins: options.max_failed_logins,
-                ..Settings::default()
-            },
+            settings: options.settings,
         };
-        let server = gatehouse_server::start(config).await.unwrap();
+        let server = gatehouse_server::start(config.clone()).await.unwrap();
         let base = server.url();
         Self {
             server: Some(server),
             http: reqwest::Client::new(),
             base,
+            config,
             _dir: dir,
         }
+    }
+
+    /// Stops the server and starts it again on the same database (a new port).
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.unwrap();
+        }
+        let server = gatehouse_server::start(self.config.clone()).await.unwrap();
+        self.base = server.url();
+        self.server = Some(server);
+    }
+
+    pub fn database_url(&self) -> String {
+        self.config.database.clone()
+    }
+
+    /// The database, opened directly, for checking what is stored and for making time
+    /// pass.
+    pub async fn database(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.config.database)
+            .await
+            .unwrap()
     }
 
     pub fn setup_url(&self) -> Option<String> {

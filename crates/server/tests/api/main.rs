@@ -3,6 +3,7 @@
 mod common;
 
 mod access;
+mod account;
 mod auth;
 mod console;
 mod groups;
@@ -10,4 +11,6 @@ mod permissions;
 mod robustness;
 mod roles;
 mod setup;
+mod signin;
+mod stronger;
 mod users;

@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 use crate::common::{problem, TestServer, GROUPS, ROLES, USERS};
 
+const SECURITY: &str = "/api/v1/tenants/default/settings/security";
+
 /// Fresh objects for one endpoint's requests.
 struct Targets {
     user: String,
@@ -120,6 +122,12 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
         _ if e == endpoints::GROUPS_REMOVE_MEMBERS => {
             (Method::DELETE, members, Some(json!({"user_ids": [t.user]})))
         }
+        _ if e == endpoints::SECURITY_SETTINGS_GET => (Method::GET, SECURITY.to_owned(), None),
+        _ if e == endpoints::SECURITY_SETTINGS_UPDATE => (
+            Method::PUT,
+            SECURITY.to_owned(),
+            Some(json!({"mfa_policy": "OPTIONAL"})),
+        ),
         _ => panic!(
             "no request for {} {}: add one to this table",
             e.method.as_str(),
@@ -153,6 +161,7 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
         format!("{USERS}/{}/roles", t.user),
         format!("{USERS}/{}/groups", t.user),
         format!("{GROUPS}/{}/members", t.group),
+        SECURITY.to_owned(),
     ] {
         let mut body: Value = server.get(&path, admin).await.json().await.unwrap();
         body.as_object_mut().unwrap().remove("meta");
@@ -225,4 +234,129 @@ async fn every_endpoint_checks_its_permission() {
         checked, guarded_total,
         "every guarded endpoint was exercised"
     );
+}
+
+/// Targets stronger than a caller who holds only `permission`: the user (a member of the
+/// group) holds `permission` and `extra`; the role carries `extra`; the group grants it.
+async fn stronger_targets(
+    server: &TestServer,
+    admin: &str,
+    n: usize,
+    permission: Permission,
+    extra: Permission,
+) -> Targets {
+    let t = targets(server, admin, n).await;
+    let strong = server
+        .create_role(
+            admin,
+            &format!("Strong {n}"),
+            &[permission.as_str(), extra.as_str()],
+        )
+        .await;
+    let set = server.set_roles(admin, &t.user, &[&strong]).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let change = |path: String, body: Value| {
+        server
+            .request(Method::PATCH, &path, Some(admin))
+            .header("if-match", "\"1\"")
+            .json(&body)
+            .send()
+    };
+    let role = change(
+        format!("{ROLES}/{}", t.role),
+        json!({"permissions": [extra.as_str()]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(role.status(), StatusCode::OK);
+    let group = change(
+        format!("{GROUPS}/{}", t.group),
+        json!({"role_ids": [t.role]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(group.status(), StatusCode::OK);
+    t
+}
+
+/// The column "holds the permission, but the target is stronger": for every write, a
+/// caller with exactly the endpoint's permission is refused on a target that carries
+/// more, and nothing changes. Writes with no target (creating users, the tenant policy)
+/// are left out; creating roles and groups count the permissions asked for.
+#[tokio::test]
+async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    let mut checked = Vec::new();
+    let writes = endpoints::ALL.iter().filter(|e| {
+        e.permission().is_some()
+            && e.method != endpoints::Method::Get
+            && **e != endpoints::USERS_CREATE
+            && **e != endpoints::SECURITY_SETTINGS_UPDATE
+    });
+    for (n, endpoint) in writes.enumerate() {
+        let permission = endpoint.permission().unwrap();
+        let extra = if permission == Permission::TenantsWrite {
+            Permission::SsoWrite
+        } else {
+            Permission::TenantsWrite
+        };
+        let label = format!("{} {}", endpoint.method.as_str(), endpoint.path);
+        let (_, caller) = server
+            .member_with(
+                &admin,
+                &format!("weaker{n}@example.com"),
+                &[permission.as_str()],
+            )
+            .await;
+        let t = stronger_targets(&server, &admin, 500 + n, permission, extra).await;
+        let (method, path, body) = request(endpoint, &t, 500 + n);
+        let body = match *endpoint {
+            e if e == endpoints::USERS_SET_ROLES => Some(json!({"role_ids": []})),
+            e if e == endpoints::GROUPS_UPDATE => Some(json!({"role_ids": []})),
+            e if e == endpoints::ROLES_CREATE => Some(json!({
+                "name": format!("Stronger {n}"),
+                "permissions": [extra.as_str()],
+            })),
+            e if e == endpoints::GROUPS_CREATE => Some(json!({
+                "name": format!("Stronger {n}"),
+                "role_ids": [t.role],
+            })),
+            _ => body,
+        };
+        let before = snapshot(&server, &admin, &t).await;
+        let mut request = server.request(method, &path, Some(&caller));
+        let etag = server
+            .get(&path, &admin)
+            .await
+            .headers()
+            .get("etag")
+            .cloned();
+        if let Some(etag) = etag {
+            request = request.header("if-match", etag);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let refused = request.send().await.unwrap();
+        let status = refused.status();
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{label} on a stronger target: {}",
+            refused.text().await.unwrap()
+        );
+        let body = problem(refused, StatusCode::FORBIDDEN).await;
+        assert!(
+            body["detail"].as_str().unwrap().contains("do not"),
+            "{label}: {body}"
+        );
+        assert_eq!(
+            snapshot(&server, &admin, &t).await,
+            before,
+            "{label}: a refused request changed something"
+        );
+        checked.push(label);
+    }
+    assert!(checked.len() >= 14, "{checked:?}");
 }
