@@ -24,7 +24,7 @@ use crate::pages::roles::{
 use crate::pages::users::{
     NewUserPage, UserDetailPage, UserGroupsTab, UserProfileTab, UserRolesTab, UsersPage,
 };
-use crate::pages::{LoginPage, NotFound, SetupPage, Shell};
+use crate::pages::{AccountPage, LoginPage, NotFound, SettingsPage, SetupPage, Shell};
 use crate::session::Session;
 
 /// Boots the console: loads `config.json`, then mounts the app on `<body>`.
@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=RoleSettingsTab />
                         <Route path=path!("holders") view=RoleHoldersTab />
                     </ParentRoute>
+                    <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,7 +1,7 @@
 //! The signed-in administrator: token, identity and permissions, shared as context.
 
 use futures::channel::oneshot;
-use gatehouse_api::auth::{LoginResponse, Me};
+use gatehouse_api::auth::{LoginResponse, Me, Requirement};
 use gatehouse_api::endpoints::Endpoint;
 use gatehouse_api::{Permission, DEFAULT_TENANT};
 use leptos::prelude::*;
@@ -12,15 +12,52 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// Requests paused until the administrator answers a dialog (sign in again, confirm
+/// the password), and whether that dialog is open.
+#[derive(Clone, Copy)]
+pub struct Pause {
+    waiting: StoredValue<Vec<oneshot::Sender<bool>>>,
+    pub open: RwSignal<bool>,
+}
+
+impl Pause {
+    fn new() -> Self {
+        Self {
+            waiting: StoredValue::new(Vec::new()),
+            open: RwSignal::new(false),
+        }
+    }
+
+    /// Opens the dialog and waits for its outcome: `true` to go ahead.
+    async fn wait(&self) -> bool {
+        let (sender, receiver) = oneshot::channel();
+        self.waiting.update_value(|w| w.push(sender));
+        self.open.set(true);
+        receiver.await.unwrap_or(false)
+    }
+
+    /// Closes the dialog and resumes every paused request with `go_ahead`.
+    pub fn resume(&self, go_ahead: bool) {
+        self.open.set(false);
+        for waiter in self
+            .waiting
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            let _ = waiter.send(go_ahead);
+        }
+    }
+}
+
 /// Who is signed in. Cheap to copy; every copy is the same session.
 #[derive(Clone, Copy)]
 pub struct Session {
     token: RwSignal<Option<String>>,
     me: RwSignal<Option<Me>>,
-    /// Requests paused until the administrator signs in again.
-    waiting: StoredValue<Vec<oneshot::Sender<bool>>>,
-    /// Whether the "sign in again" dialog is open.
-    pub reauth_open: RwSignal<bool>,
+    /// Requests waiting for the administrator to sign in again.
+    pub sign_in_again: Pause,
+    /// Requests waiting for the administrator to confirm their password.
+    pub confirmation: Pause,
 }
 
 impl Session {
@@ -35,8 +72,8 @@ impl Session {
         Self {
             token: RwSignal::new(token),
             me: RwSignal::new(me),
-            waiting: StoredValue::new(Vec::new()),
-            reauth_open: RwSignal::new(false),
+            sign_in_again: Pause::new(),
+            confirmation: Pause::new(),
         }
     }
 
@@ -55,6 +92,11 @@ impl Session {
     /// Whether the signed-in identity is known (reactive).
     pub fn has_me(&self) -> bool {
         self.me.with(Option::is_some)
+    }
+
+    /// What the session must do before anything else (reactive).
+    pub fn requirement(&self) -> Option<Requirement> {
+        self.me.with(|me| me.as_ref().and_then(|m| m.requirement))
     }
 
     pub fn set_me(&self, me: Me) {
@@ -86,7 +128,7 @@ impl Session {
         }
         self.token.set(Some(login.token.clone()));
         self.me.set(Some(login.into()));
-        self.resume(true);
+        self.sign_in_again.resume(true);
     }
 
     /// Forgets the token (after sign-out, or when it is no longer valid).
@@ -96,32 +138,20 @@ impl Session {
         }
         self.token.set(None);
         self.me.set(None);
-        self.resume(false);
+        self.sign_in_again.resume(false);
+        self.confirmation.resume(false);
     }
 
     /// Pauses the caller until the administrator signs in again (`true`) or gives up
     /// (`false`). Opens the sign-in dialog; whatever is on screen stays as it is.
     pub async fn wait_for_sign_in(&self) -> bool {
-        let (sender, receiver) = oneshot::channel();
-        self.waiting.update_value(|w| w.push(sender));
-        self.reauth_open.set(true);
-        receiver.await.unwrap_or(false)
+        self.sign_in_again.wait().await
     }
 
-    /// The administrator closed the sign-in dialog without signing in.
-    pub fn give_up_sign_in(&self) {
-        self.resume(false);
-    }
-
-    fn resume(&self, signed_in: bool) {
-        self.reauth_open.set(false);
-        for waiter in self
-            .waiting
-            .try_update_value(std::mem::take)
-            .unwrap_or_default()
-        {
-            let _ = waiter.send(signed_in);
-        }
+    /// Pauses the caller until the administrator confirms their password (`true`) or
+    /// cancels (`false`), for an action the server only allows soon after a sign-in.
+    pub async fn wait_for_confirmation(&self) -> bool {
+        self.confirmation.wait().await
     }
 }
 

@@ -1,6 +1,8 @@
-//! Sign-in, sign-out, the signed-in identity and first-run setup.
+//! Sign-in (both steps), sign-out, the signed-in identity and first-run setup.
 
-use gatehouse_api::auth::{LoginRequest, LoginResponse, Me, SetupRequest, SetupStatus};
+use gatehouse_api::auth::{
+    LoginMfaRequest, LoginRequest, LoginResponse, LoginStep, Me, SetupRequest, SetupStatus,
+};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::Single;
 use gloo_net::http::Method;
@@ -8,8 +10,20 @@ use gloo_net::http::Method;
 use super::{send, ApiError, Call};
 use crate::session::Session;
 
-pub async fn login(session: Session, request: &LoginRequest) -> Result<LoginResponse, ApiError> {
+/// The password step: a session, or a challenge for the second factor.
+pub async fn login(session: Session, request: &LoginRequest) -> Result<LoginStep, ApiError> {
     let call = Call::new(Method::POST, url::login()).json(request).public();
+    Ok(send::<Single<LoginStep>>(session, call).await?.data)
+}
+
+/// The second step: an authenticator or recovery code for the challenge.
+pub async fn login_mfa(
+    session: Session,
+    request: &LoginMfaRequest,
+) -> Result<LoginResponse, ApiError> {
+    let call = Call::new(Method::POST, url::login_mfa())
+        .json(request)
+        .public();
     Ok(send::<Single<LoginResponse>>(session, call).await?.data)
 }
 

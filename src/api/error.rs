@@ -36,6 +36,11 @@ impl ApiError {
         matches!(self, ApiError::Problem(p) if p.kind == kinds::STALE_VERSION)
     }
 
+    /// The action needs the administrator to confirm their password first.
+    pub fn needs_confirmation(&self) -> bool {
+        matches!(self, ApiError::Problem(p) if p.kind == kinds::CONFIRM_IDENTITY)
+    }
+
     /// The sentence to show the administrator.
     pub fn message(&self) -> String {
         match self {

@@ -2,13 +2,16 @@
 //!
 //! Every call goes through [`send`], which adds the bearer token, turns problem details
 //! into [`ApiError`], and, when the session has expired mid-work, asks the administrator
-//! to sign in again (see [`Session::wait_for_sign_in`]) and retries, so nothing on screen
-//! is lost.
+//! to sign in again (see [`Session::wait_for_sign_in`]) and retries; when a dangerous
+//! action needs a fresh proof of identity, it asks for the password the same way (see
+//! [`Session::wait_for_confirmation`]). Nothing on screen is lost either way.
 
+pub mod account;
 pub mod auth;
 mod error;
 pub mod groups;
 pub mod roles;
+pub mod settings;
 pub mod users;
 
 pub use error::ApiError;
@@ -27,7 +30,7 @@ pub struct Call {
     method: Method,
     path: String,
     query: QueryPairs,
-    body: Option<String>,
+    body: Option<Result<String, String>>,
     if_match: Option<String>,
     /// Whether a 401 means "session expired" (and not "wrong password").
     reauthenticate: bool,
@@ -55,8 +58,10 @@ impl Call {
         self
     }
 
+    /// The JSON body. A value that cannot be serialised (never expected of the
+    /// contract's types) fails the call rather than sending it without a body.
     pub fn json(mut self, body: &impl Serialize) -> Self {
-        self.body = serde_json::to_string(body).ok();
+        self.body = Some(serde_json::to_string(body).map_err(|e| e.to_string()));
         self
     }
 
@@ -84,9 +89,14 @@ impl Call {
             request = request.header("If-Match", version);
         }
         let request = match &self.body {
-            Some(body) => request
+            Some(Ok(body)) => request
                 .header("Content-Type", "application/json")
                 .body(body.clone()),
+            Some(Err(error)) => {
+                return Err(ApiError::Unexpected(format!(
+                    "the request could not be written: {error}"
+                )))
+            }
             None => request.build(),
         };
         request.map_err(|e| ApiError::Unexpected(e.to_string()))
@@ -104,15 +114,20 @@ pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T
 /// is compiled once rather than per response type (it is the bulk of the client).
 async fn send_text(session: Session, call: Call) -> Result<String, ApiError> {
     let token = session.token();
-    match send_once(&call, token.as_deref()).await {
+    let first = send_once(&call, token.as_deref()).await;
+    let retry = match &first {
         Err(ApiError::Problem(p)) if p.status == 401 && call.reauthenticate && token.is_some() => {
-            if session.wait_for_sign_in().await {
-                send_once(&call, session.token().as_deref()).await
-            } else {
-                Err(ApiError::Problem(p))
-            }
+            session.wait_for_sign_in().await
         }
-        other => other,
+        Err(error) if error.needs_confirmation() && call.reauthenticate => {
+            session.wait_for_confirmation().await
+        }
+        _ => false,
+    };
+    if retry {
+        send_once(&call, session.token().as_deref()).await
+    } else {
+        first
     }
 }
 

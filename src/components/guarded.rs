@@ -24,19 +24,23 @@ pub fn GuardedButton(
     #[prop(optional)]
     class: &'static str,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// Why the action is out of reach although the permission is held (the target is
+    /// a stronger account); disables the button and says so.
+    #[prop(optional, into)]
+    blocked: Signal<Option<String>>,
     /// What the button does, for screen readers, when the label alone is ambiguous
     /// ("Remove" next to each group).
     #[prop(optional, into)]
     aria_label: Option<String>,
 ) -> impl IntoView {
-    let missing = move || missing_message(&endpoint);
+    let reason = move || missing_message(&endpoint).or_else(|| blocked.get());
     view! {
         <button
             type="button"
             class=format!("button {class}")
             aria-label=aria_label
-            disabled=move || missing().is_some() || disabled.get()
-            title=missing
+            disabled=move || reason().is_some() || disabled.get()
+            title=reason
             on:click=move |_| on_click.run(())
         >
             {label}

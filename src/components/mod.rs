@@ -2,6 +2,7 @@
 
 pub mod banner;
 pub mod chips;
+pub mod clipboard;
 pub mod confirm;
 pub mod debounce;
 pub mod dialog;
@@ -13,6 +14,7 @@ pub mod pager;
 pub mod permission_picker;
 pub mod pickers;
 pub mod role_checklist;
+pub mod sign_in;
 pub mod status;
 pub mod tabs;
 pub mod theme;

@@ -10,11 +10,14 @@ use super::banner::ErrorBanner;
 use crate::api;
 use crate::session::use_session;
 
-/// A checkbox per role of the tenant.
+/// A checkbox per role of the tenant. Roles carrying permissions the administrator
+/// lacks cannot be granted, so they are locked, unless `any_role` (choosing roles for
+/// something other than granting them, such as a sign-in policy).
 #[component]
 pub fn RoleChecklist(
     selected: RwSignal<BTreeSet<Uuid>>,
     #[prop(into)] read_only: Signal<bool>,
+    #[prop(optional)] any_role: bool,
 ) -> impl IntoView {
     let session = use_session();
     let roles = LocalResource::new(move || api::roles::all(session));
@@ -24,7 +27,7 @@ pub fn RoleChecklist(
         Some(Err(e)) => view! { <ErrorBanner message=e.message() on_retry=Callback::new(move |()| roles.refetch()) /> }.into_any(),
         Some(Ok(roles)) => view! {
             <div class="checklist">
-                {roles.into_iter().map(|role| view! { <RoleChoice role selected read_only /> }).collect_view()}
+                {roles.into_iter().map(|role| view! { <RoleChoice role selected read_only any_role /> }).collect_view()}
             </div>
         }
         .into_any(),
@@ -39,13 +42,14 @@ fn RoleChoice(
     role: Role,
     selected: RwSignal<BTreeSet<Uuid>>,
     #[prop(into)] read_only: Signal<bool>,
+    any_role: bool,
 ) -> impl IntoView {
     let session = use_session();
     let id = role.id;
     let lacking: Vec<String> = role
         .permissions
         .iter()
-        .filter(|p| !session.can(**p))
+        .filter(|p| !any_role && !session.can(**p))
         .map(|p| p.to_string())
         .collect();
     let checked = move || selected.with(|s| s.contains(&id));

@@ -1,15 +1,19 @@
 //! One folder (or file) per area of the console.
 
+pub mod account;
 pub mod groups;
 mod login;
 mod not_found;
 pub mod roles;
+mod settings;
 mod setup;
 mod shell;
 pub mod users;
 
+pub use account::AccountPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use settings::SettingsPage;
 pub use setup::SetupPage;
 pub use shell::Shell;
 

@@ -1,16 +1,18 @@
 //! The signed-in frame: header, navigation, the "sign in again" dialog and toasts.
 //! Every page inside it may assume a session with a known administrator.
 
-use gatehouse_api::auth::LoginRequest;
+use gatehouse_api::auth::ConfirmIdentity;
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
+use super::account::RequirementGate;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
+use crate::components::sign_in::SignInSteps;
 use crate::components::theme::ThemeToggle;
 use crate::components::toast::ToastHost;
 use crate::session::use_session;
@@ -86,10 +88,16 @@ enum Frame {
 }
 
 /// The areas in the sidebar, each shown to those who may read it.
-const AREAS: [(&str, &str, Icon, Permission); 3] = [
+const AREAS: [(&str, &str, Icon, Permission); 4] = [
     ("Users", "/users", Icon::Users, Permission::UsersRead),
     ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
     ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
+    (
+        "Settings",
+        "/settings",
+        Icon::Sliders,
+        Permission::UsersRead,
+    ),
 ];
 
 /// Header, sidebar and the current page.
@@ -121,10 +129,10 @@ fn SignedInFrame() -> impl IntoView {
             </A>
             <div class="topbar-end">
                 <ThemeToggle />
-                <span class="whoami" title=move || signed_in_as().1>
-                    <span class="sr-only">"Signed in as "</span>
+                <A href="/account" attr:class="whoami" attr:title=move || signed_in_as().1>
+                    <span class="sr-only">"My account: signed in as "</span>
                     {move || signed_in_as().0}
-                </span>
+                </A>
                 <button type="button" class="button button-quiet" on:click=move |_| { sign_out.dispatch(()); }>
                     <Svg icon=Icon::SignOut />
                     "Sign out"
@@ -137,7 +145,7 @@ fn SignedInFrame() -> impl IntoView {
                     {AREAS
                         .into_iter()
                         .map(|(label, href, icon, permission)| view! {
-                            <Show when=move || session.can(permission)>
+                            <Show when=move || session.can(permission) && session.requirement().is_none()>
                                 <li><A href=href><Svg icon=icon />{label}</A></li>
                             </Show>
                         })
@@ -145,10 +153,16 @@ fn SignedInFrame() -> impl IntoView {
                 </ul>
             </nav>
             <main id="main" class="content" tabindex="-1">
-                <Outlet />
+                // A session that owes a password change or an MFA set-up sees only that,
+                // whatever the address: the server refuses everything else anyway.
+                {move || match session.requirement() {
+                    Some(requirement) => view! { <RequirementGate requirement /> }.into_any(),
+                    None => view! { <Outlet /> }.into_any(),
+                }}
             </main>
         </div>
         <SignInAgainDialog />
+        <ConfirmIdentityDialog />
         <ToastHost />
     }
 }
@@ -158,51 +172,111 @@ fn SignedInFrame() -> impl IntoView {
 fn SignInAgainDialog() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let email = move || session.me().map(|m| m.user.email).unwrap_or_default();
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let sign_in = Action::new_local(move |request: &LoginRequest| {
-        let request = request.clone();
-        async move {
-            match api::auth::login(session, &request).await {
-                Ok(login) => {
-                    password.set(String::new());
-                    error.set(None);
-                    session.signed_in(login);
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
+    let email = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if session.sign_in_again.open.get() {
+            email.set(session.me().map(|m| m.user.email).unwrap_or_default());
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        sign_in.dispatch(LoginRequest {
-            email: email(),
-            password: password.get(),
-            tenant_id: None,
-        });
-    };
     let switch_user = move |_| {
         session.clear();
         navigate("/login", Default::default());
     };
     view! {
-        <Dialog open=session.reauth_open title="Sign in again" on_dismiss=Callback::new(move |()| session.give_up_sign_in())>
+        <Dialog open=session.sign_in_again.open title="Sign in again"
+            on_dismiss=Callback::new(move |()| session.sign_in_again.resume(false))>
+            <p>"Your session has ended. Sign in again to continue; what you were doing is kept."</p>
+            <SignInSteps email email_read_only=true prefix="reauth-" submit_label="Sign in"
+                on_signed_in=Callback::new(move |login| session.signed_in(login)) />
+            <p class="muted">
+                <button type="button" class="link-button" on:click=switch_user>"Sign in as someone else"</button>
+            </p>
+        </Dialog>
+    }
+}
+
+/// Opens when the server wants a fresh proof of identity before a dangerous action;
+/// confirming repeats the action, cancelling leaves everything as it was.
+#[component]
+fn ConfirmIdentityDialog() -> impl IntoView {
+    let session = use_session();
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let use_code = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let mfa_on = move || session.me().is_some_and(|m| m.user.mfa_enabled);
+    let confirm = Action::new_local(move |request: &ConfirmIdentity| {
+        let request = request.clone();
+        async move {
+            match api::account::confirm(session, &request).await {
+                Ok(_) => {
+                    password.set(String::new());
+                    code.set(String::new());
+                    error.set(None);
+                    session.confirmation.resume(true);
+                }
+                Err(e) => error.set(Some(
+                    e.field_errors()
+                        .first()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_else(|| e.message()),
+                )),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let request = if use_code.get_untracked() {
+            ConfirmIdentity {
+                code: Some(code.get_untracked()),
+                ..Default::default()
+            }
+        } else {
+            ConfirmIdentity {
+                password: Some(password.get_untracked()),
+                ..Default::default()
+            }
+        };
+        confirm.dispatch(request);
+    };
+    let cancel = move || {
+        error.set(None);
+        session.confirmation.resume(false);
+    };
+    view! {
+        <Dialog open=session.confirmation.open title="Confirm it is you"
+            on_dismiss=Callback::new(move |()| cancel())>
             <form on:submit=submit novalidate>
-                <p>"Your session has ended. Sign in again to continue; what you were doing is kept."</p>
+                <p>"This action changes how someone signs in or what they may do. Confirm who you are to go ahead; you will not be asked again for a few minutes."</p>
                 {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
-                <div class="field">
-                    <label for="reauth-email">"Email"</label>
-                    <input id="reauth-email" type="email" readonly prop:value=email autocomplete="username" />
-                </div>
-                <div class="field">
-                    <label for="reauth-password">"Password"</label>
-                    <input id="reauth-password" type="password" autocomplete="current-password" required
-                        prop:value=move || password.get() on:input:target=move |ev| password.set(ev.target().value()) />
-                </div>
+                {move || if use_code.get() {
+                    view! {
+                        <div class="field">
+                            <label for="confirm-code">"Code from your authenticator app"</label>
+                            <input id="confirm-code" type="text" inputmode="numeric" autocomplete="one-time-code" required
+                                prop:value=move || code.get() on:input:target=move |ev| code.set(ev.target().value()) />
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="field">
+                            <label for="confirm-password">"Your password"</label>
+                            <input id="confirm-password" type="password" autocomplete="current-password" required
+                                prop:value=move || password.get() on:input:target=move |ev| password.set(ev.target().value()) />
+                        </div>
+                    }.into_any()
+                }}
+                <Show when=mfa_on>
+                    <p class="muted">
+                        <button type="button" class="link-button" on:click=move |_| use_code.update(|c| *c = !*c)>
+                            {move || if use_code.get() { "Use your password instead" } else { "Use an authenticator code instead" }}
+                        </button>
+                    </p>
+                </Show>
                 <div class="dialog-actions">
-                    <button type="button" class="button button-quiet" on:click=switch_user>"Sign in as someone else"</button>
-                    <button type="submit" class="button button-primary" disabled=move || sign_in.pending().get()>"Sign in"</button>
+                    <button type="button" class="button button-quiet" on:click=move |_| cancel()>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || confirm.pending().get()>"Confirm"</button>
                 </div>
             </form>
         </Dialog>

@@ -1,8 +1,11 @@
 //! `cargo xtask bench`: the console's shipped size, then the server's latency on a
-//! 100,000-user database and the time to the users table in headless Chromium (both
-//! measured by `gatehouse-bench` in crates/e2e). Rerun it after a change and compare.
+//! 100,000-user database, a sign-in flood, and the time to the users table in headless
+//! Chromium (measured by `gatehouse-bench` in crates/e2e). Everything it prints is also
+//! written into docs/performance.md, so the figures there are always the last run's.
 
 use std::fs;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 
 use crate::dist::{brotli, gzip};
 use crate::tools::Tools;
@@ -11,7 +14,7 @@ use crate::{cargo, root, run_command, step, Result};
 pub fn run(args: &[String]) -> Result {
     let tools = Tools::ensure(true)?;
     crate::dist::build(&tools)?;
-    report_sizes()?;
+    let sizes = report_sizes()?;
     step("building the server and the benchmark client (profile `server`)");
     run_command(cargo(&tools).args([
         "build",
@@ -25,17 +28,72 @@ pub fn run(args: &[String]) -> Result {
     ]))?;
     step("server latency and time to first table");
     let target = root().join("target/server");
-    run_command(
-        std::process::Command::new(target.join("gatehouse-bench"))
-            .args(args)
-            .env("GATEHOUSE_SERVER_BIN", target.join("gatehouse-server"))
-            .env("GATEHOUSE_DIST", root().join("dist"))
-            .env("CHROMEDRIVER", &tools.chromedriver)
-            .env("CHROMIUM", &tools.chromium),
-    )
+    let mut bench = std::process::Command::new(target.join("gatehouse-bench"))
+        .args(args)
+        .env("GATEHOUSE_SERVER_BIN", target.join("gatehouse-server"))
+        .env("GATEHOUSE_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", &tools.chromedriver)
+        .env("CHROMIUM", &tools.chromium)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start gatehouse-bench: {e}"))?;
+    let mut output = String::new();
+    if let Some(stdout) = bench.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            println!("{line}");
+            output.push_str(&line);
+            output.push('\n');
+        }
+    }
+    let status = bench.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("gatehouse-bench failed ({status})"));
+    }
+    record(args, &sizes, &output)
 }
 
-fn report_sizes() -> Result {
+const BEGIN: &str = "<!-- cargo xtask bench writes from here; edits below are replaced -->";
+const END: &str = "<!-- end of cargo xtask bench output -->";
+
+/// Writes the run into docs/performance.md between the markers (appending them the
+/// first time), with the command and the machine, so the document never drifts.
+fn record(args: &[String], sizes: &str, output: &str) -> Result {
+    let path = root().join("docs/performance.md");
+    let doc = fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let command = std::iter::once("cargo xtask bench".to_owned())
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let section = format!(
+        "{BEGIN}\n## Latest run\n\n`{command}` on {}, {cores} cores, printed:\n\n```text\n{sizes}{output}```\n{END}",
+        today()
+    );
+    let updated = match (doc.find(BEGIN), doc.find(END)) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{section}{}", &doc[..start], &doc[end + END.len()..])
+        }
+        _ => format!("{}\n{section}\n", doc.trim_end()),
+    };
+    fs::write(&path, updated).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    eprintln!("\nwrote the figures into {}", path.display());
+    Ok(())
+}
+
+/// Today's date (UTC), from the `date` command so xtask needs no date crate.
+fn today() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|d| d.trim().to_owned())
+        .unwrap_or_else(|| "an unknown date".into())
+}
+
+/// Prints the size of what `dist/` ships, and returns the same table.
+fn report_sizes() -> Result<String> {
     step("shipped console size (dist/)");
     let mut rows = Vec::new();
     for entry in fs::read_dir(root().join("dist"))
@@ -53,23 +111,30 @@ fn report_sizes() -> Result {
         rows.push((kind, data.len(), gzip(&data).len(), brotli(&data).len()));
     }
     rows.sort();
-    println!(
-        "{:<6} {:>10} {:>10} {:>10}",
+    let mut table = String::from("shipped console (dist/):\n");
+    table.push_str(&format!(
+        "{:<6} {:>10} {:>10} {:>10}\n",
         "kind", "raw", "gzip", "brotli"
-    );
+    ));
     let mut total = (0, 0, 0);
     for (kind, raw, gz, br) in &rows {
-        println!("{kind:<6} {:>10} {:>10} {:>10}", kb(*raw), kb(*gz), kb(*br));
+        table.push_str(&format!(
+            "{kind:<6} {:>10} {:>10} {:>10}\n",
+            kb(*raw),
+            kb(*gz),
+            kb(*br)
+        ));
         total = (total.0 + raw, total.1 + gz, total.2 + br);
     }
-    println!(
-        "{:<6} {:>10} {:>10} {:>10}",
+    table.push_str(&format!(
+        "{:<6} {:>10} {:>10} {:>10}\n",
         "total",
         kb(total.0),
         kb(total.1),
         kb(total.2)
-    );
-    Ok(())
+    ));
+    print!("{table}");
+    Ok(table)
 }
 
 fn kb(bytes: usize) -> String {

@@ -188,6 +188,8 @@ pub trait PageExt {
     /// Replaces the value of the input matching `css`.
     fn fill(&self, css: &str, text: &str) -> impl std::future::Future<Output = Result<()>>;
     fn click(&self, css: &str) -> impl std::future::Future<Output = Result<()>>;
+    /// Clicks the first displayed element matching `css` whose text contains `text`.
+    fn click_text(&self, css: &str, text: &str) -> impl std::future::Future<Output = Result<()>>;
     /// Waits until the element matching `css` shows text containing `text`.
     fn wait_for_text(&self, css: &str, text: &str)
         -> impl std::future::Future<Output = Result<()>>;
@@ -229,6 +231,24 @@ impl PageExt for WebDriver {
             .click()
             .await
             .with_context(|| format!("clicking {css}"))
+    }
+
+    async fn click_text(&self, css: &str, text: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            for element in self.find_all(By::Css(css)).await? {
+                if element.is_displayed().await? && element.text().await?.contains(text) {
+                    return element
+                        .click()
+                        .await
+                        .with_context(|| format!("clicking {css} {text:?}"));
+                }
+            }
+            if started.elapsed() > PATIENCE {
+                bail!("timed out waiting for {css:?} showing {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {

@@ -131,7 +131,10 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
 
     // A custom role with two permissions.
     sign_in(browser, app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-    assert_eq!(areas(browser).await?, ["Users", "Groups", "Roles"]);
+    assert_eq!(
+        areas(browser).await?,
+        ["Users", "Groups", "Roles", "Settings"]
+    );
     browser.goto(&app.url("/roles/new")).await?;
     browser.fill("#name", "Support desk").await?;
     browser
@@ -192,11 +195,15 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
 
     // Carol holds exactly the role's permissions: users, read and write; nothing else.
     sign_in(browser, app, "carol@example.com", PASSWORD).await?;
-    assert_eq!(areas(browser).await?, ["Users"]);
+    assert_eq!(areas(browser).await?, ["Users", "Settings"]);
     browser
         .wait_for("a.button-primary[href='/users/new']")
         .await?;
-    browser.click("table tbody a").await?;
+    // Dave holds what she holds (the same group), so she may change him; Vera, a
+    // Viewer, holds permissions Carol does not, so Carol may not touch her.
+    browser
+        .click_text("table tbody a", "dave@example.com")
+        .await?;
     browser.wait_for(".actions").await?;
     let delete = browser.wait_for(".actions .button-danger").await?;
     assert!(!delete.is_enabled().await?, "no users:delete");
@@ -215,7 +222,10 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
 
     // Vera, a Viewer, sees everything and can change nothing.
     sign_in(browser, app, "vera@example.com", PASSWORD).await?;
-    assert_eq!(areas(browser).await?, ["Users", "Groups", "Roles"]);
+    assert_eq!(
+        areas(browser).await?,
+        ["Users", "Groups", "Roles", "Settings"]
+    );
     let new_user = browser
         .wait_for(".page-header [aria-disabled=true]")
         .await?;

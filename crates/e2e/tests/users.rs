@@ -149,10 +149,10 @@ async fn lifecycle(app: &App, browser: &WebDriver) -> Result<()> {
         .wait_for_text(".user-header", "Left for the Analytical Society")
         .await?;
 
-    // A disabled user cannot sign in.
+    // A disabled user cannot sign in (and is told nothing a guesser could use).
     sign_out(browser).await?;
     sign_in(browser, "ada@example.com", "analytical engine notes").await?;
-    browser.wait_for_text("[role=alert]", "disabled").await?;
+    browser.wait_for_text("[role=alert]", "not right").await?;
 
     // Delete her, after typing her email.
     sign_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;

@@ -46,7 +46,9 @@ fn status_actions(current: UserStatus) -> Vec<StatusAction> {
 
 #[component]
 pub fn UserActions() -> impl IntoView {
-    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let CurrentUser {
+        user, protection, ..
+    } = expect_context::<CurrentUser>();
     let status_action = RwSignal::new(None::<StatusAction>);
     let status_open = RwSignal::new(false);
     let password_open = RwSignal::new(false);
@@ -58,17 +60,17 @@ pub fn UserActions() -> impl IntoView {
         <div class="actions" role="group" aria-label="User actions">
             {move || current().map(|u| {
                 status_actions(u.status).into_iter().map(|action| view! {
-                    <GuardedButton label=action.label endpoint=endpoints::USERS_SET_STATUS on_click=Callback::new(move |()| {
+                    <GuardedButton label=action.label endpoint=endpoints::USERS_SET_STATUS blocked=protection on_click=Callback::new(move |()| {
                         status_action.set(Some(action));
                         status_open.set(true);
                     }) />
                 }).collect_view()
             })}
-            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD on_click=Callback::new(move |()| password_open.set(true)) />
+            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=protection on_click=Callback::new(move |()| password_open.set(true)) />
             <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
-                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA on_click=Callback::new(move |()| mfa_open.set(true)) />
+                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=protection on_click=Callback::new(move |()| mfa_open.set(true)) />
             </Show>
-            <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE on_click=Callback::new(move |()| delete_open.set(true)) />
+            <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE blocked=protection on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>
         <StatusDialog open=status_open action=status_action />
         <PasswordDialog open=password_open />

@@ -2,6 +2,7 @@
 //! (profile, groups, roles) are child routes, so each has its own URL.
 
 use gatehouse_api::endpoints;
+use gatehouse_api::roles::UserRoles;
 use gatehouse_api::users::{UpdateUser, User};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -23,6 +24,11 @@ pub struct CurrentUser {
     pub user: RwSignal<Option<User>>,
     /// Loads the user again from the server.
     pub reload: Callback<()>,
+    /// The roles they hold, directly and in all (as last loaded or saved).
+    pub roles: RwSignal<Option<UserRoles>>,
+    /// Why the signed-in administrator may not change this user at all: the user holds
+    /// permissions the administrator does not. The server refuses regardless.
+    pub protection: Signal<Option<String>>,
 }
 
 #[component]
@@ -30,9 +36,44 @@ pub fn UserDetailPage() -> impl IntoView {
     let session = use_session();
     let page = load_by_id(move |id| api::users::get(session, id), |u: &User| u.id);
     let user = page.current;
+    let user_id = Memo::new(move |_| user.with(|u| u.as_ref().map(|u| u.id)));
+    let roles = RwSignal::new(None::<UserRoles>);
+    let fetched = LocalResource::new(move || {
+        let id = user_id.get();
+        async move {
+            match id {
+                Some(id) => Some(api::users::roles_of(session, id).await),
+                None => None,
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Some(Ok(held))) = fetched.get() {
+            roles.set(Some(held));
+        }
+    });
+    let protection = Signal::derive(move || {
+        let me = session.me()?;
+        if user_id.get() == Some(me.user.id) {
+            return None;
+        }
+        let lacking: Vec<String> = roles.with(|r| {
+            r.as_ref()
+                .map(|r| me.lacks_of(&r.permissions).map(|p| p.to_string()).collect())
+                .unwrap_or_default()
+        });
+        (!lacking.is_empty()).then(|| {
+            format!(
+                "You cannot change this user: they hold permissions you do not ({}). Only an administrator who holds them too can.",
+                lacking.join(", ")
+            )
+        })
+    });
     provide_context(CurrentUser {
         user,
         reload: page.reload,
+        roles,
+        protection,
     });
     let body = move || match page.state.get() {
         LoadState::Ready => view! { <UserHeader /> <Outlet /> }.into_any(),
@@ -51,7 +92,9 @@ pub fn UserDetailPage() -> impl IntoView {
 /// Name, facts and actions; follows the current user as it changes.
 #[component]
 fn UserHeader() -> impl IntoView {
-    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let CurrentUser {
+        user, protection, ..
+    } = expect_context::<CurrentUser>();
     let facts = move || {
         user.get().map(|user| {
             view! {
@@ -76,6 +119,9 @@ fn UserHeader() -> impl IntoView {
             <div>{facts}</div>
             <UserActions />
         </div>
+        {move || protection.get().map(|reason| view! {
+            <p class="banner banner-info" id="protected-reason" role="note">{reason}</p>
+        })}
         <Tabs label="User sections" tabs=vec![
             ("Profile", base.clone()),
             ("Groups", format!("{base}/groups")),
@@ -101,7 +147,12 @@ impl Draft<User> for UserDraft {
 #[component]
 pub fn UserProfileTab() -> impl IntoView {
     let session = use_session();
-    let CurrentUser { user, reload } = expect_context::<CurrentUser>();
+    let CurrentUser {
+        user,
+        reload,
+        protection,
+        ..
+    } = expect_context::<CurrentUser>();
     let draft = UserDraft::default();
     let edit = edit_session(
         user,
@@ -112,14 +163,16 @@ pub fn UserProfileTab() -> impl IntoView {
             api::users::update(session, saved.id, saved.version, &patch).await
         },
     );
-    let read_only = Signal::derive(move || session.missing_for(&endpoints::USERS_UPDATE).is_some());
+    let read_only = Signal::derive(move || {
+        session.missing_for(&endpoints::USERS_UPDATE).is_some() || protection.get().is_some()
+    });
     let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Profile">
             <Show when=move || stale.get()>
                 <StaleBanner what="user" on_reload=edit.reload_theirs />
             </Show>
-            <Show when=move || read_only.get()>
+            <Show when=move || session.missing_for(&endpoints::USERS_UPDATE).is_some()>
                 <p class="banner banner-info">"You can view this user but not change them: that needs the users:write permission."</p>
             </Show>
             <UserForm

@@ -18,7 +18,9 @@ use crate::session::use_session;
 pub fn UserGroupsTab() -> impl IntoView {
     let session = use_session();
     let toasts = use_toasts();
-    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let CurrentUser {
+        user, protection, ..
+    } = expect_context::<CurrentUser>();
     let Some(user_id) = user.with_untracked(|u| u.as_ref().map(|u| u.id)) else {
         return ().into_any();
     };
@@ -64,7 +66,7 @@ pub fn UserGroupsTab() -> impl IntoView {
                         <li>
                             <A href=format!("/groups/{}", group.id)><GroupChip name=group.name.clone() color=group.color.clone() /></A>
                             <GuardedButton label="Remove" endpoint=endpoints::GROUPS_REMOVE_MEMBERS
-                                aria_label=remove_label
+                                aria_label=remove_label blocked=protection
                                 on_click=Callback::new(move |()| { leave.dispatch(for_leave.clone()); }) />
                         </li>
                     }

@@ -21,17 +21,19 @@ use crate::session::use_session;
 pub fn UserRolesTab() -> impl IntoView {
     let session = use_session();
     let toasts = use_toasts();
-    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let CurrentUser {
+        user,
+        roles: shown,
+        protection,
+        ..
+    } = expect_context::<CurrentUser>();
     let Some(user_id) = user.with_untracked(|u| u.as_ref().map(|u| u.id)) else {
         return ().into_any();
     };
-    let held = LocalResource::new(move || api::users::roles_of(session, user_id));
-    let shown = RwSignal::new(None::<UserRoles>);
     let selected = RwSignal::new(BTreeSet::<Uuid>::new());
     Effect::new(move |_| {
-        if let Some(Ok(roles)) = held.get() {
+        if let Some(roles) = shown.get() {
             selected.set(roles.direct.iter().map(|r| r.id).collect());
-            shown.set(Some(roles));
         }
     });
     let error = RwSignal::new(None::<String>);
@@ -54,20 +56,22 @@ pub fn UserRolesTab() -> impl IntoView {
                 .map(|s| s.direct.iter().map(|r| r.id).collect::<BTreeSet<_>>())
         }) == Some(selected.get())
     };
-    let read_only = move || session.missing_for(&endpoints::USERS_SET_ROLES).is_some();
+    let read_only = move || {
+        session.missing_for(&endpoints::USERS_SET_ROLES).is_some() || protection.get().is_some()
+    };
 
     view! {
         <section class="tab-panel" aria-label="Roles">
             <div class="split">
                 <div>
                     <h2>"Direct roles"</h2>
-                    <Show when=read_only>
+                    <Show when=move || session.missing_for(&endpoints::USERS_SET_ROLES).is_some()>
                         <p class="muted">"Granting roles needs the roles:write permission."</p>
                     </Show>
                     {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
                     <RoleChecklist selected read_only=Signal::derive(read_only) />
                     <div class="form-actions">
-                        <GuardedButton label="Save roles" class="button-primary" endpoint=endpoints::USERS_SET_ROLES
+                        <GuardedButton label="Save roles" class="button-primary" endpoint=endpoints::USERS_SET_ROLES blocked=protection
                             disabled=Signal::derive(move || unchanged() || save.pending().get())
                             on_click=Callback::new(move |()| { save.dispatch(()); }) />
                     </div>
@@ -75,7 +79,10 @@ pub fn UserRolesTab() -> impl IntoView {
                 <div>
                     <h2>"Effective roles"</h2>
                     <p class="muted">"Everything this user holds, directly or through groups."</p>
-                    {move || shown.get().map(|roles| view! { <EffectiveRoles roles /> })}
+                    {move || match shown.get() {
+                        Some(roles) => view! { <EffectiveRoles roles /> }.into_any(),
+                        None => view! { <p class="muted" aria-busy="true">"Loading roles…"</p> }.into_any(),
+                    }}
                 </div>
             </div>
         </section>
