@@ -258,7 +258,7 @@ async fn an_editor_cannot_touch_an_administrator_and_dangerous_actions_ask_first
             .await?;
         for label in ["Disable", "Lock", "Set password", "Delete"] {
             let button = browser
-                .query(By::XPath(&format!(
+                .query(By::XPath(format!(
                     "//div[@class='actions']/button[normalize-space()='{label}']"
                 )))
                 .first()
