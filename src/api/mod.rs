@@ -67,7 +67,7 @@ impl Call {
 
     /// Makes the write conditional on the object still being at `version`.
     pub fn if_version(mut self, version: i64) -> Self {
-        self.if_match = Some(gatehouse_api::users::etag(version));
+        self.if_match = Some(gatehouse_api::version::etag(version));
         self
     }
 

@@ -1,7 +1,7 @@
 //! `/setup?token=…`: creates the first administrator with the link the server printed.
 
 use gatehouse_api::auth::SetupRequest;
-use gatehouse_api::users::clean;
+use gatehouse_api::validation::clean;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -321,7 +321,7 @@ impl SetupRequest {
             .check("password", rules::password(&self.password, &self.email))
             .check_opt(
                 "display_name",
-                crate::users::clean(&self.display_name),
+                crate::validation::clean(&self.display_name),
                 rules::display_name,
             );
         if self.token.trim().is_empty() {

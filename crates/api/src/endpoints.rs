@@ -99,6 +99,23 @@ impl Endpoint {
         }
     }
 
+    /// The concrete path of this endpoint: each `{name}` of the pattern replaced, in
+    /// order, by `values` (the console builds every URL this way, so a path is written
+    /// once, in this table).
+    pub fn url(&self, values: &[&str]) -> String {
+        let mut out = String::with_capacity(self.path.len() + 48);
+        let mut values = values.iter();
+        let mut rest = self.path;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+            out.push_str(values.next().copied().unwrap_or_default());
+            rest = &rest[close..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// The endpoint for a method and a route pattern, if the API has it. `HEAD` is
     /// answered wherever `GET` is.
     pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
@@ -271,94 +288,95 @@ pub const ALL: &[Endpoint] = &[
     SECURITY_SETTINGS_UPDATE,
 ];
 
-/// Concrete URLs (relative to the API origin) for the console's requests.
+/// Concrete URLs (relative to the API origin) for the console's requests, each filled in
+/// from its endpoint's pattern.
 pub mod url {
-    use super::API_V1;
+    use super::*;
     use uuid::Uuid;
 
     pub fn setup() -> String {
-        format!("{API_V1}/setup")
+        SETUP.url(&[])
     }
     pub fn login() -> String {
-        format!("{API_V1}/auth/login")
-    }
-    pub fn logout() -> String {
-        format!("{API_V1}/auth/logout")
+        LOGIN.url(&[])
     }
     pub fn login_mfa() -> String {
-        format!("{API_V1}/auth/login/mfa")
+        LOGIN_MFA.url(&[])
+    }
+    pub fn logout() -> String {
+        LOGOUT.url(&[])
     }
     pub fn me() -> String {
-        format!("{API_V1}/auth/me")
+        ME.url(&[])
     }
     pub fn my_password() -> String {
-        format!("{API_V1}/auth/me/password")
+        MY_PASSWORD.url(&[])
     }
     pub fn my_other_sessions_end() -> String {
-        format!("{API_V1}/auth/me/sessions/end-others")
+        MY_OTHER_SESSIONS_END.url(&[])
     }
     pub fn my_confirm() -> String {
-        format!("{API_V1}/auth/me/confirm")
+        MY_CONFIRM.url(&[])
     }
     pub fn my_totp() -> String {
-        format!("{API_V1}/auth/me/mfa/totp")
+        MY_TOTP_START.url(&[])
     }
     pub fn my_totp_confirm() -> String {
-        format!("{API_V1}/auth/me/mfa/totp/confirm")
+        MY_TOTP_CONFIRM.url(&[])
     }
     pub fn my_mfa() -> String {
-        format!("{API_V1}/auth/me/mfa")
+        MY_MFA_DISABLE.url(&[])
     }
     pub fn my_recovery_codes() -> String {
-        format!("{API_V1}/auth/me/mfa/recovery-codes")
-    }
-    pub fn security_settings(tenant: &str) -> String {
-        format!("{API_V1}/tenants/{tenant}/settings/security")
+        MY_RECOVERY_CODES.url(&[])
     }
     pub fn permissions() -> String {
-        format!("{API_V1}/permissions")
+        PERMISSIONS.url(&[])
     }
     pub fn tenants() -> String {
-        format!("{API_V1}/tenants")
+        TENANTS.url(&[])
+    }
+    pub fn security_settings(tenant: &str) -> String {
+        SECURITY_SETTINGS_GET.url(&[tenant])
     }
     pub fn users(tenant: &str) -> String {
-        format!("{API_V1}/tenants/{tenant}/users")
+        USERS_LIST.url(&[tenant])
     }
     pub fn user(tenant: &str, id: Uuid) -> String {
-        format!("{API_V1}/tenants/{tenant}/users/{id}")
+        USERS_GET.url(&[tenant, &id.to_string()])
     }
     pub fn user_status(tenant: &str, id: Uuid) -> String {
-        format!("{}/status", user(tenant, id))
+        USERS_SET_STATUS.url(&[tenant, &id.to_string()])
     }
     pub fn user_password_reset(tenant: &str, id: Uuid) -> String {
-        format!("{}/password/reset", user(tenant, id))
+        USERS_RESET_PASSWORD.url(&[tenant, &id.to_string()])
     }
     pub fn user_mfa_disable(tenant: &str, id: Uuid) -> String {
-        format!("{}/mfa/disable", user(tenant, id))
+        USERS_DISABLE_MFA.url(&[tenant, &id.to_string()])
     }
     pub fn user_groups(tenant: &str, id: Uuid) -> String {
-        format!("{}/groups", user(tenant, id))
+        USERS_GROUPS.url(&[tenant, &id.to_string()])
     }
     pub fn user_roles(tenant: &str, id: Uuid) -> String {
-        format!("{}/roles", user(tenant, id))
+        USERS_ROLES.url(&[tenant, &id.to_string()])
     }
     pub fn roles(tenant: &str) -> String {
-        format!("{API_V1}/tenants/{tenant}/roles")
+        ROLES_LIST.url(&[tenant])
     }
     pub fn role(tenant: &str, id: Uuid) -> String {
-        format!("{API_V1}/tenants/{tenant}/roles/{id}")
+        ROLES_GET.url(&[tenant, &id.to_string()])
     }
     pub fn role_holders(tenant: &str, id: Uuid) -> String {
-        format!("{}/holders", role(tenant, id))
+        ROLES_HOLDERS.url(&[tenant, &id.to_string()])
     }
     pub fn groups(tenant: &str) -> String {
-        format!("{API_V1}/tenants/{tenant}/groups")
+        GROUPS_LIST.url(&[tenant])
     }
     pub fn group(tenant: &str, id: Uuid) -> String {
-        format!("{API_V1}/tenants/{tenant}/groups/{id}")
+        GROUPS_GET.url(&[tenant, &id.to_string()])
     }
     pub fn group_members(tenant: &str, id: Uuid) -> String {
-        format!("{}/members", group(tenant, id))
+        GROUPS_MEMBERS.url(&[tenant, &id.to_string()])
     }
 }
 
@@ -417,6 +435,17 @@ mod tests {
         assert_eq!(Endpoint::find("patch", USER), Some(&USERS_UPDATE));
         assert_eq!(Endpoint::find("PUT", USER), None);
         assert_eq!(Endpoint::find("HEAD", USER), Some(&USERS_GET));
+    }
+
+    #[test]
+    fn urls_are_filled_in_from_the_table() {
+        let id = uuid::Uuid::from_u128(1);
+        assert_eq!(
+            url::user_roles("acme", id),
+            format!("/api/v1/tenants/acme/users/{id}/roles")
+        );
+        assert_eq!(url::me(), "/api/v1/auth/me");
+        assert_eq!(USERS_LIST.url(&[]), "/api/v1/tenants//users");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct Group {
 
 impl Group {
     pub fn etag(&self) -> String {
-        crate::users::etag(self.version)
+        crate::version::etag(self.version)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod roles;
 pub mod tenants;
 pub mod users;
 pub mod validation;
+pub mod version;
 
 pub use envelope::{Meta, Page, Pagination, Single};
 pub use permissions::Permission;

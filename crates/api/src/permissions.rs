@@ -7,141 +7,84 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One thing a signed-in user may be allowed to do. Serialised as `area:action`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Permission {
-    #[serde(rename = "users:read")]
-    UsersRead,
-    #[serde(rename = "users:write")]
-    UsersWrite,
-    #[serde(rename = "users:delete")]
-    UsersDelete,
-    #[serde(rename = "groups:read")]
-    GroupsRead,
-    #[serde(rename = "groups:write")]
-    GroupsWrite,
-    #[serde(rename = "roles:read")]
-    RolesRead,
-    #[serde(rename = "roles:write")]
-    RolesWrite,
-    #[serde(rename = "invites:read")]
-    InvitesRead,
-    #[serde(rename = "invites:write")]
-    InvitesWrite,
-    #[serde(rename = "api_keys:read")]
-    ApiKeysRead,
-    #[serde(rename = "api_keys:write")]
-    ApiKeysWrite,
-    #[serde(rename = "sso:read")]
-    SsoRead,
-    #[serde(rename = "sso:write")]
-    SsoWrite,
-    #[serde(rename = "audit:read")]
-    AuditRead,
-    #[serde(rename = "tenants:write")]
-    TenantsWrite,
+/// Defines the catalogue from one table: each permission's variant, wire name, area,
+/// whether it only reads, and what it allows. Nothing about a permission is written
+/// anywhere else, so none can be left out of [`Permission::ALL`].
+macro_rules! catalogue {
+    ($($variant:ident = $name:literal, $area:literal, $reads:literal, $description:literal;)*) => {
+        /// One thing a signed-in user may be allowed to do. Serialised as `area:action`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum Permission {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl Permission {
+            const COUNT: usize = [$(Permission::$variant),*].len();
+
+            /// Every permission, in catalogue order (grouped by area).
+            pub const ALL: [Permission; Self::COUNT] = [$(Permission::$variant),*];
+
+            /// The wire name, `area:action`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Permission::$variant => $name,)* }
+            }
+
+            /// The area a permission belongs to, for grouping in pickers.
+            pub const fn area(self) -> &'static str {
+                match self { $(Permission::$variant => $area,)* }
+            }
+
+            /// What holding the permission allows, in an administrator's words.
+            pub const fn description(self) -> &'static str {
+                match self { $(Permission::$variant => $description,)* }
+            }
+
+            /// Whether the permission only reads.
+            pub const fn is_read_only(self) -> bool {
+                match self { $(Permission::$variant => $reads,)* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    UsersRead = "users:read", "Users", true,
+        "See users and their profiles, groups and roles.";
+    UsersWrite = "users:write", "Users", false,
+        "Create and edit users, change their status, reset passwords and disable MFA.";
+    UsersDelete = "users:delete", "Users", false,
+        "Delete users.";
+    GroupsRead = "groups:read", "Groups", true,
+        "See groups and their members.";
+    GroupsWrite = "groups:write", "Groups", false,
+        "Create, edit and delete groups and change their members.";
+    RolesRead = "roles:read", "Roles", true,
+        "See roles, their permissions and who holds them.";
+    RolesWrite = "roles:write", "Roles", false,
+        "Create, edit and delete custom roles and grant roles to users.";
+    InvitesRead = "invites:read", "Invites", true,
+        "See invitations.";
+    InvitesWrite = "invites:write", "Invites", false,
+        "Invite people, resend and revoke invitations.";
+    ApiKeysRead = "api_keys:read", "API keys", true,
+        "See API keys of all users.";
+    ApiKeysWrite = "api_keys:write", "API keys", false,
+        "Issue and revoke API keys.";
+    SsoRead = "sso:read", "SSO", true,
+        "See single sign-on connections.";
+    SsoWrite = "sso:write", "SSO", false,
+        "Create and change single sign-on connections.";
+    AuditRead = "audit:read", "Audit log", true,
+        "Read the audit log.";
+    TenantsWrite = "tenants:write", "Tenants", false,
+        "Change tenant settings, such as who must use two-step sign-in.";
 }
 
 impl Permission {
-    /// Every permission, in catalogue order (grouped by area).
-    pub const ALL: [Permission; 15] = [
-        Permission::UsersRead,
-        Permission::UsersWrite,
-        Permission::UsersDelete,
-        Permission::GroupsRead,
-        Permission::GroupsWrite,
-        Permission::RolesRead,
-        Permission::RolesWrite,
-        Permission::InvitesRead,
-        Permission::InvitesWrite,
-        Permission::ApiKeysRead,
-        Permission::ApiKeysWrite,
-        Permission::SsoRead,
-        Permission::SsoWrite,
-        Permission::AuditRead,
-        Permission::TenantsWrite,
-    ];
-
-    /// The wire name, `area:action`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Permission::UsersRead => "users:read",
-            Permission::UsersWrite => "users:write",
-            Permission::UsersDelete => "users:delete",
-            Permission::GroupsRead => "groups:read",
-            Permission::GroupsWrite => "groups:write",
-            Permission::RolesRead => "roles:read",
-            Permission::RolesWrite => "roles:write",
-            Permission::InvitesRead => "invites:read",
-            Permission::InvitesWrite => "invites:write",
-            Permission::ApiKeysRead => "api_keys:read",
-            Permission::ApiKeysWrite => "api_keys:write",
-            Permission::SsoRead => "sso:read",
-            Permission::SsoWrite => "sso:write",
-            Permission::AuditRead => "audit:read",
-            Permission::TenantsWrite => "tenants:write",
-        }
-    }
-
     /// Parses the wire name.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-
-    /// The area a permission belongs to, for grouping in pickers.
-    pub const fn area(self) -> &'static str {
-        match self {
-            Permission::UsersRead | Permission::UsersWrite | Permission::UsersDelete => "Users",
-            Permission::GroupsRead | Permission::GroupsWrite => "Groups",
-            Permission::RolesRead | Permission::RolesWrite => "Roles",
-            Permission::InvitesRead | Permission::InvitesWrite => "Invites",
-            Permission::ApiKeysRead | Permission::ApiKeysWrite => "API keys",
-            Permission::SsoRead | Permission::SsoWrite => "SSO",
-            Permission::AuditRead => "Audit log",
-            Permission::TenantsWrite => "Tenants",
-        }
-    }
-
-    /// What holding the permission allows, in an administrator's words.
-    pub const fn description(self) -> &'static str {
-        match self {
-            Permission::UsersRead => "See users and their profiles, groups and roles.",
-            Permission::UsersWrite => {
-                "Create and edit users, change their status, reset passwords and disable MFA."
-            }
-            Permission::UsersDelete => "Delete users.",
-            Permission::GroupsRead => "See groups and their members.",
-            Permission::GroupsWrite => "Create, edit and delete groups and change their members.",
-            Permission::RolesRead => "See roles, their permissions and who holds them.",
-            Permission::RolesWrite => {
-                "Create, edit and delete custom roles and grant roles to users."
-            }
-            Permission::InvitesRead => "See invitations.",
-            Permission::InvitesWrite => "Invite people, resend and revoke invitations.",
-            Permission::ApiKeysRead => "See API keys of all users.",
-            Permission::ApiKeysWrite => "Issue and revoke API keys.",
-            Permission::SsoRead => "See single sign-on connections.",
-            Permission::SsoWrite => "Create and change single sign-on connections.",
-            Permission::AuditRead => "Read the audit log.",
-            Permission::TenantsWrite => {
-                "Change tenant settings, such as who must use two-step sign-in."
-            }
-        }
-    }
-
-    /// Whether the permission only reads.
-    pub const fn is_read_only(self) -> bool {
-        matches!(
-            self,
-            Permission::UsersRead
-                | Permission::GroupsRead
-                | Permission::RolesRead
-                | Permission::InvitesRead
-                | Permission::ApiKeysRead
-                | Permission::SsoRead
-                | Permission::AuditRead
-        )
     }
 }
 
@@ -209,6 +152,21 @@ mod tests {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
         assert_eq!(Permission::parse("users:fly"), None);
+    }
+
+    #[test]
+    fn the_catalogue_is_complete_and_grouped() {
+        assert_eq!(Permission::ALL.len(), 15);
+        let mut names: Vec<_> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), Permission::ALL.len());
+        for p in Permission::ALL {
+            assert!(p
+                .as_str()
+                .starts_with(&p.area().to_lowercase().replace(' ', "_")[..3]));
+            assert_eq!(p.is_read_only(), p.as_str().ends_with(":read"), "{p}");
+            assert!(p.description().ends_with('.'));
+        }
     }
 
     #[test]

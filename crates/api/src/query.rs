@@ -2,6 +2,8 @@
 
 use std::fmt::Display;
 
+use serde::{Deserialize, Serialize};
+
 /// Decoded `key=value` pairs in a stable order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryPairs(Vec<(String, String)>);
@@ -67,7 +69,7 @@ impl NameQuery {
     }
 
     pub fn search_term(&self) -> Option<&str> {
-        crate::users::clean(&self.search)
+        crate::validation::clean(&self.search)
     }
 
     /// 422 for a search the server will not run (too long, too many words, control
@@ -103,6 +105,39 @@ impl NameQuery {
             .push_opt("page", self.page.filter(|&p| p > 1))
             .push_opt("per_page", self.per_page);
         pairs
+    }
+}
+
+/// The direction of a sorted list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+impl SortOrder {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "asc" => Some(SortOrder::Asc),
+            "desc" => Some(SortOrder::Desc),
+            _ => None,
+        }
+    }
+
+    pub const fn reversed(self) -> Self {
+        match self {
+            SortOrder::Asc => SortOrder::Desc,
+            SortOrder::Desc => SortOrder::Asc,
+        }
     }
 }
 

@@ -38,7 +38,7 @@ impl Role {
     }
 
     pub fn etag(&self) -> String {
-        crate::users::etag(self.version)
+        crate::version::etag(self.version)
     }
 }
 

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::query::QueryPairs;
-use crate::validation::{self as rules, Report};
+use crate::query::{QueryPairs, SortOrder};
+use crate::validation::{self as rules, clean, Report};
+use crate::version::etag;
 use crate::FieldError;
 
 /// A person (or robot) who can sign in to a tenant.
@@ -84,17 +85,6 @@ impl From<&User> for UserRef {
             name: user.name(),
         }
     }
-}
-
-/// The `ETag` for a resource version: a strong entity tag.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// The version an `If-Match` / `ETag` value names, if it is one of ours.
-pub fn parse_etag(value: &str) -> Option<i64> {
-    let value = value.trim().trim_start_matches("W/");
-    value.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
 }
 
 /// Where a user is in their lifecycle. Only `ACTIVE` users can sign in.
@@ -220,11 +210,6 @@ pub struct CreateUser {
     pub email_verified: bool,
     #[serde(default)]
     pub custom_attributes: BTreeMap<String, String>,
-}
-
-/// Trims a text field; an empty value means "not set".
-pub fn clean(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// The optional profile fields every user form shares, trimmed, for checking.
@@ -453,38 +438,6 @@ impl UserSortBy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    Asc,
-    Desc,
-}
-
-impl SortOrder {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SortOrder::Asc => "asc",
-            SortOrder::Desc => "desc",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "asc" => Some(SortOrder::Asc),
-            "desc" => Some(SortOrder::Desc),
-            _ => None,
-        }
-    }
-
-    pub const fn reversed(self) -> Self {
-        match self {
-            SortOrder::Asc => SortOrder::Desc,
-            SortOrder::Desc => SortOrder::Asc,
-        }
-    }
-}
-
 /// `GET /users` query: the same struct describes the console's URL, so a link to a
 /// filtered list is a link to the same API query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -625,14 +578,6 @@ mod tests {
         assert_eq!(serde_json::from_value::<User>(json).unwrap(), u);
         assert_eq!(u.name(), "Ada Lovelace");
         assert_eq!(u.etag(), "\"3\"");
-    }
-
-    #[test]
-    fn etags_parse_strong_and_weak() {
-        assert_eq!(parse_etag("\"7\""), Some(7));
-        assert_eq!(parse_etag("W/\"7\""), Some(7));
-        assert_eq!(parse_etag("7"), None);
-        assert_eq!(parse_etag("\"x\""), None);
     }
 
     #[test]

@@ -62,6 +62,11 @@ impl Report {
     }
 }
 
+/// Trims a text field; an empty value means "not set".
+pub fn clean(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 fn has_control_chars(value: &str) -> bool {
     value.chars().any(char::is_control)
 }

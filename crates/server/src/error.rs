@@ -61,6 +61,33 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// 404 for an object of the kind `what` ("user", "role") that does not exist.
+    pub fn gone(what: &str) -> Self {
+        AppError::NotFound(format!(
+            "There is no such {what}; it may have been deleted."
+        ))
+    }
+
+    /// A conditional write found the object changed since it was read: 412 with the
+    /// version it is at now, or 404 if it is gone.
+    pub fn changed_meanwhile(current: Option<i64>, what: &str) -> Self {
+        match current {
+            Some(current) => AppError::StaleVersion { current },
+            None => AppError::gone(what),
+        }
+    }
+
+    /// 409 under a field for a UNIQUE violation named in `fields` (constraint text,
+    /// field, message); any other error as it is.
+    pub fn unique(error: sqlx::Error, fields: &[(&str, &str, &str)]) -> Self {
+        for (constraint, field, message) in fields {
+            if crate::store::is_unique_violation(&error, constraint) {
+                return AppError::conflict_on(field, message);
+            }
+        }
+        error.into()
+    }
+
     /// 422 for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])

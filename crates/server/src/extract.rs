@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::header::IF_MATCH;
 use axum::http::request::Parts;
-use gatehouse_api::users::parse_etag;
 
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -26,9 +25,22 @@ pub struct Query<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct Path<T>(pub T);
 
-/// The version named by `If-Match`. Writes of existing objects require it, so that a
-/// stale form cannot overwrite someone else's change.
-pub struct IfMatch(pub i64);
+/// The versions named by `If-Match`. Writes of existing objects require it, so that a
+/// stale form cannot overwrite someone else's change: 428 without it, 400 when it is not
+/// a list of entity tags, 412 when none is the current version (RFC 9110 §13.1.1).
+pub struct IfMatch(pub gatehouse_api::version::IfMatch);
+
+impl IfMatch {
+    /// The version the write goes ahead on: the current one, when the header names it
+    /// (or is `*`); otherwise 412, saying which version is current.
+    pub fn check(&self, current: i64) -> Result<i64, AppError> {
+        if self.0.matches(current) {
+            Ok(current)
+        } else {
+            Err(AppError::StaleVersion { current })
+        }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
@@ -41,11 +53,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         value
             .to_str()
             .ok()
-            .and_then(parse_etag)
+            .and_then(gatehouse_api::version::IfMatch::parse)
             .map(IfMatch)
             .ok_or_else(|| {
                 AppError::BadRequest(
-                    "If-Match must be an ETag this server sent, such as \"3\".".into(),
+                    "If-Match must be an entity tag this server sent, such as \"3\", or *.".into(),
                 )
             })
     }

@@ -3,7 +3,7 @@
 //! actions need a recent proof of identity, and a tenant never loses its last active
 //! administrator.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use gatehouse_api::endpoints::RECENT_AUTH_SECONDS;
 use gatehouse_api::Permission;
@@ -43,6 +43,32 @@ pub fn ensure_can_grant<'a>(
         })?;
     }
     Ok(())
+}
+
+/// The roles named by `role_ids`, checked for granting: each must be a role of the
+/// tenant (422 under `field`), and those not held already (`already`) may carry only
+/// permissions the caller holds (403).
+pub async fn roles_to_grant(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    field: &str,
+    role_ids: &[Uuid],
+    already: &[Uuid],
+) -> AppResult<BTreeMap<Uuid, (String, BTreeSet<Permission>)>> {
+    let known = roles::permissions_of(conn, tenant, role_ids).await?;
+    if let Some(unknown) = role_ids.iter().find(|r| !known.contains_key(r)) {
+        return Err(AppError::field(
+            field,
+            format!("There is no role {unknown} in this tenant."),
+        ));
+    }
+    let added = known
+        .iter()
+        .filter(|(id, _)| !already.contains(id))
+        .map(|(_, (name, p))| (name.as_str(), p));
+    ensure_can_grant(principal, added)?;
+    Ok(known)
 }
 
 /// Refuses removing (or changing) roles whose permissions the caller does not hold

@@ -1,8 +1,8 @@
 //! `/account`: the signed-in user's own password, two-step sign-in and sessions; and
 //! the gate a session with a pending requirement meets before anything else.
 
-mod mfa;
-mod password;
+pub mod mfa;
+pub mod password;
 
 use gatehouse_api::auth::{RecoveryCodes, Requirement};
 use leptos::prelude::*;
@@ -27,6 +27,9 @@ fn refresh_me(session: Session) {
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     let toasts = use_toasts();
+    // Whether the tenant requires a second factor of this user is not part of the
+    // sign-in answer: ask, so "Turn off" says why it cannot.
+    refresh_me(session);
     let password_changed = Callback::new(move |me| {
         session.set_me(me);
         toasts.success("Password changed. Your other sessions were signed out.");

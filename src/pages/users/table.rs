@@ -1,6 +1,7 @@
 //! The users table: one row per user, sortable headers.
 
-use gatehouse_api::users::{SortOrder, User, UserSortBy};
+use gatehouse_api::query::SortOrder;
+use gatehouse_api::users::{User, UserSortBy};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

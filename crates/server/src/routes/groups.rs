@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use axum::extract::State;
-use axum::http::header::{ETAG, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::{
@@ -23,46 +23,24 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
 use crate::store::groups::GroupFields;
-use crate::store::{self, groups, roles, users};
+use crate::store::{groups, roles, users};
 use crate::AppState;
 
+const WHAT: &str = "group";
+
 fn not_found() -> AppError {
-    AppError::NotFound("There is no such group; it may have been deleted.".into())
+    AppError::gone(WHAT)
 }
 
 fn name_taken(error: sqlx::Error) -> AppError {
-    if store::is_unique_violation(&error, "groups.") {
-        AppError::conflict_on("name", "Another group already has this name.")
-    } else {
-        error.into()
-    }
+    AppError::unique(
+        error,
+        &[("groups.", "name", "Another group already has this name.")],
+    )
 }
 
 fn with_etag(status: StatusCode, group: Group) -> Response {
-    (status, [(ETAG, group.etag())], single(group)).into_response()
-}
-
-/// Checks that `role_ids` are roles of the tenant, and that those not granted by the
-/// group yet carry only permissions the caller holds.
-async fn check_roles(
-    conn: &mut SqliteConnection,
-    principal: &Principal,
-    tenant: &str,
-    role_ids: &[Uuid],
-    already: &[Uuid],
-) -> AppResult<()> {
-    let known = roles::permissions_of(conn, tenant, role_ids).await?;
-    if let Some(unknown) = role_ids.iter().find(|r| !known.contains_key(r)) {
-        return Err(AppError::field(
-            "role_ids",
-            format!("There is no role {unknown} in this tenant."),
-        ));
-    }
-    let added = known
-        .iter()
-        .filter(|(id, _)| !already.contains(id))
-        .map(|(_, (name, p))| (name.as_str(), p));
-    guards::ensure_can_grant(principal, added)
+    super::with_etag(status, group.version, group)
 }
 
 /// The tenant's groups by name, with their roles and member counts.
@@ -100,7 +78,15 @@ pub async fn create(
     request.validate().map_err(AppError::Validation)?;
     let id = Uuid::now_v7();
     let mut tx = state.db.begin().await?;
-    check_roles(&mut tx, &principal, &tenant, &request.role_ids, &[]).await?;
+    guards::roles_to_grant(
+        &mut tx,
+        &principal,
+        &tenant,
+        "role_ids",
+        &request.role_ids,
+        &[],
+    )
+    .await?;
     let fields = GroupFields {
         name: request.name.trim(),
         description: request.description.trim(),
@@ -153,22 +139,20 @@ pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
     JsonBody(patch): JsonBody<UpdateGroup>,
 ) -> AppResult<Response> {
     patch.validate().map_err(AppError::Validation)?;
     let group = groups::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
-    if group.version != version {
-        return Err(AppError::StaleVersion {
-            current: group.version,
-        });
-    }
+    let version = if_match.check(group.version)?;
     let mut tx = state.db.begin().await?;
     let already: Vec<Uuid> = group.roles.iter().map(|r| r.id).collect();
     if let Some(role_ids) = &patch.role_ids {
-        check_roles(&mut tx, &principal, &tenant, role_ids, &already).await?;
+        let known =
+            guards::roles_to_grant(&mut tx, &principal, &tenant, "role_ids", role_ids, &already)
+                .await?;
         let removed: Vec<Uuid> = already
             .iter()
             .copied()
@@ -176,15 +160,10 @@ pub async fn update(
             .collect();
         let removed = roles::permissions_of(&mut tx, &tenant, &removed).await?;
         guards::ensure_can_revoke(&principal, removed.values().map(|(n, p)| (n.as_str(), p)))?;
-        let added: Vec<Uuid> = role_ids
-            .iter()
-            .copied()
-            .filter(|r| !already.contains(r))
-            .collect();
-        let added = roles::permissions_of(&mut tx, &tenant, &added).await?;
+        let added = known.iter().filter(|(id, _)| !already.contains(id));
         guards::confirm_if_role_admin(
             &principal,
-            added.values().chain(removed.values()).map(|(_, p)| p),
+            added.chain(removed.iter()).map(|(_, (_, p))| p),
         )?;
     }
     if patch.is_default == Some(true) && !group.is_default {
@@ -207,9 +186,12 @@ pub async fn update(
         .await
         .map_err(name_taken)?
     {
-        return Err(AppError::StaleVersion {
-            current: group.version + 1,
-        });
+        drop(tx);
+        let current = groups::get(&state.db, &tenant, id).await?;
+        return Err(AppError::changed_meanwhile(
+            current.map(|g| g.version),
+            WHAT,
+        ));
     }
     if let Some(role_ids) = &patch.role_ids {
         groups::set_roles(&mut tx, id, role_ids).await?;

@@ -42,7 +42,7 @@ pub fn single<T>(data: T) -> Json<Single<T>> {
 pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, data: T) -> Response {
     (
         status,
-        [(ETAG, gatehouse_api::users::etag(version))],
+        [(ETAG, gatehouse_api::version::etag(version))],
         single(data),
     )
         .into_response()

@@ -1,9 +1,9 @@
 //! `/api/v1/tenants/{tenant_id}/roles`: the built-in roles, read-only, and custom ones.
 
 use axum::extract::State;
-use axum::http::header::{ETAG, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::roles::{CreateRole, Role, RoleHolders, RoleListQuery, UpdateRole};
@@ -16,11 +16,13 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
-use crate::store::{self, roles};
+use crate::store::roles;
 use crate::AppState;
 
+const WHAT: &str = "role";
+
 fn not_found() -> AppError {
-    AppError::NotFound("There is no such role; it may have been deleted.".into())
+    AppError::gone(WHAT)
 }
 
 fn builtin_refused() -> AppError {
@@ -28,15 +30,14 @@ fn builtin_refused() -> AppError {
 }
 
 fn name_taken(error: sqlx::Error) -> AppError {
-    if store::is_unique_violation(&error, "roles.") {
-        AppError::conflict_on("name", "Another role already has this name.")
-    } else {
-        error.into()
-    }
+    AppError::unique(
+        error,
+        &[("roles.", "name", "Another role already has this name.")],
+    )
 }
 
 fn with_etag(status: StatusCode, role: Role) -> Response {
-    (status, [(ETAG, role.etag())], single(role)).into_response()
+    super::with_etag(status, role.version, role)
 }
 
 /// The tenant's roles, built-in first, with how many users and groups hold each.
@@ -126,7 +127,7 @@ pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
     JsonBody(patch): JsonBody<UpdateRole>,
 ) -> AppResult<Response> {
     patch.validate().map_err(AppError::Validation)?;
@@ -136,11 +137,7 @@ pub async fn update(
     if role.is_builtin() {
         return Err(builtin_refused());
     }
-    if role.version != version {
-        return Err(AppError::StaleVersion {
-            current: role.version,
-        });
-    }
+    let version = if_match.check(role.version)?;
     // Changing a role changes what its holders may do: only someone who holds all of
     // it may, and only with permissions they hold.
     guards::ensure_can_revoke(&principal, [(role.name.as_str(), &role.permissions)])?;
@@ -168,12 +165,11 @@ pub async fn update(
     .await
     .map_err(name_taken)?
     {
-        let current = roles::get(&mut *conn, &tenant, id)
-            .await?
-            .ok_or_else(not_found)?;
-        return Err(AppError::StaleVersion {
-            current: current.version,
-        });
+        let current = roles::get(&mut *conn, &tenant, id).await?;
+        return Err(AppError::changed_meanwhile(
+            current.map(|r| r.version),
+            WHAT,
+        ));
     }
     let saved = roles::get(&mut *conn, &tenant, id)
         .await?

@@ -45,10 +45,11 @@ pub async fn get_security(
 pub async fn update_security(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
     JsonBody(request): JsonBody<UpdateSecuritySettings>,
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
+    let version = if_match.check(current(&state, &tenant).await?.version)?;
     let role_ids: Vec<Uuid> = request.mfa_role_ids.iter().copied().collect();
     let mut tx = state.db.begin().await?;
     let known = roles::permissions_of(&mut tx, &tenant, &role_ids).await?;
@@ -59,10 +60,12 @@ pub async fn update_security(
         ));
     }
     if !tenants::set_security(&mut tx, &tenant, version, request.mfa_policy, &role_ids).await? {
+        drop(tx);
         let current = current(&state, &tenant).await?;
-        return Err(AppError::StaleVersion {
-            current: current.version,
-        });
+        return Err(AppError::changed_meanwhile(
+            Some(current.version),
+            "setting",
+        ));
     }
     tx.commit().await?;
     let saved = current(&state, &tenant).await?;

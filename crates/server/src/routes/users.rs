@@ -1,18 +1,18 @@
 //! `/api/v1/tenants/{tenant_id}/users`.
 
 use axum::extract::State;
-use axum::http::header::{ETAG, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::roles::{EffectiveRole, RoleRef, RoleSource, SetUserRoles, UserRoles};
 use gatehouse_api::users::{
-    clean, ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User,
-    UserListQuery, UserStatus,
+    ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserListQuery,
+    UserStatus,
 };
-use gatehouse_api::validation::normalize_email;
+use gatehouse_api::validation::{clean, normalize_email};
 use gatehouse_api::{Page, Pagination, Problem, Single};
 use std::collections::BTreeMap;
 
@@ -28,24 +28,34 @@ use crate::guards;
 use crate::store::{self, groups, roles, sessions, to_time, users};
 use crate::AppState;
 
+const WHAT: &str = "user";
+
 fn not_found() -> AppError {
-    AppError::NotFound("There is no such user; it may have been deleted.".into())
+    AppError::gone(WHAT)
 }
 
 /// A user as a response, with its `ETag`.
 fn with_etag(status: StatusCode, user: User) -> Response {
-    (status, [(ETAG, user.etag())], single(user)).into_response()
+    super::with_etag(status, user.version, user)
 }
 
 /// Maps UNIQUE violations on email and username to a 409 under the field.
 fn unique_conflict(error: sqlx::Error) -> AppError {
-    if store::is_unique_violation(&error, "users.email") {
-        AppError::conflict_on("email", "Another user already has this email address.")
-    } else if store::is_unique_violation(&error, "users.username") {
-        AppError::conflict_on("username", "Another user already has this username.")
-    } else {
-        error.into()
-    }
+    AppError::unique(
+        error,
+        &[
+            (
+                "users.email",
+                "email",
+                "Another user already has this email address.",
+            ),
+            (
+                "users.username",
+                "username",
+                "Another user already has this username.",
+            ),
+        ],
+    )
 }
 
 fn owned(value: &Option<String>) -> Option<String> {
@@ -189,18 +199,14 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Path((tenant, id)): Path<(String, Uuid)>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
     JsonBody(patch): JsonBody<UpdateUser>,
 ) -> AppResult<Response> {
     patch.validate().map_err(AppError::Validation)?;
     let mut user = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
-    if user.version != version {
-        return Err(AppError::StaleVersion {
-            current: user.version,
-        });
-    }
+    let version = if_match.check(user.version)?;
     if patch.is_empty() {
         return Ok(with_etag(StatusCode::OK, user));
     }
@@ -211,12 +217,11 @@ pub async fn update(
     {
         Some(saved) => Ok(with_etag(StatusCode::OK, saved)),
         None => {
-            let current = users::get(&state.db, &tenant, id)
-                .await?
-                .ok_or_else(not_found)?;
-            Err(AppError::StaleVersion {
-                current: current.version,
-            })
+            let current = users::get(&state.db, &tenant, id).await?;
+            Err(AppError::changed_meanwhile(
+                current.map(|u| u.version),
+                WHAT,
+            ))
         }
     }
 }
@@ -461,19 +466,9 @@ pub async fn set_roles(
         .ok_or_else(not_found)?;
     let wanted: Vec<Uuid> = request.role_ids.iter().copied().collect();
     let mut tx = state.db.begin().await?;
-    let known = roles::permissions_of(&mut tx, &tenant, &wanted).await?;
-    if let Some(unknown) = wanted.iter().find(|r| !known.contains_key(r)) {
-        return Err(AppError::field(
-            "role_ids",
-            format!("There is no role {unknown} in this tenant."),
-        ));
-    }
     let current = roles::direct_of_user(&mut *tx, id).await?;
-    let granted = known
-        .iter()
-        .filter(|(role, _)| !current.contains(role))
-        .map(|(_, (name, p))| (name.as_str(), p));
-    guards::ensure_can_grant(&principal, granted)?;
+    let known =
+        guards::roles_to_grant(&mut tx, &principal, &tenant, "role_ids", &wanted, &current).await?;
     let removed: Vec<Uuid> = current
         .iter()
         .copied()

@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use gatehouse_api::users::{
-    IdentitySource, SortOrder, User, UserListQuery, UserRef, UserSortBy, UserStatus,
-};
+use gatehouse_api::query::SortOrder;
+use gatehouse_api::users::{IdentitySource, User, UserListQuery, UserRef, UserSortBy, UserStatus};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;

@@ -443,3 +443,37 @@ async fn a_wrong_setup_token_is_refused_before_any_hashing() {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_racing_a_deletion_stay_plain_refusals() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    for round in 0..3 {
+        let email = format!("leaving{round}@example.com");
+        let user = server.create_member(&admin, &email, VICTIM_PASSWORD).await;
+        let delete = server
+            .request(
+                Method::DELETE,
+                &format!(
+                    "{USERS}/{}?confirm_email={}",
+                    user.id,
+                    email.replace('@', "%40")
+                ),
+                Some(&admin),
+            )
+            .send();
+        let guesses = (0..8).map(|_| server.try_login(&email, "guessing wrongly"));
+        let (deleted, answers) = tokio::join!(delete, futures_util::future::join_all(guesses));
+        assert_eq!(deleted.unwrap().status(), StatusCode::NO_CONTENT);
+        for answer in answers {
+            assert!(
+                matches!(
+                    answer.status(),
+                    StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+                ),
+                "{}",
+                answer.status()
+            );
+        }
+    }
+}

@@ -194,8 +194,19 @@ async fn patch_needs_the_current_version() {
         .unwrap();
     assert_eq!(current.data.display_name.as_deref(), Some("Edited"));
 
+    // A well-formed tag that is not the current version is a failed precondition (a
+    // weak tag never matches: If-Match compares strongly), never a bad request.
+    for tag in ["\"stale-version\"", "W/\"2\"", "\"1\", \"7\""] {
+        let refused = patch(Some(tag), json!({"display_name": "No"}))
+            .await
+            .unwrap();
+        problem(refused, StatusCode::PRECONDITION_FAILED).await;
+    }
+
     // Empty strings clear optional fields; invalid values are refused field by field.
-    let cleared = patch(Some("W/\"2\""), json!({"phone": ""})).await.unwrap();
+    let cleared = patch(Some("\"1\", \"2\""), json!({"phone": ""}))
+        .await
+        .unwrap();
     assert_eq!(
         cleared.json::<Single<User>>().await.unwrap().data.phone,
         None
@@ -210,7 +221,12 @@ async fn patch_needs_the_current_version() {
         error_fields(&problem(invalid, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["email", "timezone"]
     );
-    let unknown = patch(Some("\"3\""), json!({"status": "DISABLED"}))
+    // `*` matches whatever version is current.
+    let any = patch(Some("*"), json!({"display_name": "Anyone"}))
+        .await
+        .unwrap();
+    assert_eq!(any.headers()["etag"], "\"4\"");
+    let unknown = patch(Some("\"4\""), json!({"status": "DISABLED"}))
         .await
         .unwrap();
     problem(unknown, StatusCode::BAD_REQUEST).await;

@@ -1,0 +1,201 @@
+//! Component tests of the shared widgets: pager, relative times, guarded controls,
+//! the permission picker.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{container, session_with, text, texts};
+use gatehouse_api::endpoints;
+use gatehouse_api::permissions::BuiltinRole;
+use gatehouse_api::{Pagination, Permission};
+use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
+use gatehouse_console::components::pager::{group_thousands, page_window, Pager};
+use gatehouse_console::components::permission_picker::PermissionPicker;
+use gatehouse_console::components::time::relative;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use leptos_router::components::Router;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn pager_window_shows_ends_neighbours_and_gaps() {
+    assert_eq!(page_window(1, 1), [Some(1)]);
+    assert_eq!(page_window(1, 3), [Some(1), Some(2), Some(3)]);
+    assert_eq!(
+        page_window(5, 20),
+        [Some(1), None, Some(4), Some(5), Some(6), None, Some(20)]
+    );
+    assert_eq!(
+        page_window(3, 20),
+        [Some(1), Some(2), Some(3), Some(4), None, Some(20)]
+    );
+    assert_eq!(page_window(20, 20), [Some(1), None, Some(19), Some(20)]);
+    assert_eq!(page_window(99, 4), [Some(1), Some(2), Some(3), Some(4)]);
+    assert!(page_window(1, 0).is_empty());
+    assert_eq!(group_thousands(100_000), "100,000");
+    assert_eq!(group_thousands(999), "999");
+}
+
+#[wasm_bindgen_test]
+async fn pager_renders_summary_and_moves_between_pages() {
+    let root = container();
+    let asked = RwSignal::new(None::<u32>);
+    let _handle = mount_to(root.clone(), move || {
+        view! {
+            <Pager
+                pagination=Pagination::new(5, 50, 1_000)
+                on_page=Callback::new(move |p| asked.set(Some(p)))
+                on_per_page=Callback::new(|_| ())
+                noun="users"
+            />
+        }
+    });
+    tick().await;
+    assert_eq!(
+        text(&root, ".pager-summary"),
+        "Showing 201–250 of 1,000 users"
+    );
+    assert_eq!(
+        texts(&root, ".pages li"),
+        ["‹", "1", "…", "4", "5", "6", "…", "20", "›"]
+    );
+    assert_eq!(text(&root, "[aria-current=page]"), "5");
+    root.query_selector("[aria-label='Next page']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert_eq!(asked.get_untracked(), Some(6));
+    root.query_selector("[aria-label='Page 20']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert_eq!(asked.get_untracked(), Some(20));
+}
+
+#[wasm_bindgen_test]
+fn relative_times_read_naturally() {
+    let then: chrono::DateTime<chrono::Utc> = "2026-01-10T12:00:00Z".parse().unwrap();
+    let at = |s: i64| (then.timestamp() + s) as f64 * 1000.0;
+    assert_eq!(relative(then, at(10)), "just now");
+    assert_eq!(relative(then, at(60)), "1 minute ago");
+    assert_eq!(relative(then, at(7_200)), "2 hours ago");
+    assert_eq!(relative(then, at(90_000)), "yesterday");
+    assert_eq!(relative(then, at(3 * 86_400)), "3 days ago");
+    assert_eq!(relative(then, at(400 * 86_400)), "1 year ago");
+    assert_eq!(relative(then, at(-7_200)), "in 2 hours");
+}
+
+#[wasm_bindgen_test]
+async fn write_controls_are_disabled_for_a_viewer_and_say_why() {
+    let viewer = BuiltinRole::VIEWER.permissions();
+    for (permissions, may_write) in [(viewer, false), (BuiltinRole::ADMIN.permissions(), true)] {
+        let root = container();
+        let clicked = RwSignal::new(0);
+        let _handle = mount_to(root.clone(), move || {
+            provide_context(session_with(&permissions));
+            view! {
+                <Router>
+                    <GuardedButton label="Delete" endpoint=endpoints::USERS_DELETE
+                        on_click=Callback::new(move |()| clicked.update(|n| *n += 1)) />
+                    <GuardedLink href="/roles/new" endpoint=endpoints::ROLES_CREATE>"New role"</GuardedLink>
+                </Router>
+            }
+        });
+        tick().await;
+        let button = root.query_selector("button").unwrap().unwrap();
+        assert_eq!(button.has_attribute("disabled"), !may_write);
+        if may_write {
+            assert!(root
+                .query_selector("a[href='/roles/new']")
+                .unwrap()
+                .is_some());
+            button.unchecked_ref::<HtmlElement>().click();
+            assert_eq!(clicked.get_untracked(), 1);
+        } else {
+            assert_eq!(
+                button.get_attribute("title").as_deref(),
+                Some("Needs the users:delete permission")
+            );
+            let link = root
+                .query_selector("[aria-disabled=true]")
+                .unwrap()
+                .expect("a disabled stand-in for the link");
+            assert_eq!(
+                link.get_attribute("title").as_deref(),
+                Some("Needs the roles:write permission")
+            );
+            assert!(root
+                .query_selector("a[href='/roles/new']")
+                .unwrap()
+                .is_none());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn permission_picker_groups_by_area_and_only_offers_what_you_hold() {
+    let root = container();
+    let selected = RwSignal::new(BTreeSet::from([Permission::SsoWrite]));
+    let _handle = mount_to(root.clone(), move || {
+        provide_context(session_with(&[
+            Permission::UsersRead,
+            Permission::UsersWrite,
+        ]));
+        view! { <PermissionPicker selected read_only=false /> }
+    });
+    tick().await;
+    assert_eq!(
+        texts(&root, "legend"),
+        [
+            "Users",
+            "Groups",
+            "Roles",
+            "Invites",
+            "API keys",
+            "SSO",
+            "Audit log",
+            "Tenants"
+        ]
+    );
+    assert_eq!(
+        root.query_selector_all("input[type=checkbox]")
+            .unwrap()
+            .length(),
+        Permission::ALL.len() as u32
+    );
+    let checkbox = |name: &str| -> web_sys::HtmlInputElement {
+        root.query_selector(&format!("input[value='{name}']"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    // Held: can be ticked. Not held: locked, with the reason. Not held but already chosen:
+    // can still be removed.
+    assert!(!checkbox("users:write").disabled());
+    assert!(checkbox("users:delete").disabled());
+    let why = checkbox("users:delete")
+        .parent_element()
+        .unwrap()
+        .get_attribute("title")
+        .unwrap();
+    assert_eq!(why, "You do not hold users:delete, so you cannot grant it.");
+    assert!(checkbox("sso:write").checked() && !checkbox("sso:write").disabled());
+
+    checkbox("users:write").click();
+    checkbox("sso:write").click();
+    tick().await;
+    assert_eq!(
+        selected.get_untracked(),
+        BTreeSet::from([Permission::UsersWrite])
+    );
+    // Once removed, a permission you do not hold cannot be put back.
+    assert!(checkbox("sso:write").disabled());
+}
