@@ -1,61 +1,219 @@
-//! Labelled form fields whose errors sit under them and are announced.
+//! The field kit: every input of the console with its label, its hint and its error,
+//! tied to it by `aria-describedby` so screen readers read them with the field. Errors
+//! show once the field has been left or the form submitted, then follow every keystroke.
 
 use leptos::prelude::*;
 
-/// A text input with its label, hint and error. The error shows once the field has been
-/// left or the form submitted, and then follows every keystroke.
+use super::icons::{Icon, Svg};
+
+/// The ids a field's hint and error carry, and the `aria-describedby` naming those
+/// shown.
+fn described_by(
+    id: &str,
+    has_hint: bool,
+    shown_error: impl Fn() -> bool + Send + Sync + 'static,
+) -> (
+    String,
+    String,
+    impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let (hint, error) = (hint_id.clone(), error_id.clone());
+    let describe = move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint.clone());
+        }
+        if shown_error() {
+            ids.push(error.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    (hint_id, error_id, describe)
+}
+
+/// The label of a field, with the "required" mark.
+fn label_text(label: &'static str, required: bool) -> impl IntoView {
+    view! { {label} {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })} }
+}
+
+/// A text input (text, email, password, a code...).
 #[component]
 pub fn TextField(
     /// The field's id, also its JSON name (server errors are matched by it).
     id: &'static str,
     label: &'static str,
     value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
     /// Show the error even if the field was not left yet (after a submit).
     #[prop(into, optional)]
     reveal: Signal<bool>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] required: bool,
+    #[prop(optional)] readonly: bool,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let touched = RwSignal::new(false);
     let shown_error = move || error.get().filter(|_| touched.get() || reveal.get());
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if shown_error().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let (hint_id, error_id, describe) =
+        described_by(id, hint.is_some(), move || shown_error().is_some());
     view! {
         <div class="field" class:field-invalid=move || shown_error().is_some()>
-            <label for=id>{label} {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}</label>
+            <label for=id>{label_text(label, required)}</label>
             <input
                 id=id
                 name=id
                 type=input_type
                 autocomplete=autocomplete
+                inputmode=inputmode
                 required=required
+                readonly=readonly
                 disabled=move || disabled.get()
                 aria-invalid=move || if shown_error().is_some() { "true" } else { "false" }
-                aria-describedby=described_by
+                aria-describedby=describe
                 prop:value=move || value.get()
                 on:input:target=move |ev| value.set(ev.target().value())
                 on:blur=move |_| touched.set(true)
             />
-            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
-            <p class="field-error" id=error_id.clone() aria-live="polite">{shown_error}</p>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{shown_error}</p>
         </div>
+    }
+}
+
+/// A multi-line text input.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    let shown_error = move || error.get();
+    let (hint_id, error_id, describe) =
+        described_by(id, hint.is_some(), move || shown_error().is_some());
+    view! {
+        <div class="field" class:field-invalid=move || shown_error().is_some()>
+            <label for=id>{label}</label>
+            <textarea id=id name=id rows=rows aria-describedby=describe
+                aria-invalid=move || if shown_error().is_some() { "true" } else { "false" }
+                prop:value=move || value.get() on:input:target=move |ev| value.set(ev.target().value())></textarea>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{shown_error}</p>
+        </div>
+    }
+}
+
+/// A choice from a list. `inline` lays the label beside it (toolbars).
+#[component]
+pub fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    /// `(value, label)` of each option, in order.
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] inline: bool,
+) -> impl IntoView {
+    let (hint_id, _, describe) = described_by(id, hint.is_some(), || false);
+    view! {
+        <div class="field" class:field-inline=inline>
+            <label for=id>{label}</label>
+            <select id=id name=id aria-describedby=describe on:change:target=move |ev| on_change.run(ev.target().value())>
+                {move || options.get().into_iter().map(|(option, text)| {
+                    let chosen = option.clone();
+                    view! { <option value=option selected=move || value.with(|v| *v == chosen)>{text}</option> }
+                }).collect_view()}
+            </select>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+        </div>
+    }
+}
+
+/// A colour, chosen with the browser's picker.
+#[component]
+pub fn ColorField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let shown_error = move || error.get();
+    let (_, error_id, describe) = described_by(id, false, move || shown_error().is_some());
+    view! {
+        <div class="field" class:field-invalid=move || shown_error().is_some()>
+            <label for=id>{label}</label>
+            <input id=id name=id type="color" class="color-input" aria-describedby=describe
+                prop:value=move || value.get() on:input:target=move |ev| value.set(ev.target().value()) />
+            <p class="field-error" id=error_id aria-live="polite">{shown_error}</p>
+        </div>
+    }
+}
+
+/// "Type X to confirm": a destructive action goes ahead only once `expected` is typed.
+/// The caller compares (it knows how, such as ignoring case for an email).
+#[component]
+pub fn ConfirmField(
+    id: &'static str,
+    /// What to type, shown in the label.
+    #[prop(into)]
+    expected: Signal<String>,
+    value: RwSignal<String>,
+    /// What typing it confirms ("deleting this user").
+    what: &'static str,
+) -> impl IntoView {
+    let (hint_id, _, describe) = described_by(id, true, || false);
+    view! {
+        <div class="field">
+            <label for=id>{move || format!("Type {} to confirm", expected.get())}</label>
+            <input id=id name=id type="text" autocomplete="off" spellcheck="false" aria-describedby=describe
+                prop:value=move || value.get() on:input:target=move |ev| value.set(ev.target().value()) />
+            <p class="field-hint" id=hint_id>{format!("This makes sure you mean {what}.")}</p>
+        </div>
+    }
+}
+
+/// A search input. With `hide_label`, the label is for screen readers only and a search
+/// icon stands in for it (toolbars).
+#[component]
+pub fn SearchField(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)] hide_label: bool,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let input = move || {
+        view! {
+            <input type="search" autocomplete="off" placeholder=placeholder disabled=move || disabled.get()
+                prop:value=move || value.get() on:input:target=move |ev| value.set(ev.target().value()) />
+        }
+    };
+    if hide_label {
+        view! {
+            <label class="search">
+                <Svg icon=Icon::Search />
+                <span class="sr-only">{label}</span>
+                {input()}
+            </label>
+        }
+        .into_any()
+    } else {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                {input()}
+            </label>
+        }
+        .into_any()
     }
 }
 
@@ -67,19 +225,19 @@ pub fn CheckboxField(
     checked: RwSignal<bool>,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
+    let (hint_id, _, describe) = described_by(id, hint.is_some(), || false);
     view! {
         <div class="field field-checkbox">
             <input
                 id=id
                 name=id
                 type="checkbox"
-                aria-describedby=hint.map(|_| hint_id.clone())
+                aria-describedby=describe
                 prop:checked=move || checked.get()
                 on:change:target=move |ev| checked.set(ev.target().checked())
             />
             <label for=id>{label}</label>
-            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
         </div>
     }
 }

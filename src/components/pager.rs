@@ -3,6 +3,8 @@
 use gatehouse_api::Pagination;
 use leptos::prelude::*;
 
+use super::field::SelectField;
+
 /// Page sizes on offer.
 pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 
@@ -94,28 +96,25 @@ pub fn Pager(
             })
             .collect_view()
     };
+    let sizes: Vec<(String, String)> = PAGE_SIZES
+        .into_iter()
+        .map(|size| (size.to_string(), size.to_string()))
+        .collect();
     let at_start = pagination.page <= 1;
     let at_end = pagination.page >= pagination.total_pages;
     view! {
         <nav class="pager" aria-label="Pagination">
             <p class="pager-summary" aria-live="polite">{summary}</p>
-            <label class="pager-size">
-                "Rows per page "
-                <select on:change:target=move |ev| {
-                    if let Ok(size) = ev.target().value().parse() {
-                        on_per_page.run(size);
-                    }
-                }>
-                    {PAGE_SIZES
-                        .into_iter()
-                        .map(|size| view! {
-                            <option value=size.to_string() selected=pagination.per_page == size>
-                                {size}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <div class="pager-size">
+                <SelectField id="per-page" label="Rows per page" inline=true
+                    value=pagination.per_page.to_string()
+                    options=sizes
+                    on_change=Callback::new(move |value: String| {
+                        if let Ok(size) = value.parse() {
+                            on_per_page.run(size);
+                        }
+                    }) />
+            </div>
             <ul class="pages">
                 <li>
                     <button type="button" class="page" disabled=at_start aria-label="Previous page"

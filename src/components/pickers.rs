@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::chips::GroupChip;
 use super::debounce::debounced;
+use super::field::SearchField;
 use super::status::StatusBadge;
 use crate::api::{self, ApiError};
 use crate::session::use_session;
@@ -75,11 +76,7 @@ pub fn UserPicker(
     });
     view! {
         <div class="picker">
-            <label class="field">
-                <span>"Find people by email, username or name"</span>
-                <input type="search" autocomplete="off" prop:value=move || text.get()
-                    on:input:target=move |ev| text.set(ev.target().value()) />
-            </label>
+            <SearchField label="Find people by email, username or name" value=text />
             {results_view(found, term, move |user: User| {
                 let id = user.id;
                 let chosen = move || picked.with(|p| p.contains(&id));
@@ -129,11 +126,7 @@ pub fn GroupPicker(
     });
     view! {
         <div class="picker">
-            <label class="field">
-                <span>"Find a group"</span>
-                <input type="search" autocomplete="off" disabled=move || disabled.get()
-                    prop:value=move || text.get() on:input:target=move |ev| text.set(ev.target().value()) />
-            </label>
+            <SearchField label="Find a group" value=text disabled />
             {results_view(found, term, move |group: GroupRef| {
                 let picked = group.clone();
                 let button_label = format!("Choose {}", group.name);

@@ -6,16 +6,38 @@ use gatehouse_api::auth::{LoginMfaRequest, LoginRequest, LoginResponse, LoginSte
 use leptos::prelude::*;
 
 use super::banner::ErrorBanner;
+use super::field::TextField;
 use crate::api;
 use crate::session::use_session;
 
-/// Both steps of signing in. `prefix` keeps element ids unique where two of these could
-/// exist on one page; `on_signed_in` receives the new session.
+/// The element ids of one sign-in form: the sign-in page's, or the "sign in again"
+/// dialog's (both can be on one page).
+#[derive(Clone, Copy, Debug)]
+pub struct SignInIds {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub code: &'static str,
+}
+
+impl SignInIds {
+    pub const PAGE: Self = Self {
+        email: "email",
+        password: "password",
+        code: "mfa-code",
+    };
+    pub const DIALOG: Self = Self {
+        email: "reauth-email",
+        password: "reauth-password",
+        code: "reauth-mfa-code",
+    };
+}
+
+/// Both steps of signing in; `on_signed_in` receives the new session.
 #[component]
 pub fn SignInSteps(
     email: RwSignal<String>,
     #[prop(optional)] email_read_only: bool,
-    prefix: &'static str,
+    ids: SignInIds,
     submit_label: &'static str,
     on_signed_in: Callback<LoginResponse>,
 ) -> impl IntoView {
@@ -83,46 +105,33 @@ pub fn SignInSteps(
     };
     let pending =
         Signal::derive(move || password_step.pending().get() || code_step.pending().get());
-    let (email_id, password_id, code_id) = (
-        format!("{prefix}email"),
-        format!("{prefix}password"),
-        format!("{prefix}mfa-code"),
-    );
     let credentials = move || {
         view! {
-            <div class="field">
-                <label for=email_id.clone()>"Email"</label>
-                <input id=email_id.clone() name="email" type="email" autocomplete="username" required
-                    readonly=email_read_only
-                    prop:value=move || email.get() on:input:target=move |ev| email.set(ev.target().value()) />
-            </div>
-            <div class="field">
-                <label for=password_id.clone()>"Password"</label>
-                <input id=password_id.clone() name="password" type="password" autocomplete="current-password" required
-                    prop:value=move || password.get() on:input:target=move |ev| password.set(ev.target().value()) />
-            </div>
+            <TextField id=ids.email label="Email" value=email input_type="email" autocomplete="username"
+                required=true readonly=email_read_only />
+            <TextField id=ids.password label="Password" value=password input_type="password"
+                autocomplete="current-password" required=true />
         }
     };
     let second_factor = move || {
-        let hint_id = format!("{code_id}-hint");
+        let field = move || {
+            if recovery.get() {
+                view! {
+                    <TextField id=ids.code label="Recovery code" value=code required=true
+                        hint="One of the codes you saved when you set up two-step sign-in. Each works once." />
+                }
+                .into_any()
+            } else {
+                view! {
+                    <TextField id=ids.code label="Code from your authenticator app" value=code required=true
+                        inputmode="numeric" autocomplete="one-time-code"
+                        hint="Six digits. Two-step sign-in is on for this account." />
+                }
+                .into_any()
+            }
+        };
         view! {
-            <div class="field">
-                <label for=code_id.clone()>
-                    {move || if recovery.get() { "Recovery code" } else { "Code from your authenticator app" }}
-                </label>
-                <input id=code_id.clone() name="code" type="text" required spellcheck="false"
-                    autocomplete="one-time-code"
-                    inputmode=move || if recovery.get() { "text" } else { "numeric" }
-                    aria-describedby=hint_id.clone()
-                    prop:value=move || code.get() on:input:target=move |ev| code.set(ev.target().value()) />
-                <p class="field-hint" id=hint_id>
-                    {move || if recovery.get() {
-                        "One of the codes you saved when you set up two-step sign-in. Each works once."
-                    } else {
-                        "Six digits. Two-step sign-in is on for this account."
-                    }}
-                </p>
-            </div>
+            {field}
             <p class="muted">
                 <button type="button" class="link-button" on:click=move |_| {
                     recovery.update(|r| *r = !*r);

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::safe_return_path;
 use crate::api;
-use crate::components::sign_in::SignInSteps;
+use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::session::use_session;
 
 #[component]
@@ -34,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                             <p>"This server has no administrator yet. Open the one-time setup link that the server printed when it started."</p>
                         </div>
                     })}
-                    <SignInSteps email prefix="" submit_label="Sign in" on_signed_in=signed_in />
+                    <SignInSteps email ids=SignInIds::PAGE submit_label="Sign in" on_signed_in=signed_in />
                 </div>
             </main>
         </Show>

@@ -11,8 +11,9 @@ use super::account::RequirementGate;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
+use crate::components::field::TextField;
 use crate::components::icons::{Icon, Svg};
-use crate::components::sign_in::SignInSteps;
+use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::components::theme::ThemeToggle;
 use crate::components::toast::ToastHost;
 use crate::session::use_session;
@@ -104,6 +105,9 @@ const AREAS: [(&str, &str, Icon, Permission); 4] = [
 #[component]
 fn SignedInFrame() -> impl IntoView {
     let session = use_session();
+    // A memo, so that only a change of the requirement rebuilds the page (not every
+    // refresh of who is signed in, which pages themselves may ask for).
+    let requirement = Memo::new(move |_| session.requirement());
     let navigate = use_navigate();
     let signed_in_as = move || {
         session
@@ -145,7 +149,7 @@ fn SignedInFrame() -> impl IntoView {
                     {AREAS
                         .into_iter()
                         .map(|(label, href, icon, permission)| view! {
-                            <Show when=move || session.can(permission) && session.requirement().is_none()>
+                            <Show when=move || session.can(permission) && requirement.get().is_none()>
                                 <li><A href=href><Svg icon=icon />{label}</A></li>
                             </Show>
                         })
@@ -155,7 +159,7 @@ fn SignedInFrame() -> impl IntoView {
             <main id="main" class="content" tabindex="-1">
                 // A session that owes a password change or an MFA set-up sees only that,
                 // whatever the address: the server refuses everything else anyway.
-                {move || match session.requirement() {
+                {move || match requirement.get() {
                     Some(requirement) => view! { <RequirementGate requirement /> }.into_any(),
                     None => view! { <Outlet /> }.into_any(),
                 }}
@@ -186,7 +190,7 @@ fn SignInAgainDialog() -> impl IntoView {
         <Dialog open=session.sign_in_again.open title="Sign in again"
             on_dismiss=Callback::new(move |()| session.sign_in_again.resume(false))>
             <p>"Your session has ended. Sign in again to continue; what you were doing is kept."</p>
-            <SignInSteps email email_read_only=true prefix="reauth-" submit_label="Sign in"
+            <SignInSteps email email_read_only=true ids=SignInIds::DIALOG submit_label="Sign in"
                 on_signed_in=Callback::new(move |login| session.signed_in(login)) />
             <p class="muted">
                 <button type="button" class="link-button" on:click=switch_user>"Sign in as someone else"</button>
@@ -252,19 +256,13 @@ fn ConfirmIdentityDialog() -> impl IntoView {
                 {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
                 {move || if use_code.get() {
                     view! {
-                        <div class="field">
-                            <label for="confirm-code">"Code from your authenticator app"</label>
-                            <input id="confirm-code" type="text" inputmode="numeric" autocomplete="one-time-code" required
-                                prop:value=move || code.get() on:input:target=move |ev| code.set(ev.target().value()) />
-                        </div>
+                        <TextField id="confirm-code" label="Code from your authenticator app" value=code
+                            inputmode="numeric" autocomplete="one-time-code" required=true />
                     }.into_any()
                 } else {
                     view! {
-                        <div class="field">
-                            <label for="confirm-password">"Your password"</label>
-                            <input id="confirm-password" type="password" autocomplete="current-password" required
-                                prop:value=move || password.get() on:input:target=move |ev| password.set(ev.target().value()) />
-                        </div>
+                        <TextField id="confirm-password" label="Your password" value=password
+                            input_type="password" autocomplete="current-password" required=true />
                     }.into_any()
                 }}
                 <Show when=mfa_on>

@@ -236,16 +236,30 @@ impl PageExt for WebDriver {
     async fn click_text(&self, css: &str, text: &str) -> Result<()> {
         let started = Instant::now();
         loop {
+            // The page may re-render between finding and clicking (a reactive view
+            // replacing its buttons): then look again.
             for element in self.find_all(By::Css(css)).await? {
-                if element.is_displayed().await? && element.text().await?.contains(text) {
-                    return element
-                        .click()
+                let shown = element.is_displayed().await.unwrap_or(false)
+                    && element.text().await.unwrap_or_default().contains(text);
+                if !shown {
+                    continue;
+                }
+                let centred = match element.to_json() {
+                    Ok(json) => self
+                        .execute(
+                            "arguments[0].scrollIntoView({block: 'center'});",
+                            vec![json],
+                        )
                         .await
-                        .with_context(|| format!("clicking {css} {text:?}"));
+                        .is_ok(),
+                    Err(_) => false,
+                };
+                if centred && element.click().await.is_ok() {
+                    return Ok(());
                 }
             }
             if started.elapsed() > PATIENCE {
-                bail!("timed out waiting for {css:?} showing {text:?}");
+                bail!("timed out waiting to click {css:?} showing {text:?}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::clipboard;
+use crate::components::field::TextField;
 use crate::session::use_session;
 
 /// A QR code drawn as one SVG path, dark on light whatever the theme (scanners need it).
@@ -111,11 +112,8 @@ pub fn TotpSetup(on_done: Callback<()>) -> impl IntoView {
                 </li>
                 <li>
                     <form on:submit=submit novalidate>
-                        <div class="field">
-                            <label for="totp-code">"Enter the six-digit code the app shows"</label>
-                            <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" required
-                                prop:value=move || code.get() on:input:target=move |ev| code.set(ev.target().value()) />
-                        </div>
+                        <TextField id="totp-code" label="Enter the six-digit code the app shows" value=code
+                            inputmode="numeric" autocomplete="one-time-code" required=true />
                         <button type="submit" class="button button-primary" disabled=move || confirm.pending().get()>
                             {move || if confirm.pending().get() { "Checking…" } else { "Turn on two-step sign-in" }}
                         </button>

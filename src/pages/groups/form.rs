@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::field::{CheckboxField, TextField};
+use crate::components::field::{CheckboxField, ColorField, TextField};
 use crate::components::form_frame::FormFrame;
 use crate::components::role_checklist::RoleChecklist;
 use crate::forms::{create_session, Draft, FormState};
@@ -93,7 +93,6 @@ pub fn GroupForm(
     #[prop(optional)]
     cancel: Option<&'static str>,
 ) -> impl IntoView {
-    let color_error = form.error("color", draft.color, client_errors);
     view! {
         <FormFrame form pending read_only submit_label on_submit cancel>
             <fieldset disabled=move || read_only.get()>
@@ -102,12 +101,8 @@ pub fn GroupForm(
                     error=form.error("name", draft.name, client_errors) reveal=form.submitted />
                 <TextField id="description" label="Description" value=draft.description
                     error=form.error("description", draft.description, client_errors) reveal=form.submitted />
-                <div class="field" class:field-invalid=move || color_error.get().is_some()>
-                    <label for="color">"Colour"</label>
-                    <input id="color" type="color" class="color-input" prop:value=move || draft.color.get()
-                        on:input:target=move |ev| draft.color.set(ev.target().value()) />
-                    <p class="field-error" aria-live="polite">{color_error}</p>
-                </div>
+                <ColorField id="color" label="Colour" value=draft.color
+                    error=form.error("color", draft.color, client_errors) />
                 <CheckboxField id="is_default" label="New users join this group" checked=draft.is_default
                     hint="Everyone created from now on becomes a member (and holds its roles)." />
             </fieldset>

@@ -9,6 +9,7 @@ use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
+use crate::components::table::{Column, DataTable, Unsorted};
 use crate::session::use_session;
 
 #[component]
@@ -32,47 +33,31 @@ pub fn RolesPage() -> impl IntoView {
                     on_retry=Callback::new(move |()| roles.refetch())
                 />
             }>
-                {move || Suspend::new(async move { roles.await.map(|roles| view! { <RolesTable roles /> }) })}
+                {move || Suspend::new(async move {
+                    roles.await.map(|roles| view! { <DataTable caption="Roles" columns=role_columns() rows=roles /> })
+                })}
             </ErrorBoundary>
         </Transition>
     }
 }
 
-#[component]
-fn RolesTable(roles: Vec<Role>) -> impl IntoView {
-    view! {
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="sr-only">"Roles"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Description"</th>
-                        <th scope="col" class="numeric">"Permissions"</th>
-                        <th scope="col" class="numeric">"Users (direct)"</th>
-                        <th scope="col" class="numeric">"Groups"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {roles
-                        .into_iter()
-                        .map(|role| {
-                            let builtin = role.is_builtin();
-                            view! {
-                            <tr>
-                                <td>
-                                    <A href=format!("/roles/{}", role.id)>{role.name.clone()}</A>
-                                    {builtin.then(|| view! { <span class="tag">"Built-in"</span> })}
-                                </td>
-                                <td class="cell-wide" title=role.description.clone()>{role.description.clone()}</td>
-                                <td class="numeric">{role.permissions.len()}</td>
-                                <td class="numeric">{role.user_count}</td>
-                                <td class="numeric">{role.group_count}</td>
-                            </tr>
-                        }})
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
+fn role_columns() -> Vec<Column<Role, Unsorted>> {
+    vec![
+        Column::new("Name", |r: &Role| {
+            let (href, name) = (format!("/roles/{}", r.id), r.name.clone());
+            view! {
+                <A href=href>{name}</A>
+                {r.is_builtin().then(|| view! { <span class="tag">"Built-in"</span> })}
+            }
+            .into_any()
+        }),
+        Column::new("Description", |r: &Role| {
+            let (text, title) = (r.description.clone(), r.description.clone());
+            view! { <span title=title>{text}</span> }.into_any()
+        })
+        .class("cell-wide"),
+        Column::new("Permissions", |r: &Role| r.permissions.len().into_any()).class("numeric"),
+        Column::new("Users (direct)", |r: &Role| r.user_count.into_any()).class("numeric"),
+        Column::new("Groups", |r: &Role| r.group_count.into_any()).class("numeric"),
+    ]
 }

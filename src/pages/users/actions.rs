@@ -14,7 +14,7 @@ use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
-use crate::components::field::{CheckboxField, TextField};
+use crate::components::field::{CheckboxField, ConfirmField, TextArea, TextField};
 use crate::components::guarded::GuardedButton;
 use crate::components::toast::use_toasts;
 use crate::session::use_session;
@@ -35,8 +35,8 @@ fn status_actions(current: UserStatus) -> Vec<StatusAction> {
     };
     match current {
         UserStatus::Active => vec![
-            StatusAction { label: "Disable", target: UserStatus::Disabled, explanation: "They will not be able to sign in until the account is enabled again." },
-            StatusAction { label: "Lock", target: UserStatus::Locked, explanation: "Use this for an account that may be compromised. They cannot sign in until it is unlocked." },
+            StatusAction { label: "Disable", target: UserStatus::Disabled, explanation: "They are signed out everywhere at once and cannot sign in until the account is enabled again." },
+            StatusAction { label: "Lock", target: UserStatus::Locked, explanation: "Use this for an account that may be compromised. They are signed out everywhere at once and cannot sign in until it is unlocked." },
         ],
         UserStatus::Disabled => vec![enable("Enable")],
         UserStatus::Locked => vec![enable("Unlock")],
@@ -117,7 +117,6 @@ fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) ->
     let session = use_session();
     let CurrentUser { user, .. } = expect_context::<CurrentUser>();
     let reason = RwSignal::new(String::new());
-    let end_sessions = RwSignal::new(true);
     let error = RwSignal::new(None::<String>);
     let change = user_change(
         open,
@@ -127,6 +126,14 @@ fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) ->
             api::users::set_status(session, id, &change).await
         },
     );
+    // Each opening starts blank: a reason written for one change never rides along
+    // with the next.
+    Effect::new(move |_| {
+        if !open.get() {
+            reason.set(String::new());
+            error.set(None);
+        }
+    });
     let reason_error = Signal::derive(move || validation::reason(&reason.get()).err());
     let name = move || user.get().map(|u| u.name()).unwrap_or_default();
     let title = Signal::derive(move || {
@@ -147,7 +154,7 @@ fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) ->
         change.dispatch(ChangeStatus {
             status: action.target,
             reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
-            terminate_sessions: action.target != UserStatus::Active && end_sessions.get_untracked(),
+            terminate_sessions: false,
         });
     };
     view! {
@@ -155,17 +162,8 @@ fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) ->
             <form on:submit=submit novalidate>
                 <p>{move || action.get().map(|a| a.explanation)}</p>
                 {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
-                <div class="field" class:field-invalid=move || reason_error.get().is_some()>
-                    <label for="status-reason">"Reason (optional)"</label>
-                    <textarea id="status-reason" rows="3" aria-describedby="status-reason-hint status-reason-error"
-                        prop:value=move || reason.get() on:input:target=move |ev| reason.set(ev.target().value())></textarea>
-                    <p class="field-hint" id="status-reason-hint">"Recorded with the change and shown on the user's page."</p>
-                    <p class="field-error" id="status-reason-error" aria-live="polite">{reason_error}</p>
-                </div>
-                <Show when=restricting>
-                    <CheckboxField id="terminate_sessions" label="Sign them out everywhere now" checked=end_sessions
-                        hint="Ends every session at once instead of letting open sessions run out." />
-                </Show>
+                <TextArea id="status-reason" label="Reason (optional)" value=reason error=reason_error
+                    hint="Recorded with the change and shown on the user's page." />
                 <div class="dialog-actions">
                     <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="button" class:button-danger=restricting class:button-primary=move || !restricting()
@@ -298,11 +296,7 @@ fn DeleteDialog(open: RwSignal<bool>) -> impl IntoView {
                     " removes them from every list and ends their sessions; they will no longer be able to sign in. This cannot be undone here."
                 </p>
                 {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
-                <div class="field">
-                    <label for="confirm_email">"Type the email address to confirm"</label>
-                    <input id="confirm_email" type="text" autocomplete="off" spellcheck="false"
-                        prop:value=move || typed.get() on:input:target=move |ev| typed.set(ev.target().value()) />
-                </div>
+                <ConfirmField id="confirm_email" expected=Signal::derive(email) value=typed what="deleting this user" />
                 <div class="dialog-actions">
                     <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="button button-danger" disabled=move || !confirmed() || delete.pending().get()>

@@ -2,6 +2,7 @@
 
 mod actions;
 mod detail;
+mod filters;
 mod form;
 mod groups_tab;
 mod list;
@@ -15,4 +16,4 @@ pub use groups_tab::UserGroupsTab;
 pub use list::UsersPage;
 pub use new::NewUserPage;
 pub use roles_tab::UserRolesTab;
-pub use table::{SortState, UsersTable};
+pub use table::{user_columns, SortState, UsersTable};

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use gatehouse_api::endpoints;
-use gatehouse_api::roles::{RoleSource, UserRoles};
+use gatehouse_api::roles::{EffectiveRole, RoleSource, UserRoles};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
@@ -14,6 +14,7 @@ use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::guarded::GuardedButton;
 use crate::components::role_checklist::RoleChecklist;
+use crate::components::table::{Column, DataTable, Unsorted};
 use crate::components::toast::use_toasts;
 use crate::session::use_session;
 
@@ -90,34 +91,37 @@ pub fn UserRolesTab() -> impl IntoView {
     .into_any()
 }
 
+fn effective_columns() -> Vec<Column<EffectiveRole, Unsorted>> {
+    vec![
+        Column::new("Role", |held: &EffectiveRole| {
+            let (href, name) = (format!("/roles/{}", held.role.id), held.role.name.clone());
+            view! { <A href=href>{name}</A> }.into_any()
+        }),
+        Column::new("Permissions", |held: &EffectiveRole| {
+            held.permissions.len().into_any()
+        })
+        .class("numeric"),
+        Column::new("From", |held: &EffectiveRole| {
+            held.sources
+                .iter()
+                .map(|source| match source {
+                    RoleSource::Direct => view! { <span class="tag">"Direct"</span> }.into_any(),
+                    RoleSource::Group { id, name } => {
+                        let (href, label) = (format!("/groups/{id}"), format!("via {name}"));
+                        view! { <A href=href attr:class="tag">{label}</A> }.into_any()
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }),
+    ]
+}
+
 #[component]
 fn EffectiveRoles(roles: UserRoles) -> impl IntoView {
     if roles.effective.is_empty() {
         return view! { <p class="muted">"No roles: this user can sign in but do nothing in the console."</p> }.into_any();
     }
-    view! {
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="sr-only">"Effective roles"</caption>
-                <thead><tr><th scope="col">"Role"</th><th scope="col" class="numeric">"Permissions"</th><th scope="col">"From"</th></tr></thead>
-                <tbody>
-                    {roles.effective.into_iter().map(|held| view! {
-                        <tr>
-                            <td><A href=format!("/roles/{}", held.role.id)>{held.role.name.clone()}</A></td>
-                            <td class="numeric">{held.permissions.len()}</td>
-                            <td>
-                                {held.sources.into_iter().map(|source| match source {
-                                    RoleSource::Direct => view! { <span class="tag">"Direct"</span> }.into_any(),
-                                    RoleSource::Group { id, name } => view! {
-                                        <A href=format!("/groups/{id}") attr:class="tag">{format!("via {name}")}</A>
-                                    }.into_any(),
-                                }).collect_view()}
-                            </td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    view! { <DataTable caption="Effective roles" columns=effective_columns() rows=roles.effective /> }
+        .into_any()
 }

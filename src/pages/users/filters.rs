@@ -1,0 +1,64 @@
+//! The group filter of the users list: a search that reaches every group, however many
+//! the tenant has, instead of a list of the first few hundred.
+
+use gatehouse_api::groups::GroupRef;
+use leptos::html;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api;
+use crate::components::pickers::GroupPicker;
+use crate::session::use_session;
+
+#[component]
+pub fn GroupFilter(
+    #[prop(into)] selected: Signal<Option<Uuid>>,
+    on_change: Callback<Option<Uuid>>,
+) -> impl IntoView {
+    let session = use_session();
+    let open = RwSignal::new(false);
+    let button = NodeRef::<html::Button>::new();
+    // The chosen group's name: it may be one no list on screen has loaded.
+    let chosen = LocalResource::new(move || {
+        let id = selected.get();
+        async move {
+            match id {
+                Some(id) => api::groups::get(session, id).await.ok().map(|g| g.name),
+                None => None,
+            }
+        }
+    });
+    let shown = move || match (selected.get(), chosen.get().flatten()) {
+        (None, _) => "Any".to_owned(),
+        (Some(_), Some(name)) => name,
+        (Some(_), None) => "…".to_owned(),
+    };
+    let close = move || {
+        open.set(false);
+        if let Some(button) = button.get() {
+            let _ = button.focus();
+        }
+    };
+    let choose = move |id: Option<Uuid>| {
+        on_change.run(id);
+        close();
+    };
+    view! {
+        <div class="field field-inline group-filter">
+            <span id="filter-group-label">"Group"</span>
+            <button type="button" class="button" node_ref=button aria-haspopup="dialog"
+                aria-expanded=move || open.get().to_string()
+                aria-labelledby="filter-group-label filter-group-value"
+                on:click=move |_| open.update(|o| *o = !*o)>
+                <span id="filter-group-value">{shown}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div class="popover" role="dialog" aria-label="Filter by group"
+                    on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+                    <GroupPicker on_pick=Callback::new(move |group: GroupRef| choose(Some(group.id))) />
+                    <button type="button" class="button button-quiet" on:click=move |_| choose(None)>"Any group"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
