@@ -9,6 +9,7 @@
 //! Tools go into `.tools/` in the repository, pinned, so a second run installs nothing.
 
 mod bench;
+mod contract;
 mod dist;
 mod tools;
 
@@ -155,6 +156,7 @@ fn test() -> Result {
         "--exclude",
         "gatehouse-e2e",
     ]))?;
+    contract::run(&tools)?;
     dist::build(&tools)?;
     step("component tests (wasm-bindgen-test in headless Chromium)");
     run_command(
@@ -180,6 +182,7 @@ fn test() -> Result {
             .args(["test", "-p", "gatehouse-e2e", "--", "--test-threads=1"])
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium)
+            .env("AXE_CORE", &tools.axe)
             .env("GATEHOUSE_DIST", root().join("dist")),
     )?;
     step("all tests passed");

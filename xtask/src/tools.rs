@@ -9,6 +9,10 @@ use crate::{root, run_command, step, Result};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// Runs over every page in the end-to-end tests.
+const AXE_CORE_VERSION: &str = "4.14.1";
+/// Fuzzes the API against its OpenAPI document in `cargo xtask test`.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -18,6 +22,9 @@ pub struct Tools {
     node_bin: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// axe-core's script, injected into pages by the end-to-end tests.
+    pub axe: PathBuf,
+    pub schemathesis: PathBuf,
 }
 
 /// The first line a command prints for `--version`, if it runs.
@@ -48,12 +55,15 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 }
 
 impl Tools {
-    /// Installs whatever is missing. `browser`: also Chromium and chromedriver.
-    pub fn ensure(browser: bool) -> Result<Tools> {
+    /// Installs whatever is missing. `testing`: also what only the tests need
+    /// (Chromium and chromedriver, axe-core, schemathesis).
+    pub fn ensure(testing: bool) -> Result<Tools> {
         let dir = root().join(".tools");
         let tools = Tools {
             bin: dir.join("bin"),
             node_bin: dir.join("node/node_modules/.bin"),
+            axe: dir.join("node/node_modules/axe-core/axe.min.js"),
+            schemathesis: dir.join("python/bin/schemathesis"),
             chromium: std::env::var_os("CHROMIUM")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| CHROMIUM.into()),
@@ -65,8 +75,10 @@ impl Tools {
         tools.trunk(&dir)?;
         tools.wasm_bindgen(&dir)?;
         tools.wasm_opt(&dir)?;
-        if browser {
+        if testing {
             tools.chromium()?;
+            tools.axe(&dir)?;
+            tools.schemathesis(&dir)?;
         }
         Ok(tools)
     }
@@ -160,6 +172,39 @@ impl Tools {
                 .args(["install", "--no-audit", "--no-fund", "--prefix"])
                 .arg(&node_dir)
                 .arg(format!("binaryen@{BINARYEN_VERSION}")),
+        )
+    }
+
+    fn axe(&self, dir: &Path) -> Result {
+        let package = dir.join("node/node_modules/axe-core/package.json");
+        let installed = std::fs::read_to_string(&package)
+            .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+        if installed && self.axe.exists() {
+            return Ok(());
+        }
+        step(&format!("installing axe-core {AXE_CORE_VERSION} from npm"));
+        run_command(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(dir.join("node"))
+                .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+        )
+    }
+
+    fn schemathesis(&self, dir: &Path) -> Result {
+        let wanted = format!("schemathesis, version {SCHEMATHESIS_VERSION}");
+        if version_of(&self.schemathesis).is_some_and(|v| v.starts_with(&wanted)) {
+            return Ok(());
+        }
+        step(&format!(
+            "installing schemathesis {SCHEMATHESIS_VERSION} from PyPI (a virtual environment in .tools/python)"
+        ));
+        let venv = dir.join("python");
+        run_command(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run_command(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
         )
     }
 

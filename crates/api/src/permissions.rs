@@ -14,7 +14,6 @@ macro_rules! catalogue {
     ($($variant:ident = $name:literal, $area:literal, $reads:literal, $description:literal;)*) => {
         /// One thing a signed-in user may be allowed to do. Serialised as `area:action`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum Permission {
             $(#[serde(rename = $name)] $variant,)*
         }
@@ -80,6 +79,22 @@ catalogue! {
     TenantsWrite = "tenants:write", "Tenants", false,
         "Change tenant settings, such as who must use two-step sign-in.";
 }
+
+/// The schema names the wire values (`users:read`), which the derive cannot see through
+/// the catalogue macro.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A permission, `area:action`."))
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Permission {}
 
 impl Permission {
     /// Parses the wire name.

@@ -178,15 +178,22 @@ pub fn confirm_if_role_admin<'a>(
     }
 }
 
-/// Refuses an action on the caller's own account (they would lock themselves out).
-pub fn refuse_self(principal: &Principal, target: uuid::Uuid, action: &str) -> AppResult<()> {
-    if principal.user_id == target {
-        Err(AppError::conflict(format!(
-            "You cannot {action} your own account."
-        )))
-    } else {
-        Ok(())
+/// Refuses an action on the caller's own account: they would lock themselves out, or it
+/// belongs on their account page (`on_account_page`), which asks for their password.
+pub fn refuse_self(
+    principal: &Principal,
+    target: uuid::Uuid,
+    action: &str,
+    on_account_page: bool,
+) -> AppResult<()> {
+    if principal.user_id != target {
+        return Ok(());
     }
+    Err(AppError::conflict(if on_account_page {
+        format!("You cannot {action} your own account here: use My account (your name at the top), which asks for your current password.")
+    } else {
+        format!("You cannot {action} your own account.")
+    }))
 }
 
 /// Called inside the transaction of a change, after making it: if the tenant has no

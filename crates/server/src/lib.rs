@@ -205,7 +205,7 @@ fn spawn_housekeeping(db: Db) {
 /// The whole HTTP application: API, console, and the layers around them.
 pub fn app(db: Db, config: &Config) -> anyhow::Result<Router> {
     let (api, openapi) = routes::api();
-    let openapi_json = Bytes::from(serde_json::to_vec(&openapi)?);
+    let openapi_json = Bytes::from(serde_json::to_vec(&routes::document_json(&openapi)?)?);
     let state: AppState = Arc::new(App {
         db,
         hasher: auth::password::Hasher::new(

@@ -65,6 +65,8 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
                        needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
     ),
     modifiers(&BearerAuth),
+    // Enums that only appear in query parameters are not collected from the handlers.
+    components(schemas(gatehouse_api::users::UserSortBy, gatehouse_api::query::SortOrder)),
     tags(
         (name = "meta", description = "Health and this document"),
         (name = "setup", description = "First-run setup"),
@@ -93,6 +95,193 @@ impl Modify for BearerAuth {
 
 /// Every API route, with the OpenAPI document describing them.
 pub fn api() -> (axum::Router<AppState>, OpenApi) {
+    let (router, mut openapi) = routes();
+    name_operations(&mut openapi);
+    document_errors(&mut openapi);
+    (router, openapi)
+}
+
+/// Every operation's mutable handle, with its method.
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> [(&'static str, &mut Option<utoipa::openapi::path::Operation>); 5] {
+    [
+        ("GET", &mut item.get),
+        ("POST", &mut item.post),
+        ("PUT", &mut item.put),
+        ("PATCH", &mut item.patch),
+        ("DELETE", &mut item.delete),
+    ]
+}
+
+/// Operation ids unique across areas (`users_get`, `roles_get`): the handlers' names
+/// prefixed with their tag.
+fn name_operations(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        for (_, operation) in operations(item) {
+            if let Some(operation) = operation.as_mut() {
+                let tag = operation
+                    .tags
+                    .as_ref()
+                    .and_then(|t| t.first().cloned())
+                    .unwrap_or_default();
+                if let Some(id) = operation.operation_id.as_mut() {
+                    *id = format!("{tag}_{id}");
+                }
+            }
+        }
+    }
+}
+
+/// The document as served: JSON, with OpenAPI links from each "create" to what can be
+/// done with the object it created (its id is `data.id` of the answer), so a client or
+/// a stateful test can follow them. Written on the JSON, because utoipa 5 serialises
+/// its link objects with snake_case keys (`operation_id`), which no reader accepts.
+pub fn document_json(openapi: &OpenApi) -> serde_json::Result<serde_json::Value> {
+    use serde_json::{json, Map, Value};
+
+    let mut document = serde_json::to_value(openapi)?;
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(document);
+    };
+    let methods = ["get", "post", "put", "patch", "delete"];
+    let targets: Vec<(String, String, Vec<String>)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            methods.iter().filter_map(move |m| {
+                let id = item.get(m)?.get("operationId")?.as_str()?.to_owned();
+                let params = path
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split('}').next().map(str::to_owned))
+                    .collect();
+                Some((path.clone(), id, params))
+            })
+        })
+        .collect();
+    for (collection, item) in paths.iter_mut() {
+        let Some(created) = item.pointer_mut("/post/responses/201") else {
+            continue;
+        };
+        let prefix = format!("{collection}/{{");
+        let mut links = Map::new();
+        for (path, operation_id, params) in &targets {
+            let Some(new_param) = path
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split('}').next())
+            else {
+                continue;
+            };
+            let parameters: Map<String, Value> = params
+                .iter()
+                .map(|param| {
+                    let value = if param == new_param {
+                        "$response.body#/data/id".to_owned()
+                    } else {
+                        format!("$request.path.{param}")
+                    };
+                    (param.clone(), Value::String(value))
+                })
+                .collect();
+            links.insert(
+                operation_id.clone(),
+                json!({"operationId": operation_id, "parameters": parameters}),
+            );
+        }
+        if !links.is_empty() {
+            created["links"] = Value::Object(links);
+        }
+    }
+    Ok(document)
+}
+
+/// The error answers the server gives whatever the handler, by what the endpoint table
+/// says of each route, so the document cannot forget them: 400 for malformed input,
+/// 401 and 403 wherever a session is needed, 404 where the path names something (an
+/// unknown tenant included), 413 and 415 where a body is taken, 429 and 503 where they
+/// can happen. Every error answer is `application/problem+json`.
+fn document_errors(openapi: &mut OpenApi) {
+    use gatehouse_api::endpoints::{Access, Endpoint};
+    use gatehouse_api::problem::PROBLEM_JSON;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for (method, operation) in operations(item) {
+            let (Some(operation), Some(endpoint)) =
+                (operation.as_mut(), Endpoint::find(method, path))
+            else {
+                continue;
+            };
+            let takes_body = operation.request_body.is_some();
+            let takes_query = operation.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            };
+            add(
+                "400",
+                "Malformed request: invalid JSON, wrong types, unknown fields or query parameters",
+            );
+            if endpoint.access != Access::Public {
+                add("401", "No session, or it has expired or ended");
+                add("403", "Not allowed: a missing permission, a stronger target, a pending password change or MFA set-up, or a confirmation of identity needed");
+            }
+            if path.contains('{') {
+                add(
+                    "404",
+                    "Nothing exists at this address (an unknown tenant or object)",
+                );
+            }
+            if takes_body {
+                add("413", "The body is larger than 1 MiB");
+                add("415", "The body is not JSON");
+            }
+            if takes_body || takes_query {
+                add(
+                    "422",
+                    "Some values are not acceptable; `errors` says which, field by field",
+                );
+            }
+            if endpoint.access == Access::Public && method == "POST" {
+                add("429", "Too many failed attempts; see Retry-After");
+            }
+            add(
+                "503",
+                "The server is busy or the request took too long; see Retry-After",
+            );
+            for (status, response) in responses.iter_mut() {
+                if status.as_str() < "400" {
+                    continue;
+                }
+                if let RefOr::T(response) = response {
+                    if let Some(content) = response.content.shift_remove("application/json") {
+                        response.content.insert(PROBLEM_JSON.to_owned(), content);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn routes() -> (axum::Router<AppState>, OpenApi) {
     use utoipa::OpenApi as _;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::health))

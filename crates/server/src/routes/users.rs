@@ -286,7 +286,7 @@ pub async fn delete(
             "Type the user's email address exactly to confirm.",
         ));
     }
-    guards::refuse_self(&principal, id, "delete")?;
+    guards::refuse_self(&principal, id, "delete", false)?;
     let mut tx = state.db.begin().await?;
     if !users::soft_delete(&mut tx, &tenant, id).await? {
         return Err(not_found());
@@ -323,7 +323,7 @@ pub async fn set_status(
         "disable"
     };
     if change.status != UserStatus::Active {
-        guards::refuse_self(&principal, id, action)?;
+        guards::refuse_self(&principal, id, action, false)?;
     }
     let mut tx = state.db.begin().await?;
     let reason = owned(&change.reason);
@@ -339,14 +339,22 @@ pub async fn set_status(
 }
 
 /// Sets a new password chosen by the administrator and signs the user out everywhere.
+/// Not for one's own account: that is the account page's change, which asks for the
+/// current password.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/password/reset", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)), request_body = ResetPassword,
-    responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 200, body = Single<User>, headers(("ETag" = String))),
+        (status = 409, description = "Your own account: change it on your account page", body = Problem),
+    ))]
 pub async fn reset_password(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
     JsonBody(reset): JsonBody<ResetPassword>,
 ) -> AppResult<Response> {
+    // One's own password changes on the account page, which asks for the current one.
+    guards::refuse_self(&principal, id, "set a new password for", true)?;
     let user = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
@@ -364,11 +372,16 @@ pub async fn reset_password(
 /// Turns off multi-factor authentication, for a user who lost their device.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/mfa/disable", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
-    responses((status = 200, body = Single<User>, headers(("ETag" = String))), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, body = Single<User>, headers(("ETag" = String))),
+        (status = 409, description = "Your own account: turn it off on your account page", body = Problem),
+    ))]
 pub async fn disable_mfa(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
 ) -> AppResult<Response> {
+    guards::refuse_self(&principal, id, "turn off two-step sign-in for", true)?;
     let mut conn = state.db.acquire().await?;
     let user = users::disable_mfa(&mut conn, &tenant, id)
         .await?
