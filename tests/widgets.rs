@@ -199,3 +199,56 @@ async fn permission_picker_groups_by_area_and_only_offers_what_you_hold() {
     // Once removed, a permission you do not hold cannot be put back.
     assert!(checkbox("sso:write").disabled());
 }
+
+#[wasm_bindgen_test]
+async fn the_data_table_selects_rows_one_by_one_and_all_on_the_page() {
+    use gatehouse_console::components::table::{Column, DataTable, Selection, Unsorted};
+    use uuid::Uuid;
+
+    #[derive(Clone)]
+    struct Row {
+        id: Uuid,
+        name: &'static str,
+    }
+    let root = container();
+    let chosen = RwSignal::new(BTreeSet::<Uuid>::new());
+    let rows = vec![
+        Row {
+            id: Uuid::from_u128(1),
+            name: "first",
+        },
+        Row {
+            id: Uuid::from_u128(2),
+            name: "second",
+        },
+    ];
+    let _handle = mount_to(root.clone(), move || {
+        let columns: Vec<Column<Row, Unsorted>> =
+            vec![Column::new("Name", |r: &Row| r.name.into_any()).class("cell-name")];
+        let selection = Selection {
+            chosen,
+            id: |r: &Row| r.id,
+            name: |r: &Row| r.name.to_owned(),
+        };
+        view! { <DataTable caption="Things" columns rows=rows.clone() selection /> }
+    });
+    tick().await;
+    assert_eq!(texts(&root, "tbody .cell-name"), ["first", "second"]);
+    let boxes = root.query_selector_all("input[type=checkbox]").unwrap();
+    let checkbox = |i| -> web_sys::HtmlInputElement { boxes.item(i).unwrap().unchecked_into() };
+    assert_eq!(
+        checkbox(1).get_attribute("aria-label").as_deref(),
+        Some("Select first")
+    );
+    checkbox(2).click();
+    tick().await;
+    assert_eq!(chosen.get_untracked(), BTreeSet::from([Uuid::from_u128(2)]));
+    assert!(!checkbox(0).checked(), "not all chosen yet");
+    checkbox(0).click();
+    tick().await;
+    assert_eq!(chosen.get_untracked().len(), 2);
+    assert!(checkbox(1).checked() && checkbox(2).checked());
+    checkbox(0).click();
+    tick().await;
+    assert!(chosen.get_untracked().is_empty());
+}

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use gatehouse_server::{Config, Running, Settings};
+use serde_json::{json, Value};
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
 use thirtyfour::ChromiumLikeCapabilities;
@@ -297,4 +298,205 @@ impl PageExt for WebDriver {
             .await?;
         Ok(ret.json().clone())
     }
+}
+
+/// Fills the sign-in page the browser is on and submits it.
+pub async fn sign_in_here(browser: &WebDriver, email: &str, password: &str) -> Result<()> {
+    browser.fill("#email", email).await?;
+    browser.fill("#password", password).await?;
+    browser.click("form button[type=submit]").await
+}
+
+/// Opens the sign-in page and signs in (without waiting for where it leads).
+pub async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str) -> Result<()> {
+    browser.goto(&app.url("/login")).await?;
+    sign_in_here(browser, email, password).await
+}
+
+/// Signs out with the button in the top bar.
+pub async fn sign_out(browser: &WebDriver) -> Result<()> {
+    browser.click(".topbar-end button.button-quiet").await?;
+    browser.wait_for_url("/login").await?;
+    Ok(())
+}
+
+/// The API as someone, for setting the scene of a test.
+pub struct Api {
+    pub http: reqwest::Client,
+    /// `/api/v1/tenants/default` on the app.
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn sign_in(app: &App, email: &str, password: &str) -> Result<Self> {
+        let http = reqwest::Client::new();
+        let login: Value = http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = login["data"]["token"].as_str().context("token")?.to_owned();
+        Ok(Api {
+            http,
+            base: app.url("/api/v1/tenants/default"),
+            token,
+        })
+    }
+
+    /// A request on the tenant (`path` after `/api/v1/tenants/default`) that must succeed.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        ensure!(status.is_success(), "{path}: {status} {body}");
+        Ok(body)
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Value> {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Creates a user from `body` (`email`, `password`, ...) and returns their id.
+    pub async fn create_user(&self, body: Value) -> Result<String> {
+        let created = self.post("/users", body).await?;
+        Ok(created["data"]["id"]
+            .as_str()
+            .context("user id")?
+            .to_owned())
+    }
+
+    /// The id of the role named `name`.
+    pub async fn role_id(&self, name: &str) -> Result<String> {
+        let roles = self.get("/roles").await?;
+        roles["data"]
+            .as_array()
+            .context("roles")?
+            .iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("no role {name}"))
+    }
+
+    /// Gives a user exactly these direct roles, by name.
+    pub async fn grant(&self, user: &str, roles: &[&str]) -> Result<()> {
+        let mut ids = Vec::new();
+        for role in roles {
+            ids.push(self.role_id(role).await?);
+        }
+        self.call(
+            reqwest::Method::PUT,
+            &format!("/users/{user}/roles"),
+            Some(json!({"role_ids": ids})),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Runs a scenario in a fresh browser, printing the page when it fails, and closing the
+/// browser either way.
+pub async fn in_browser<F, Fut>(scenario: F) -> Result<()>
+where
+    F: FnOnce(WebDriver) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let chromedriver = Chromedriver::start().await?;
+    let browser = chromedriver.browser().await?;
+    let result = scenario(browser.clone()).await;
+    if result.is_err() {
+        let url = browser.current_url().await?;
+        let body = browser.eval("document.body.innerText").await?;
+        eprintln!(
+            "page at failure: {url}\n{}",
+            body.as_str().unwrap_or_default()
+        );
+    }
+    browser.quit().await?;
+    result
+}
+
+/// axe-core's script (`AXE_CORE`, set by `cargo xtask test`), read once.
+fn axe_script() -> Result<&'static str> {
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(script) = SCRIPT.get() {
+        return Ok(script);
+    }
+    let path = std::env::var("AXE_CORE").context(
+        "AXE_CORE is not set: the path of axe-core's axe.min.js (cargo xtask test sets it)",
+    )?;
+    let script = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    Ok(SCRIPT.get_or_init(|| script))
+}
+
+/// Runs axe-core on the page as it is, in the light and the dark theme, and fails on any
+/// serious or critical violation, naming the rule and where.
+pub async fn check_accessibility(browser: &WebDriver, page: &str) -> Result<()> {
+    let script = axe_script()?;
+    let injected = browser.eval("typeof window.axe !== 'undefined'").await?;
+    if injected != serde_json::Value::Bool(true) {
+        browser.execute(script, Vec::new()).await?;
+    }
+    let original = browser
+        .eval("document.documentElement.getAttribute('data-theme')")
+        .await?;
+    let mut problems = Vec::new();
+    for theme in ["light", "dark"] {
+        browser
+            .execute(
+                "document.documentElement.setAttribute('data-theme', arguments[0]);",
+                vec![serde_json::Value::String(theme.into())],
+            )
+            .await?;
+        let found = browser
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, {resultTypes: ['violations']}).then(result => done(
+                    result.violations
+                        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at '
+                            + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))
+                ), error => done(['axe failed: ' + error]));"#,
+                Vec::new(),
+            )
+            .await?;
+        if let Some(found) = found.json().as_array() {
+            problems.extend(
+                found
+                    .iter()
+                    .map(|p| format!("{page} ({theme}): {}", p.as_str().unwrap_or_default())),
+            );
+        }
+    }
+    if let Some(theme) = original.as_str() {
+        browser
+            .execute(
+                "document.documentElement.setAttribute('data-theme', arguments[0]);",
+                vec![serde_json::Value::String(theme.into())],
+            )
+            .await?;
+    }
+    if !problems.is_empty() {
+        bail!("accessibility problems:\n{}", problems.join("\n"));
+    }
+    Ok(())
 }

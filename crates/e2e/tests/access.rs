@@ -1,7 +1,7 @@
 //! End to end: roles, groups and what each administrator may do, in headless Chromium.
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{eventually, App, Chromedriver, PageExt};
+use gatehouse_e2e::{eventually, sign_in, sign_out, Api, App, Chromedriver, PageExt};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -9,68 +9,17 @@ const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
 const PASSWORD: &str = "correct battery staple";
 
-async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str) -> Result<()> {
-    browser.goto(&app.url("/login")).await?;
-    browser.fill("#email", email).await?;
-    browser.fill("#password", password).await?;
-    browser.click("form button[type=submit]").await?;
+/// Signs in and waits for the users list.
+async fn sign_in_to_users(
+    browser: &WebDriver,
+    app: &App,
+    email: &str,
+    password: &str,
+) -> Result<()> {
+    sign_in(browser, app, email, password).await?;
     browser.wait_for_url("/users").await?;
     browser.wait_for("table tbody tr").await?;
     Ok(())
-}
-
-async fn sign_out(browser: &WebDriver) -> Result<()> {
-    browser.click(".topbar-end button.button-quiet").await?;
-    browser.wait_for_url("/login").await?;
-    Ok(())
-}
-
-/// The API as the administrator, for setting the scene.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn sign_in(app: &App, email: &str, password: &str) -> Result<Self> {
-        let http = reqwest::Client::new();
-        let login: Value = http
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token = login["data"]["token"].as_str().context("token")?.to_owned();
-        Ok(Api {
-            http,
-            base: app.url("/api/v1/tenants/default"),
-            token,
-        })
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<reqwest::Response> {
-        Ok(self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await?)
-    }
-
-    async fn create_user(&self, email: &str) -> Result<String> {
-        let created: Value = self
-            .post("/users", json!({"email": email, "password": PASSWORD}))
-            .await?
-            .json()
-            .await?;
-        Ok(created["data"]["id"]
-            .as_str()
-            .context("user id")?
-            .to_owned())
-    }
 }
 
 /// The labels of the sidebar's links.
@@ -102,35 +51,18 @@ async fn a_custom_role_through_a_group_and_a_read_only_viewer() -> Result<()> {
 
 async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
     let admin = Api::sign_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-    admin.create_user("carol@example.com").await?;
-    admin.create_user("dave@example.com").await?;
-    let vera = admin.create_user("vera@example.com").await?;
-    let roles: Value = admin
-        .http
-        .get(format!("{}/roles", admin.base))
-        .bearer_auth(&admin.token)
-        .send()
-        .await?
-        .json()
+    for email in ["carol@example.com", "dave@example.com"] {
+        admin
+            .create_user(json!({"email": email, "password": PASSWORD}))
+            .await?;
+    }
+    let vera = admin
+        .create_user(json!({"email": "vera@example.com", "password": PASSWORD}))
         .await?;
-    let viewer = roles["data"]
-        .as_array()
-        .context("roles")?
-        .iter()
-        .find(|r| r["name"] == "Viewer")
-        .context("Viewer")?["id"]
-        .clone();
-    let granted = admin
-        .http
-        .put(format!("{}/users/{vera}/roles", admin.base))
-        .bearer_auth(&admin.token)
-        .json(&json!({"role_ids": [viewer]}))
-        .send()
-        .await?;
-    assert_eq!(granted.status(), 200);
+    admin.grant(&vera, &["Viewer"]).await?;
 
     // A custom role with two permissions.
-    sign_in(browser, app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    sign_in_to_users(browser, app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     assert_eq!(
         areas(browser).await?,
         ["Users", "Groups", "Roles", "Settings"]
@@ -194,7 +126,7 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
     sign_out(browser).await?;
 
     // Carol holds exactly the role's permissions: users, read and write; nothing else.
-    sign_in(browser, app, "carol@example.com", PASSWORD).await?;
+    sign_in_to_users(browser, app, "carol@example.com", PASSWORD).await?;
     assert_eq!(areas(browser).await?, ["Users", "Settings"]);
     browser
         .wait_for("a.button-primary[href='/users/new']")
@@ -221,7 +153,7 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
     sign_out(browser).await?;
 
     // Vera, a Viewer, sees everything and can change nothing.
-    sign_in(browser, app, "vera@example.com", PASSWORD).await?;
+    sign_in_to_users(browser, app, "vera@example.com", PASSWORD).await?;
     assert_eq!(
         areas(browser).await?,
         ["Users", "Groups", "Roles", "Settings"]

@@ -5,7 +5,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{eventually, App, Chromedriver, PageExt};
+use gatehouse_e2e::{eventually, in_browser, sign_in, sign_out, Api, App, PageExt};
 use gatehouse_server::auth::mfa::code_at;
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
@@ -24,118 +24,25 @@ fn totp(secret: &str, steps: u64) -> String {
     code_at(secret, now + 30 * steps).expect("a valid secret")
 }
 
-async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str) -> Result<()> {
-    browser.goto(&app.url("/login")).await?;
-    browser.fill("#email", email).await?;
-    browser.fill("#password", password).await?;
-    browser.click("form button[type=submit]").await
+/// A user holding the built-in role `role`, created through the API; their id.
+async fn user_with(admin: &Api, email: &str, role: &str, extra: Value) -> Result<String> {
+    let mut body = json!({"email": email, "password": PASSWORD});
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    let id = admin.create_user(body).await?;
+    admin.grant(&id, &[role]).await?;
+    Ok(id)
 }
 
-async fn sign_out(browser: &WebDriver) -> Result<()> {
-    browser.click(".topbar-end button.button-quiet").await?;
-    browser.wait_for_url("/login").await?;
-    Ok(())
-}
-
-/// The API as someone, for setting the scene.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn sign_in(app: &App, email: &str, password: &str) -> Result<Self> {
-        let http = reqwest::Client::new();
-        let login: Value = http
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token = login["data"]["token"].as_str().context("token")?.to_owned();
-        Ok(Api {
-            http,
-            base: app.url("/api/v1/tenants/default"),
-            token,
-        })
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value> {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        anyhow::ensure!(status.is_success(), "{path}: {status} {body}");
-        Ok(body)
-    }
-
-    /// Creates a user holding the built-in role `role`; returns their id.
-    async fn user_with(&self, email: &str, role: &str, extra: Value) -> Result<String> {
-        let mut body = json!({"email": email, "password": PASSWORD});
-        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-            body.extend(extra.clone());
-        }
-        let created = self
-            .call(reqwest::Method::POST, "/users", Some(body))
-            .await?;
-        let id = created["data"]["id"].as_str().context("id")?.to_owned();
-        let roles = self.call(reqwest::Method::GET, "/roles", None).await?;
-        let role_id = roles["data"]
-            .as_array()
-            .context("roles")?
-            .iter()
-            .find(|r| r["name"] == role)
-            .and_then(|r| r["id"].as_str())
-            .context("role")?
-            .to_owned();
-        self.call(
-            reqwest::Method::PUT,
-            &format!("/users/{id}/roles"),
-            Some(json!({"role_ids": [role_id]})),
-        )
-        .await?;
-        Ok(id)
-    }
-}
-
-/// Runs a scenario in a fresh browser, printing the page if it fails.
-async fn in_browser<F, Fut>(scenario: F) -> Result<()>
-where
-    F: FnOnce(App, WebDriver) -> Fut,
-    Fut: std::future::Future<Output = Result<()>>,
-{
-    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    let result = scenario(app, browser.clone()).await;
-    if result.is_err() {
-        let url = browser.current_url().await?;
-        let body = browser.eval("document.body.innerText").await?;
-        eprintln!(
-            "page at failure: {url}\n{}",
-            body.as_str().unwrap_or_default()
-        );
-    }
-    browser.quit().await?;
-    result
+async fn app() -> Result<App> {
+    App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_step_sign_in_set_up_from_the_account_page() -> Result<()> {
-    in_browser(|app, browser| async move {
+    let app = app().await?;
+    in_browser(|browser| async move {
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
         browser.click(".topbar-end a.whoami").await?;
@@ -196,15 +103,16 @@ async fn two_step_sign_in_set_up_from_the_account_page() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_required_password_change_comes_first() -> Result<()> {
-    in_browser(|app, browser| async move {
+    let app = app().await?;
+    in_browser(|browser| async move {
         let admin = Api::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-        admin
-            .user_with(
-                "pat@example.com",
-                "Viewer",
-                json!({"require_password_change": true}),
-            )
-            .await?;
+        user_with(
+            &admin,
+            "pat@example.com",
+            "Viewer",
+            json!({"require_password_change": true}),
+        )
+        .await?;
         sign_in(&browser, &app, "pat@example.com", PASSWORD).await?;
         browser.wait_for_text("h1", "Choose a new password").await?;
         // Nothing else is reachable until it is done.
@@ -229,14 +137,11 @@ async fn a_required_password_change_comes_first() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_editor_cannot_touch_an_administrator_and_dangerous_actions_ask_first() -> Result<()> {
-    in_browser(|app, browser| async move {
+    let app = app().await?;
+    in_browser(|browser| async move {
         let admin = Api::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-        admin
-            .user_with("eddie@example.com", "Editor", json!({}))
-            .await?;
-        let viewer = admin
-            .user_with("vera@example.com", "Viewer", json!({}))
-            .await?;
+        user_with(&admin, "eddie@example.com", "Editor", json!({})).await?;
+        let viewer = user_with(&admin, "vera@example.com", "Viewer", json!({})).await?;
         let me: Value = admin
             .http
             .get(app.url("/api/v1/auth/me"))

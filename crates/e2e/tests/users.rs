@@ -2,24 +2,12 @@
 //! against the release console and a real server on a fresh database.
 
 use anyhow::Result;
-use gatehouse_e2e::{eventually, App, Chromedriver, PageExt};
+use gatehouse_e2e::{eventually, sign_in_here, sign_out, App, Chromedriver, PageExt};
 use serde_json::json;
 use thirtyfour::prelude::*;
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
-
-async fn sign_in(browser: &WebDriver, email: &str, password: &str) -> Result<()> {
-    browser.fill("#email", email).await?;
-    browser.fill("#password", password).await?;
-    browser.click("form button[type=submit]").await
-}
-
-async fn sign_out(browser: &WebDriver) -> Result<()> {
-    browser.click(".topbar-end button.button-quiet").await?;
-    browser.wait_for_url("/login").await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_setup_then_the_whole_user_lifecycle() -> Result<()> {
@@ -60,9 +48,9 @@ async fn lifecycle(app: &App, browser: &WebDriver) -> Result<()> {
     sign_out(browser).await?;
     browser.goto(&app.url("/users/new")).await?;
     browser.wait_for_url("/login?next=%2Fusers%2Fnew").await?;
-    sign_in(browser, ADMIN_EMAIL, "not the password").await?;
+    sign_in_here(browser, ADMIN_EMAIL, "not the password").await?;
     browser.wait_for_text("[role=alert]", "not right").await?;
-    sign_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    sign_in_here(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     browser.wait_for_url("/users/new").await?;
 
     // Create a user; a bad email is refused under the field, nothing typed is lost.
@@ -151,11 +139,11 @@ async fn lifecycle(app: &App, browser: &WebDriver) -> Result<()> {
 
     // A disabled user cannot sign in (and is told nothing a guesser could use).
     sign_out(browser).await?;
-    sign_in(browser, "ada@example.com", "analytical engine notes").await?;
+    sign_in_here(browser, "ada@example.com", "analytical engine notes").await?;
     browser.wait_for_text("[role=alert]", "not right").await?;
 
     // Delete her, after typing her email.
-    sign_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    sign_in_here(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     browser.wait_for_url("/users").await?;
     browser.goto(&user_page).await?;
     browser.click(".actions .button-danger").await?;
@@ -195,7 +183,7 @@ async fn an_expired_session_asks_to_sign_in_again_and_keeps_the_form() -> Result
     let browser = chromedriver.browser().await?;
     let result = async {
         browser.goto(&app.url("/users/new")).await?;
-        sign_in(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users/new").await?;
         browser.fill("#email", "grace@example.com").await?;
         browser.fill("#last_name", "Hopper").await?;
@@ -233,7 +221,7 @@ async fn a_concurrent_edit_is_reported_and_the_form_kept() -> Result<()> {
     let browser = chromedriver.browser().await?;
     let result = async {
         browser.goto(&app.url("/login")).await?;
-        sign_in(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
         let token = console_token(&browser).await?;
         let http = reqwest::Client::new();

@@ -55,6 +55,17 @@ pub fn UserActions() -> impl IntoView {
     let mfa_open = RwSignal::new(false);
     let delete_open = RwSignal::new(false);
     let current = move || user.get();
+    let session = use_session();
+    // One's own password and second factor change on the account page, which asks for
+    // the current password; the server refuses them here.
+    let own_or_protected = Signal::derive(move || {
+        let own = user.with(|u| u.as_ref().map(|u| u.id)) == session.me().map(|m| m.user.id);
+        if own {
+            Some("For your own account, use My account (your name at the top).".to_owned())
+        } else {
+            protection.get()
+        }
+    });
 
     view! {
         <div class="actions" role="group" aria-label="User actions">
@@ -66,9 +77,9 @@ pub fn UserActions() -> impl IntoView {
                     }) />
                 }).collect_view()
             })}
-            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=protection on_click=Callback::new(move |()| password_open.set(true)) />
+            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| password_open.set(true)) />
             <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
-                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=protection on_click=Callback::new(move |()| mfa_open.set(true)) />
+                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=own_or_protected on_click=Callback::new(move |()| mfa_open.set(true)) />
             </Show>
             <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE blocked=protection on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>

@@ -1,0 +1,120 @@
+//! End to end: every page of the console passes axe-core (no serious or critical
+//! problem) in the light and the dark theme, with data on it, dialogs included.
+
+use anyhow::{Context, Result};
+use gatehouse_e2e::{check_accessibility, in_browser, sign_in, Api, App, PageExt};
+use serde_json::json;
+
+const ADMIN_EMAIL: &str = "root@example.com";
+const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_is_accessible_in_both_themes() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    let admin = Api::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    let viewer = admin.role_id("Viewer").await?;
+    let ops = admin
+        .post(
+            "/groups",
+            json!({"name": "Operations", "role_ids": [viewer], "description": "On call"}),
+        )
+        .await?["data"]["id"]
+        .as_str()
+        .context("group id")?
+        .to_owned();
+    let support = admin
+        .post(
+            "/roles",
+            json!({"name": "Support", "permissions": ["users:read", "users:write"]}),
+        )
+        .await?["data"]["id"]
+        .as_str()
+        .context("role id")?
+        .to_owned();
+    let ada = admin
+        .create_user(json!({"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "password": "analytical engine"}))
+        .await?;
+    admin
+        .post(
+            &format!("/groups/{ops}/members"),
+            json!({"user_ids": [ada]}),
+        )
+        .await?;
+    admin
+        .call(
+            reqwest::Method::PUT,
+            &format!("/users/{ada}/status"),
+            Some(json!({"status": "DISABLED", "reason": "On leave until spring; see the ticket"})),
+        )
+        .await?;
+
+    in_browser(|browser| async move {
+        browser.goto(&app.url("/login")).await?;
+        browser.wait_for("#email").await?;
+        // The check can fail: an image without a text alternative is caught.
+        browser
+            .execute(
+                "const img = document.createElement('img'); img.id = 'planted'; img.src = '/favicon.ico'; document.body.appendChild(img);",
+                Vec::new(),
+            )
+            .await?;
+        let planted = check_accessibility(&browser, "/login with a planted problem").await;
+        let said = format!("{:#}", planted.expect_err("axe reports the planted image"));
+        assert!(said.contains("image-alt"), "{said}");
+        browser
+            .execute("document.getElementById('planted').remove();", Vec::new())
+            .await?;
+        check_accessibility(&browser, "/login").await?;
+
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for("table tbody tr").await?;
+        let pages = [
+            ("/users", "table tbody tr"),
+            ("/users?search=nobody-at-all", ".empty"),
+            ("/users/new", "form"),
+            (&format!("/users/{ada}"), "form.form"),
+            (&format!("/users/{ada}/groups"), ".item-list"),
+            (&format!("/users/{ada}/roles"), "table"),
+            ("/groups", "table tbody tr"),
+            ("/groups/new", "form"),
+            (&format!("/groups/{ops}"), "form.form"),
+            (&format!("/groups/{ops}/members"), "table tbody tr"),
+            ("/roles", "table tbody tr"),
+            ("/roles/new", "form"),
+            (&format!("/roles/{support}"), "form.form"),
+            (&format!("/roles/{support}/holders"), ".tab-panel p"),
+            ("/settings", "fieldset"),
+            ("/account", "#mfa-heading"),
+            ("/no/such/page", "h1"),
+        ];
+        for (path, ready) in pages {
+            browser.goto(&app.url(path)).await?;
+            browser.wait_for(ready).await?;
+            check_accessibility(&browser, path).await?;
+        }
+
+        // Dialogs are pages too.
+        browser.goto(&app.url(&format!("/users/{ada}"))).await?;
+        browser
+            .click_text(".actions button", "Set password")
+            .await?;
+        browser.wait_for("dialog[open] #new_password").await?;
+        check_accessibility(&browser, "the set-password dialog").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_setup_page_is_accessible() -> Result<()> {
+    let app = App::start(None).await?;
+    let link = app
+        .setup_url()
+        .context("a fresh server prints a setup link")?;
+    in_browser(|browser| async move {
+        browser.goto(&link).await?;
+        browser.wait_for("#confirm_password").await?;
+        check_accessibility(&browser, "/setup").await
+    })
+    .await
+}
