@@ -41,6 +41,15 @@ impl ApiError {
         matches!(self, ApiError::Problem(p) if p.kind == kinds::CONFIRM_IDENTITY)
     }
 
+    /// The message of the first field error if there is one (a wrong code, a wrong
+    /// password), else the problem's own message: what a one-field dialog shows.
+    pub fn first_message(&self) -> String {
+        self.field_errors()
+            .first()
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| self.message())
+    }
+
     /// The sentence to show the administrator.
     pub fn message(&self) -> String {
         match self {

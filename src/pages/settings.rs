@@ -75,12 +75,7 @@ pub fn SettingsPage() -> impl IntoView {
                     );
                 }
                 Err(e) if e.is_stale() => stale.set(true),
-                Err(e) => error.set(Some(
-                    e.field_errors()
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_else(|| e.message()),
-                )),
+                Err(e) => error.set(Some(e.first_message())),
             }
         }
     });

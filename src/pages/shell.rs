@@ -219,12 +219,7 @@ fn ConfirmIdentityDialog() -> impl IntoView {
                     error.set(None);
                     session.confirmation.resume(true);
                 }
-                Err(e) => error.set(Some(
-                    e.field_errors()
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_else(|| e.message()),
-                )),
+                Err(e) => error.set(Some(e.first_message())),
             }
         }
     });

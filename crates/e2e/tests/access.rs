@@ -1,7 +1,7 @@
 //! End to end: roles, groups and what each administrator may do, in headless Chromium.
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{eventually, sign_in, sign_out, Api, App, Chromedriver, PageExt};
+use gatehouse_e2e::{eventually, in_browser, sign_in, sign_out, Api, App, PageExt};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -34,19 +34,7 @@ async fn areas(browser: &WebDriver) -> Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custom_role_through_a_group_and_a_read_only_viewer() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    let result = scenario(&app, &browser).await;
-    if result.is_err() {
-        let url = browser.current_url().await?;
-        let body = browser.eval("document.body.innerText").await?;
-        eprintln!(
-            "page at failure: {url}\n{}",
-            body.as_str().unwrap_or_default()
-        );
-    }
-    browser.quit().await?;
-    result
+    in_browser(|browser| async move { scenario(&app, &browser).await }).await
 }
 
 async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {

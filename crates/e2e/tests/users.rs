@@ -2,7 +2,7 @@
 //! against the release console and a real server on a fresh database.
 
 use anyhow::Result;
-use gatehouse_e2e::{eventually, sign_in_here, sign_out, App, Chromedriver, PageExt};
+use gatehouse_e2e::{eventually, in_browser, sign_in_here, sign_out, App, PageExt};
 use serde_json::json;
 use thirtyfour::prelude::*;
 
@@ -12,19 +12,7 @@ const ADMIN_PASSWORD: &str = "a long setup passphrase";
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_setup_then_the_whole_user_lifecycle() -> Result<()> {
     let app = App::start(None).await?;
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    let result = lifecycle(&app, &browser).await;
-    if result.is_err() {
-        let url = browser.current_url().await?;
-        let body = browser.eval("document.body.innerText").await?;
-        eprintln!(
-            "page at failure: {url}\n{}",
-            body.as_str().unwrap_or_default()
-        );
-    }
-    browser.quit().await?;
-    result
+    in_browser(|browser| async move { lifecycle(&app, &browser).await }).await
 }
 
 async fn lifecycle(app: &App, browser: &WebDriver) -> Result<()> {
@@ -179,9 +167,7 @@ async fn console_token(browser: &WebDriver) -> Result<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_session_asks_to_sign_in_again_and_keeps_the_form() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    let result = async {
+    in_browser(|browser| async move {
         browser.goto(&app.url("/users/new")).await?;
         sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users/new").await?;
@@ -208,18 +194,14 @@ async fn an_expired_session_asks_to_sign_in_again_and_keeps_the_form() -> Result
             .await?;
         browser.wait_for_text("h1", "Hopper").await?;
         Ok(())
-    }
-    .await;
-    browser.quit().await?;
-    result
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_concurrent_edit_is_reported_and_the_form_kept() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    let result = async {
+    in_browser(|browser| async move {
         browser.goto(&app.url("/login")).await?;
         sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
@@ -270,8 +252,6 @@ async fn a_concurrent_edit_is_reported_and_the_form_kept() -> Result<()> {
         })
         .await?;
         Ok(())
-    }
-    .await;
-    browser.quit().await?;
-    result
+    })
+    .await
 }

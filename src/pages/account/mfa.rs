@@ -87,12 +87,7 @@ pub fn TotpSetup(on_done: Callback<()>) -> impl IntoView {
                     error.set(None);
                     setup.set(Some(Setup::Saved(codes)));
                 }
-                Err(e) => error.set(Some(
-                    e.field_errors()
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_else(|| e.message()),
-                )),
+                Err(e) => error.set(Some(e.first_message())),
             }
         }
     });

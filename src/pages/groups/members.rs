@@ -19,7 +19,7 @@ use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::pickers::UserPicker;
 use crate::components::table::Selection;
 use crate::components::toast::use_toasts;
-use crate::pages::users::{SortState, UsersTable};
+use crate::pages::users::{url_sorting, UsersTable};
 use crate::session::use_session;
 
 /// "Added 3; 1 was already a member."
@@ -60,18 +60,7 @@ pub fn GroupMembersTab() -> impl IntoView {
         async move { api::groups::members(session, group_id, &query).await }
     });
     let selected = RwSignal::new(BTreeSet::<Uuid>::new());
-    let sort = Signal::derive(move || {
-        query.with(|q| SortState {
-            by: q.sort_by(),
-            order: q.sort_order(),
-        })
-    });
-    let on_sort = Callback::new(move |s: SortState| {
-        list.refine(|q| {
-            q.sort_by = Some(s.by);
-            q.sort_order = Some(s.order);
-        })
-    });
+    let (sort, on_sort) = url_sorting(list);
 
     // After any change: the list, the group's count, and the selection start afresh.
     let changed = move |result: MembersResult| {

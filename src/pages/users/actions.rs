@@ -4,7 +4,6 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{ChangeStatus, PasswordResetMethod, ResetPassword, User, UserStatus};
 use gatehouse_api::validation::{self, normalize_email};
-use gatehouse_api::FieldError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
@@ -289,7 +288,7 @@ fn DeleteDialog(open: RwSignal<bool>) -> impl IntoView {
                     toasts.success(format!("{} was deleted.", target.email));
                     navigate("/users", Default::default());
                 }
-                Err(e) => error.set(Some(first_field_message(&e).unwrap_or_else(|| e.message()))),
+                Err(e) => error.set(Some(e.first_message())),
             }
         }
     });
@@ -317,11 +316,4 @@ fn DeleteDialog(open: RwSignal<bool>) -> impl IntoView {
             </form>
         </Dialog>
     }
-}
-
-fn first_field_message(error: &ApiError) -> Option<String> {
-    error
-        .field_errors()
-        .first()
-        .map(|e: &FieldError| e.message.clone())
 }

@@ -7,7 +7,7 @@ use gatehouse_api::Permission;
 use leptos::prelude::*;
 
 use super::filters::GroupFilter;
-use super::table::{SortState, UsersTable};
+use super::table::{url_sorting, UsersTable};
 use crate::api;
 use crate::components::field::SelectField;
 use crate::components::guarded::GuardedLink;
@@ -32,18 +32,7 @@ pub fn UsersPage() -> impl IntoView {
         async move { api::users::list(session, &query).await }
     });
 
-    let sort = Signal::derive(move || {
-        query.with(|q| SortState {
-            by: q.sort_by(),
-            order: q.sort_order(),
-        })
-    });
-    let on_sort = Callback::new(move |s: SortState| {
-        list.refine(|q| {
-            q.sort_by = Some(s.by);
-            q.sort_order = Some(s.order);
-        })
-    });
+    let (sort, on_sort) = url_sorting(list);
     let filter = move |read: fn(&UserListQuery) -> String, write: fn(&mut UserListQuery, &str)| {
         (
             Signal::derive(move || query.with(read)),

@@ -16,4 +16,4 @@ pub use groups_tab::UserGroupsTab;
 pub use list::UsersPage;
 pub use new::NewUserPage;
 pub use roles_tab::UserRolesTab;
-pub use table::{user_columns, SortState, UsersTable};
+pub use table::{url_sorting, user_columns, SortState, UsersTable};
