@@ -26,12 +26,14 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
+        Some("contract") => tools::Tools::ensure(true).and_then(|t| contract::run(&t)),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|dist|bench|setup>\n");
+            eprintln!("usage: cargo xtask <run|test|dist|bench|contract|setup>\n");
             eprintln!("  run    build the console and start the server on http://127.0.0.1:8080");
             eprintln!("  test   run every test: native, component tests in Chromium, end to end");
             eprintln!("  dist   build the release console into dist/ (static files)");
             eprintln!("  bench  measure shipped size and server latency on 100,000 users");
+            eprintln!("  contract  only the API contract check (schemathesis)");
             eprintln!("  setup  install the pinned tools into .tools/");
             return ExitCode::from(2);
         }
@@ -148,14 +150,18 @@ fn test() -> Result {
         "warnings",
     ]))?;
     step("native tests: contract, server (real SQLite, real HTTP), xtask");
-    run_command(cargo(&tools).args([
-        "test",
-        "--workspace",
-        "--exclude",
-        "gatehouse-console",
-        "--exclude",
-        "gatehouse-e2e",
-    ]))?;
+    run_command(
+        cargo(&tools)
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "gatehouse-console",
+                "--exclude",
+                "gatehouse-e2e",
+            ])
+            .env("MAILDEV", &tools.maildev),
+    )?;
     contract::run(&tools)?;
     dist::build(&tools)?;
     step("component tests (wasm-bindgen-test in headless Chromium)");
@@ -183,6 +189,7 @@ fn test() -> Result {
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium)
             .env("AXE_CORE", &tools.axe)
+            .env("MAILDEV", &tools.maildev)
             .env("GATEHOUSE_DIST", root().join("dist")),
     )?;
     step("all tests passed");

@@ -11,6 +11,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// Runs over every page in the end-to-end tests.
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// The real SMTP server (with a readable inbox) the mail tests send to.
+const MAILDEV_VERSION: &str = "3.0.0";
 /// Fuzzes the API against its OpenAPI document in `cargo xtask test`.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -24,6 +26,8 @@ pub struct Tools {
     pub chromedriver: PathBuf,
     /// axe-core's script, injected into pages by the end-to-end tests.
     pub axe: PathBuf,
+    /// maildev's entry script, run with node by the mail tests.
+    pub maildev: PathBuf,
     pub schemathesis: PathBuf,
 }
 
@@ -56,13 +60,14 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 
 impl Tools {
     /// Installs whatever is missing. `testing`: also what only the tests need
-    /// (Chromium and chromedriver, axe-core, schemathesis).
+    /// (Chromium and chromedriver, axe-core, maildev, schemathesis).
     pub fn ensure(testing: bool) -> Result<Tools> {
         let dir = root().join(".tools");
         let tools = Tools {
             bin: dir.join("bin"),
             node_bin: dir.join("node/node_modules/.bin"),
             axe: dir.join("node/node_modules/axe-core/axe.min.js"),
+            maildev: dir.join("node/node_modules/maildev/dist/bin/maildev.js"),
             schemathesis: dir.join("python/bin/schemathesis"),
             chromium: std::env::var_os("CHROMIUM")
                 .map(PathBuf::from)
@@ -77,7 +82,8 @@ impl Tools {
         tools.wasm_opt(&dir)?;
         if testing {
             tools.chromium()?;
-            tools.axe(&dir)?;
+            npm_package(&dir, "axe-core", AXE_CORE_VERSION, &tools.axe)?;
+            npm_package(&dir, "maildev", MAILDEV_VERSION, &tools.maildev)?;
             tools.schemathesis(&dir)?;
         }
         Ok(tools)
@@ -175,22 +181,6 @@ impl Tools {
         )
     }
 
-    fn axe(&self, dir: &Path) -> Result {
-        let package = dir.join("node/node_modules/axe-core/package.json");
-        let installed = std::fs::read_to_string(&package)
-            .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
-        if installed && self.axe.exists() {
-            return Ok(());
-        }
-        step(&format!("installing axe-core {AXE_CORE_VERSION} from npm"));
-        run_command(
-            Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(dir.join("node"))
-                .arg(format!("axe-core@{AXE_CORE_VERSION}")),
-        )
-    }
-
     fn schemathesis(&self, dir: &Path) -> Result {
         let wanted = format!("schemathesis, version {SCHEMATHESIS_VERSION}");
         if version_of(&self.schemathesis).is_some_and(|v| v.starts_with(&wanted)) {
@@ -241,4 +231,25 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs `name@version` from npm into .tools/node unless that version is there and
+/// `entry` (the file the tests use) exists.
+fn npm_package(dir: &Path, name: &str, version: &str, entry: &Path) -> Result {
+    let package = dir
+        .join("node/node_modules")
+        .join(name)
+        .join("package.json");
+    let installed = std::fs::read_to_string(&package)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{version}\"")));
+    if installed && entry.exists() {
+        return Ok(());
+    }
+    step(&format!("installing {name} {version} from npm"));
+    run_command(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir.join("node"))
+            .arg(format!("{name}@{version}")),
+    )
 }

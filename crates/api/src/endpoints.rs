@@ -147,6 +147,15 @@ pub const ME: Endpoint = Endpoint::new(Get, "/api/v1/auth/me", SignedIn).while_r
 pub const PERMISSIONS: Endpoint =
     Endpoint::new(Get, "/api/v1/permissions", SignedIn).while_restricted();
 
+/// Invitees and people who forgot their password: the secret from their link rides in
+/// the body.
+pub const INVITE_LOOKUP: Endpoint = Endpoint::new(Post, "/api/v1/invites/lookup", Public);
+pub const INVITE_ACCEPT: Endpoint = Endpoint::new(Post, "/api/v1/invites/accept", Public);
+pub const PASSWORD_FORGOT: Endpoint = Endpoint::new(Post, "/api/v1/auth/password/forgot", Public);
+pub const PASSWORD_RESET_LOOKUP: Endpoint =
+    Endpoint::new(Post, "/api/v1/auth/password/reset/lookup", Public);
+pub const PASSWORD_RESET: Endpoint = Endpoint::new(Post, "/api/v1/auth/password/reset", Public);
+
 /// The signed-in user's own account: password, sessions, MFA.
 pub const MY_PASSWORD: Endpoint =
     Endpoint::new(Post, "/api/v1/auth/me/password", SignedIn).while_restricted();
@@ -233,6 +242,44 @@ pub const GROUPS_ADD_MEMBERS: Endpoint = Endpoint::new(Post, MEMBERS, Requires(P
 pub const GROUPS_REMOVE_MEMBERS: Endpoint =
     Endpoint::new(Delete, MEMBERS, Requires(P::GroupsWrite));
 
+pub const USERS_MAIL: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/users/{user_id}/mail",
+    Requires(P::UsersRead),
+);
+
+const INVITES: &str = "/api/v1/tenants/{tenant_id}/invites";
+const INVITE: &str = "/api/v1/tenants/{tenant_id}/invites/{invite_id}";
+pub const INVITES_LIST: Endpoint = Endpoint::new(Get, INVITES, Requires(P::InvitesRead));
+pub const INVITES_CREATE: Endpoint = Endpoint::new(Post, INVITES, Requires(P::InvitesWrite));
+pub const INVITES_GET: Endpoint = Endpoint::new(Get, INVITE, Requires(P::InvitesRead));
+pub const INVITES_RESEND: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/invites/{invite_id}/resend",
+    Requires(P::InvitesWrite),
+);
+pub const INVITES_REVOKE: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/invites/{invite_id}/revoke",
+    Requires(P::InvitesWrite),
+);
+pub const INVITES_REVOKE_MANY: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/invites/revoke",
+    Requires(P::InvitesWrite),
+);
+
+pub const MAIL_SETTINGS: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/settings/mail",
+    Requires(P::UsersRead),
+);
+pub const MAIL_TEST: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/settings/mail/test",
+    Requires(P::TenantsWrite),
+);
+
 const SECURITY_SETTINGS: &str = "/api/v1/tenants/{tenant_id}/settings/security";
 /// Everyone who manages users may see the sign-in policy; changing it is a tenant setting.
 pub const SECURITY_SETTINGS_GET: Endpoint =
@@ -248,6 +295,11 @@ pub const ALL: &[Endpoint] = &[
     SETUP,
     LOGIN,
     LOGIN_MFA,
+    INVITE_LOOKUP,
+    INVITE_ACCEPT,
+    PASSWORD_FORGOT,
+    PASSWORD_RESET_LOOKUP,
+    PASSWORD_RESET,
     LOGOUT,
     ME,
     PERMISSIONS,
@@ -284,6 +336,15 @@ pub const ALL: &[Endpoint] = &[
     GROUPS_MEMBERS,
     GROUPS_ADD_MEMBERS,
     GROUPS_REMOVE_MEMBERS,
+    USERS_MAIL,
+    INVITES_LIST,
+    INVITES_CREATE,
+    INVITES_GET,
+    INVITES_RESEND,
+    INVITES_REVOKE,
+    INVITES_REVOKE_MANY,
+    MAIL_SETTINGS,
+    MAIL_TEST,
     SECURITY_SETTINGS_GET,
     SECURITY_SETTINGS_UPDATE,
 ];
@@ -335,6 +396,45 @@ pub mod url {
     }
     pub fn tenants() -> String {
         TENANTS.url(&[])
+    }
+    pub fn invite_lookup() -> String {
+        INVITE_LOOKUP.url(&[])
+    }
+    pub fn invite_accept() -> String {
+        INVITE_ACCEPT.url(&[])
+    }
+    pub fn password_forgot() -> String {
+        PASSWORD_FORGOT.url(&[])
+    }
+    pub fn password_reset_lookup() -> String {
+        PASSWORD_RESET_LOOKUP.url(&[])
+    }
+    pub fn password_reset() -> String {
+        PASSWORD_RESET.url(&[])
+    }
+    pub fn user_mail(tenant: &str, id: Uuid) -> String {
+        USERS_MAIL.url(&[tenant, &id.to_string()])
+    }
+    pub fn invites(tenant: &str) -> String {
+        INVITES_LIST.url(&[tenant])
+    }
+    pub fn invite(tenant: &str, id: Uuid) -> String {
+        INVITES_GET.url(&[tenant, &id.to_string()])
+    }
+    pub fn invite_resend(tenant: &str, id: Uuid) -> String {
+        INVITES_RESEND.url(&[tenant, &id.to_string()])
+    }
+    pub fn invite_revoke(tenant: &str, id: Uuid) -> String {
+        INVITES_REVOKE.url(&[tenant, &id.to_string()])
+    }
+    pub fn invites_revoke(tenant: &str) -> String {
+        INVITES_REVOKE_MANY.url(&[tenant])
+    }
+    pub fn mail_settings(tenant: &str) -> String {
+        MAIL_SETTINGS.url(&[tenant])
+    }
+    pub fn mail_test(tenant: &str) -> String {
+        MAIL_TEST.url(&[tenant])
     }
     pub fn security_settings(tenant: &str) -> String {
         SECURITY_SETTINGS_GET.url(&[tenant])
@@ -413,7 +513,12 @@ mod tests {
                 "/api/v1/setup",
                 "/api/v1/setup",
                 "/api/v1/auth/login",
-                "/api/v1/auth/login/mfa"
+                "/api/v1/auth/login/mfa",
+                "/api/v1/invites/lookup",
+                "/api/v1/invites/accept",
+                "/api/v1/auth/password/forgot",
+                "/api/v1/auth/password/reset/lookup",
+                "/api/v1/auth/password/reset"
             ]
         );
     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod endpoints;
 pub mod envelope;
 pub mod groups;
+pub mod invites;
 pub mod permissions;
 pub mod problem;
 pub mod query;

@@ -53,6 +53,9 @@ pub mod kinds {
     pub const UNAUTHENTICATED: &str = "urn:gatehouse:problem:unauthenticated";
     pub const FORBIDDEN: &str = "urn:gatehouse:problem:forbidden";
     pub const NOT_FOUND: &str = "urn:gatehouse:problem:not-found";
+    /// A link's secret that worked once and does not any more (used, replaced, revoked,
+    /// expired): ask for a new one.
+    pub const GONE: &str = "urn:gatehouse:problem:gone";
     pub const METHOD_NOT_ALLOWED: &str = "urn:gatehouse:problem:method-not-allowed";
     pub const CONFLICT: &str = "urn:gatehouse:problem:conflict";
     pub const STALE_VERSION: &str = "urn:gatehouse:problem:stale-version";

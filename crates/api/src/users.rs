@@ -210,6 +210,9 @@ pub struct CreateUser {
     pub email_verified: bool,
     #[serde(default)]
     pub custom_attributes: BTreeMap<String, String>,
+    /// Mail them a link to choose their password (instead of, or besides, setting one).
+    #[serde(default)]
+    pub send_welcome_email: bool,
 }
 
 /// The optional profile fields every user form shares, trimmed, for checking.
@@ -373,26 +376,44 @@ impl ChangeStatus {
 pub enum PasswordResetMethod {
     /// The administrator sets the new password.
     Set,
+    /// The user gets an email with a single-use link to choose one.
+    Email,
 }
 
-/// `POST /users/{id}/password/reset`. Signs the user out everywhere.
+/// `POST /users/{id}/password/reset`. Setting a password signs the user out everywhere;
+/// so does using the emailed link.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
     pub method: PasswordResetMethod,
-    /// Write-only.
-    pub new_password: String,
-    /// Ask the user to choose their own password at the next sign-in.
+    /// Write-only; with `SET` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
+    /// Ask the user to choose their own password at the next sign-in (`SET` only).
     #[serde(default)]
     pub require_password_change: bool,
 }
 
 impl ResetPassword {
     pub fn validate(&self, email: &str) -> Result<(), Vec<FieldError>> {
-        Report::new()
-            .check("new_password", rules::password(&self.new_password, email))
-            .finish()
+        let mut report = Report::new();
+        match (self.method, self.new_password.as_deref()) {
+            (PasswordResetMethod::Set, Some(password)) => {
+                report.check("new_password", rules::password(password, email));
+            }
+            (PasswordResetMethod::Set, None) => {
+                report.check("new_password", Err("Enter the new password.".into()));
+            }
+            (PasswordResetMethod::Email, Some(_)) => {
+                report.check(
+                    "new_password",
+                    Err("A reset by email lets the user choose; send no password.".into()),
+                );
+            }
+            (PasswordResetMethod::Email, None) => {}
+        }
+        report.finish()
     }
 }
 
@@ -617,10 +638,16 @@ mod tests {
             serde_json::from_str(r#"{"method":"SET","new_password":"correct horse battery"}"#)
                 .unwrap();
         assert_eq!(reset.method, PasswordResetMethod::Set);
-        assert!(
-            serde_json::from_str::<ResetPassword>(r#"{"method":"EMAIL","new_password":"x"}"#)
-                .is_err()
+        assert_eq!(reset.validate("ada@example.com"), Ok(()));
+        let email: ResetPassword = serde_json::from_str(r#"{"method":"EMAIL"}"#).unwrap();
+        assert_eq!(email.validate("ada@example.com"), Ok(()));
+        let both: ResetPassword =
+            serde_json::from_str(r#"{"method":"EMAIL","new_password":"x"}"#).unwrap();
+        assert_eq!(
+            both.validate("a@b.co").unwrap_err()[0].field,
+            "new_password"
         );
+        assert!(serde_json::from_str::<ResetPassword>(r#"{"method":"FAX"}"#).is_err());
     }
 
     #[test]

@@ -131,6 +131,7 @@ impl App {
             static_dir: Some(dist_dir()?),
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
             public_url: None,
+            mail: Default::default(),
             cors_origins: Vec::new(),
             settings: Settings::default(),
         })

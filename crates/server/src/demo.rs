@@ -247,7 +247,7 @@ pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
         .await?;
     let mut rng = StdRng::seed_from_u64(demo.seed ^ existing as u64);
     let offset = usize::try_from(existing).unwrap_or(0);
-    let mut tx = db.begin().await?;
+    let mut tx = store::begin_write(db).await?;
     let roles = demo_roles(&mut tx).await?;
     let groups = demo_groups(&mut tx, &mut rng, demo.groups, &roles).await?;
     let mut batch = Vec::with_capacity(BATCH);

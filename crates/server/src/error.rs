@@ -26,6 +26,9 @@ pub enum AppError {
     },
     #[error("not found: {0}")]
     NotFound(String),
+    /// A link (invite, password reset) that no longer works.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("conflict: {detail}")]
     Conflict {
         detail: String,
@@ -125,6 +128,7 @@ impl AppError {
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -156,6 +160,7 @@ impl AppError {
                 (kinds::FORBIDDEN, "Not allowed", Some(detail), vec![], permission)
             }
             AppError::NotFound(detail) => (kinds::NOT_FOUND, "Not found", Some(detail), vec![], None),
+            AppError::Gone(detail) => (kinds::GONE, "Link no longer valid", Some(detail), vec![], None),
             AppError::Conflict { detail, errors } => (kinds::CONFLICT, "Conflict", Some(detail), errors, None),
             AppError::StaleVersion { current } => (
                 kinds::STALE_VERSION,

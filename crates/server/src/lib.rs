@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod guards;
+pub mod mail;
 pub mod request_id;
 pub mod rescue;
 pub mod routes;
@@ -84,6 +85,9 @@ impl Default for Settings {
 /// What every handler shares.
 pub struct App {
     pub db: Db,
+    /// The console's address, for links in mail (`<public_url>/invite#code=...`).
+    pub public_url: String,
+    pub mailer: Arc<mail::Mailer>,
     pub settings: Settings,
     /// Every password hash goes through it, so their number is bounded.
     pub hasher: auth::password::Hasher,
@@ -102,8 +106,11 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Creates the first administrator without the setup link.
     pub admin: Option<(String, String)>,
-    /// The address people use to reach the server, for the printed setup link.
+    /// The address people use to reach the console, for the setup link and the links
+    /// in mail (`http://<listen>` when unset).
     pub public_url: Option<String>,
+    /// How mail is sent, if at all.
+    pub mail: mail::MailSettings,
     /// Origins of consoles hosted elsewhere that may call the API (CORS).
     pub cors_origins: Vec<String>,
     pub settings: Settings,
@@ -156,7 +163,6 @@ impl Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let db = store::connect(&config.database).await?;
     let setup_token = routes::setup::prepare(&db, config.admin.clone()).await?;
-    let app = app(db.clone(), &config)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -164,9 +170,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let base = config
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
-    let setup_url = setup_token.map(|t| format!("{}/setup?token={t}", base.trim_end_matches('/')));
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let setup_url = setup_token.map(|t| format!("{base}/setup?token={t}"));
+    let mailer = Arc::new(mail::Mailer::new(config.mail.clone())?);
+    let app = app(db.clone(), &config, base, mailer.clone())?;
     let (shutdown, stopped) = oneshot::channel::<()>();
+    mail::spawn_worker(db.clone(), mailer);
     spawn_housekeeping(db);
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -203,11 +214,18 @@ fn spawn_housekeeping(db: Db) {
 }
 
 /// The whole HTTP application: API, console, and the layers around them.
-pub fn app(db: Db, config: &Config) -> anyhow::Result<Router> {
+pub fn app(
+    db: Db,
+    config: &Config,
+    public_url: String,
+    mailer: Arc<mail::Mailer>,
+) -> anyhow::Result<Router> {
     let (api, openapi) = routes::api();
     let openapi_json = Bytes::from(serde_json::to_vec(&routes::document_json(&openapi)?)?);
     let state: AppState = Arc::new(App {
         db,
+        public_url,
+        mailer,
         hasher: auth::password::Hasher::new(
             config.settings.hash_concurrency,
             config.settings.hash_wait,

@@ -129,6 +129,18 @@ struct Serve {
     /// The server is behind a reverse proxy: take client addresses from X-Forwarded-For.
     #[arg(long, env = "GATEHOUSE_TRUST_PROXY")]
     trust_proxy: bool,
+    /// SMTP server to send mail through: smtp://host:port (plain, a local relay),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host:465.
+    /// Without it, invites and reset links are shown to copy instead of mailed.
+    #[arg(long, env = "GATEHOUSE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of mail.
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAIL_FROM",
+        default_value = "Gatehouse <gatehouse@localhost>"
+    )]
+    mail_from: String,
 }
 
 #[derive(Args)]
@@ -235,6 +247,11 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
         static_dir,
         admin: args.admin_email.zip(args.admin_password),
         public_url: args.public_url,
+        mail: gatehouse_server::mail::MailSettings {
+            smtp_url: args.smtp_url,
+            from: args.mail_from,
+            ..Default::default()
+        },
         cors_origins: args.cors_origins,
         settings: Settings {
             session_ttl: chrono::Duration::hours(i64::from(args.session_hours.max(1))),

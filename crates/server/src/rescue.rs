@@ -25,7 +25,7 @@ pub async fn unlock(
 ) -> anyhow::Result<String> {
     let user = find(db, tenant, email).await?;
     let mut done = Vec::new();
-    let mut tx = db.begin().await?;
+    let mut tx = store::begin_write(db).await?;
     if user.status != UserStatus::Active {
         users::set_status(
             &mut tx,
@@ -63,7 +63,7 @@ pub async fn set_password(
         .hash(new_password.to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = db.begin().await?;
+    let mut tx = store::begin_write(db).await?;
     users::set_password(&mut tx, tenant, user.id, hash, require_change).await?;
     let ended = sessions::revoke_all(&mut *tx, user.id).await?;
     tx.commit().await?;

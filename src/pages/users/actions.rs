@@ -216,7 +216,7 @@ fn PasswordDialog(open: RwSignal<bool>) -> impl IntoView {
         if password_error.get_untracked().is_none() {
             reset.dispatch(ResetPassword {
                 method: PasswordResetMethod::Set,
-                new_password: password.get_untracked(),
+                new_password: Some(password.get_untracked()),
                 require_password_change: require_change.get_untracked(),
             });
         }

@@ -88,6 +88,7 @@ impl UserDraft {
             require_password_change: self.require_password_change.get(),
             email_verified: self.email_verified.get(),
             custom_attributes: Default::default(),
+            send_welcome_email: false,
         }
     }
 

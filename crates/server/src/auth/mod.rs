@@ -47,6 +47,23 @@ impl Principal {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
+
+    /// Someone acting without a request of their own (an inviter whose invite is being
+    /// accepted): what they may do, nothing more.
+    pub fn without_session(
+        user_id: Uuid,
+        tenant_id: String,
+        permissions: BTreeSet<Permission>,
+    ) -> Self {
+        Self {
+            user_id,
+            tenant_id,
+            permissions,
+            token_hash: Vec::new(),
+            confirmed_at: 0,
+            requirement: None,
+        }
+    }
 }
 
 /// The bearer token of a request, if it has one.

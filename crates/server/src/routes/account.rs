@@ -18,7 +18,7 @@ use super::single;
 use crate::auth::{mfa as totp, session_principal, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody};
-use crate::store::{mfa, sessions, tenants, to_time, users};
+use crate::store::{begin_write, mfa, sessions, tenants, to_time, users};
 use crate::AppState;
 
 /// The name authenticator apps show next to the codes.
@@ -76,7 +76,7 @@ pub async fn change_password(
     )
     .await?;
     let hash = state.hasher.hash(request.new_password).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     users::set_password(&mut tx, &user.tenant_id, user.id, hash, false).await?;
     sessions::revoke_others(&mut *tx, user.id, &principal.token_hash).await?;
     tx.commit().await?;
@@ -195,7 +195,7 @@ pub async fn confirm_totp(
     };
     let codes = totp::new_recovery_codes();
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     mfa::activate(&mut tx, principal.user_id, step, &hashes).await?;
     tx.commit().await?;
     Ok(single(RecoveryCodes { codes }))
@@ -217,7 +217,7 @@ pub async fn disable_mfa(
             "Your organisation requires two-step sign-in for your account, so it cannot be turned off.",
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     users::disable_mfa(&mut tx, &principal.tenant_id, principal.user_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -241,7 +241,7 @@ pub async fn new_recovery_codes(
     }
     let codes = totp::new_recovery_codes();
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     mfa::replace_recovery_codes(&mut tx, principal.user_id, &hashes).await?;
     tx.commit().await?;
     Ok(single(RecoveryCodes { codes }))

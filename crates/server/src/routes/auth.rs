@@ -57,21 +57,12 @@ impl Attempt {
 
     /// 429 with `Retry-After` while either key is blocked.
     pub async fn refuse_if_blocked(&self, state: &AppState) -> AppResult<()> {
-        let keys = [self.client.as_str(), self.account.as_str()];
-        match throttle::blocked_until(&state.db, &keys).await? {
-            None => Ok(()),
-            Some(until) => {
-                let seconds = u64::try_from((until - store::now_ms() + 999) / 1000).unwrap_or(1);
-                let minutes = seconds.div_ceil(60);
-                Err(AppError::TooManyRequests {
-                    detail: format!(
-                        "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
-                        if minutes == 1 { "" } else { "s" }
-                    ),
-                    retry_after: seconds,
-                })
-            }
-        }
+        refuse_if_blocked(
+            state,
+            &[self.client.as_str(), self.account.as_str()],
+            "Too many failed sign-in attempts",
+        )
+        .await
     }
 
     pub async fn failed(&self, state: &AppState) -> AppResult<()> {
@@ -97,6 +88,25 @@ impl Attempt {
     pub async fn succeeded(&self, state: &AppState) -> AppResult<()> {
         throttle::clear(&state.db, &self.account).await?;
         Ok(())
+    }
+}
+
+/// 429 with `Retry-After` while any of `keys` is blocked; `what` says what there was
+/// too much of.
+pub async fn refuse_if_blocked(state: &AppState, keys: &[&str], what: &str) -> AppResult<()> {
+    match throttle::blocked_until(&state.db, keys).await? {
+        None => Ok(()),
+        Some(until) => {
+            let seconds = u64::try_from((until - store::now_ms() + 999) / 1000).unwrap_or(1);
+            let minutes = seconds.div_ceil(60);
+            Err(AppError::TooManyRequests {
+                detail: format!(
+                    "{what}. Try again in {minutes} minute{}.",
+                    if minutes == 1 { "" } else { "s" }
+                ),
+                retry_after: seconds,
+            })
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
 use crate::store::groups::GroupFields;
-use crate::store::{groups, roles, users};
+use crate::store::{begin_write, groups, roles, users};
 use crate::AppState;
 
 const WHAT: &str = "group";
@@ -77,7 +77,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
     let id = Uuid::now_v7();
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     guards::roles_to_grant(
         &mut tx,
         &principal,
@@ -147,7 +147,7 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     let version = if_match.check(group.version)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     let already: Vec<Uuid> = group.roles.iter().map(|r| r.id).collect();
     if let Some(role_ids) = &patch.role_ids {
         let known =
@@ -218,7 +218,7 @@ pub async fn delete(
     principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     // Its members lose what it grants: only someone who holds all of it may do that.
     let granted = roles::granted_by_group(&mut tx, id).await?;
     guards::ensure_can_revoke(&principal, granted.iter().map(|(n, p)| (n.as_str(), p)))?;
@@ -304,7 +304,7 @@ pub async fn add_members(
 ) -> AppResult<Json<Single<MembersResult>>> {
     change.validate().map_err(AppError::Validation)?;
     let wanted = unique(&change.user_ids);
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
@@ -362,7 +362,7 @@ pub async fn remove_members(
 ) -> AppResult<Json<Single<MembersResult>>> {
     change.validate().map_err(AppError::Validation)?;
     let wanted = unique(&change.user_ids);
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;

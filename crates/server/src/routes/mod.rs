@@ -4,7 +4,10 @@
 pub mod account;
 pub mod auth;
 pub mod groups;
+pub mod invites;
+pub mod links;
 pub mod meta;
+pub mod password;
 pub mod roles;
 pub mod settings;
 pub mod setup;
@@ -66,7 +69,11 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
     ),
     modifiers(&BearerAuth),
     // Enums that only appear in query parameters are not collected from the handlers.
-    components(schemas(gatehouse_api::users::UserSortBy, gatehouse_api::query::SortOrder)),
+    components(schemas(
+        gatehouse_api::users::UserSortBy,
+        gatehouse_api::invites::InviteSortBy,
+        gatehouse_api::query::SortOrder
+    )),
     tags(
         (name = "meta", description = "Health and this document"),
         (name = "setup", description = "First-run setup"),
@@ -77,6 +84,7 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "users", description = "Users"),
         (name = "roles", description = "Roles: named sets of permissions"),
         (name = "groups", description = "Groups: members share the roles the group grants"),
+        (name = "invites", description = "Invitations by email, and accepting them"),
     )
 )]
 struct ApiDoc;
@@ -289,6 +297,19 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(setup::status, setup::complete))
         .routes(routes!(auth::login))
         .routes(routes!(auth::login_mfa))
+        .routes(routes!(password::forgot))
+        .routes(routes!(password::lookup))
+        .routes(routes!(password::reset))
+        .routes(routes!(invites::lookup))
+        .routes(routes!(invites::accept))
+        .routes(routes!(invites::list, invites::create))
+        .routes(routes!(invites::get))
+        .routes(routes!(invites::resend))
+        .routes(routes!(invites::revoke))
+        .routes(routes!(invites::revoke_many))
+        .routes(routes!(users::mail_of))
+        .routes(routes!(settings::get_mail))
+        .routes(routes!(settings::test_mail))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(account::change_password))

@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
-use crate::store::roles;
+use crate::store::{begin_write, roles};
 use crate::AppState;
 
 const WHAT: &str = "role";
@@ -215,7 +215,7 @@ pub async fn delete(
             role.user_count, role.group_count, role.name
         )));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     roles::delete(&mut tx, &tenant, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,16 +1,20 @@
-//! `/api/v1/tenants/{tenant_id}/settings/security`: who must use a second factor.
+//! `/api/v1/tenants/{tenant_id}/settings/...`: who must use a second factor, and mail.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Json;
 use gatehouse_api::auth::{SecuritySettings, UpdateSecuritySettings};
+use gatehouse_api::invites::{MailSettings, TestMail, TestMailResult};
+use gatehouse_api::validation::email as email_rule;
 use gatehouse_api::{Problem, Single};
 use uuid::Uuid;
 
-use super::with_etag;
+use super::links::require_mail;
+use super::{single, with_etag};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path};
-use crate::store::{roles, tenants};
+use crate::store::{begin_write, roles, tenants};
 use crate::AppState;
 
 async fn current(state: &AppState, tenant: &str) -> AppResult<SecuritySettings> {
@@ -51,7 +55,7 @@ pub async fn update_security(
     request.validate().map_err(AppError::Validation)?;
     let version = if_match.check(current(&state, &tenant).await?.version)?;
     let role_ids: Vec<Uuid> = request.mfa_role_ids.iter().copied().collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_write(&state.db).await?;
     let known = roles::permissions_of(&mut tx, &tenant, &role_ids).await?;
     if let Some(unknown) = role_ids.iter().find(|r| !known.contains_key(r)) {
         return Err(AppError::field(
@@ -70,4 +74,42 @@ pub async fn update_security(
     tx.commit().await?;
     let saved = current(&state, &tenant).await?;
     Ok(with_etag(StatusCode::OK, saved.version, saved))
+}
+
+/// Whether the server sends mail, and as whom.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/settings/mail", tag = "settings", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)),
+    responses((status = 200, body = Single<MailSettings>)))]
+pub async fn get_mail(State(state): State<AppState>) -> Json<Single<MailSettings>> {
+    single(MailSettings {
+        configured: state.mailer.configured(),
+        from: state.mailer.from(),
+    })
+}
+
+/// Sends a test message now (not through the outbox) and says whether it left.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/settings/mail/test", tag = "settings", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = TestMail,
+    responses(
+        (status = 200, body = Single<TestMailResult>),
+        (status = 409, description = "This server does not send email", body = Problem),
+    ))]
+pub async fn test_mail(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<TestMail>,
+) -> AppResult<Json<Single<TestMailResult>>> {
+    if let Err(message) = email_rule(&request.to) {
+        return Err(AppError::field("to", message));
+    }
+    require_mail(&state, "to")?;
+    let content = crate::mail::Content {
+        subject: "Gatehouse test message".into(),
+        text: "This message shows that Gatehouse can send mail.".into(),
+        html: "<p>This message shows that Gatehouse can send mail.</p>".into(),
+    };
+    let outcome = state.mailer.send(request.to.trim(), &content).await;
+    Ok(single(TestMailResult {
+        delivered: outcome.is_ok(),
+        error: outcome.err(),
+    }))
 }

@@ -90,7 +90,7 @@ pub async fn create_first_admin(
         Some(p) => Some(hasher.hash(p).await?),
         None => None,
     };
-    let mut tx = db.begin().await?;
+    let mut tx = store::begin_write(db).await?;
     if let Some(setup_token) = setup_token {
         if !setup::take_token(&mut tx, &token::hash(setup_token)).await? {
             return Err(invalid_link());

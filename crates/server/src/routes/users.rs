@@ -7,6 +7,7 @@ use axum::response::Response;
 use axum::Json;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::GroupRef;
+use gatehouse_api::invites::{Delivery, MailKind};
 use gatehouse_api::roles::{EffectiveRole, RoleRef, RoleSource, SetUserRoles, UserRoles};
 use gatehouse_api::users::{
     ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserListQuery,
@@ -20,7 +21,7 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::{page, single};
+use super::{links, page, single};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -29,6 +30,10 @@ use crate::store::{self, groups, roles, sessions, to_time, users};
 use crate::AppState;
 
 const WHAT: &str = "user";
+/// How long a welcome link works.
+const WELCOME_HOURS: i64 = 7 * 24;
+/// How long a reset link an administrator sends works.
+const ADMIN_LINK_HOURS: i64 = 24;
 
 fn not_found() -> AppError {
     AppError::gone(WHAT)
@@ -131,8 +136,9 @@ pub async fn list(
     ))
 }
 
-/// Creates a local user, with a password or without one. They join the default groups
-/// whose roles the caller could grant.
+/// Creates a local user, with a password or without one; with `send_welcome_email`
+/// they get a link to choose their password. They join the default groups whose roles
+/// the caller could grant.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users", tag = "users", security(("bearer" = [])),
     params(("tenant_id" = String, Path)), request_body = CreateUser,
     responses(
@@ -147,11 +153,14 @@ pub async fn create(
     JsonBody(request): JsonBody<CreateUser>,
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
+    if request.send_welcome_email {
+        links::require_mail(&state, "send_welcome_email")?;
+    }
     let password_hash = match request.password.clone() {
         Some(p) => Some(state.hasher.hash(p).await?),
         None => None,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = store::begin_write(&state.db).await?;
     let user = insert_user(
         &mut tx,
         &tenant,
@@ -160,7 +169,11 @@ pub async fn create(
         Some(&principal),
     )
     .await?;
+    if request.send_welcome_email {
+        links::mail_password_link(&mut tx, &state, &user, MailKind::Welcome, WELCOME_HOURS).await?;
+    }
     tx.commit().await?;
+    state.mailer.queued.notify_one();
     let location = url::user(&tenant, user.id);
     let mut response = with_etag(StatusCode::CREATED, user);
     if let Ok(value) = location.parse() {
@@ -287,7 +300,7 @@ pub async fn delete(
         ));
     }
     guards::refuse_self(&principal, id, "delete", false)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = store::begin_write(&state.db).await?;
     if !users::soft_delete(&mut tx, &tenant, id).await? {
         return Err(not_found());
     }
@@ -325,7 +338,7 @@ pub async fn set_status(
     if change.status != UserStatus::Active {
         guards::refuse_self(&principal, id, action, false)?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = store::begin_write(&state.db).await?;
     let reason = owned(&change.reason);
     let user = users::set_status(&mut tx, &tenant, id, change.status, reason)
         .await?
@@ -338,7 +351,8 @@ pub async fn set_status(
     Ok(with_etag(StatusCode::OK, user))
 }
 
-/// Sets a new password chosen by the administrator and signs the user out everywhere.
+/// Sets a new password chosen by the administrator and signs the user out everywhere,
+/// or (`EMAIL`) mails the user a single-use link to choose one.
 /// Not for one's own account: that is the account page's change, which asks for the
 /// current password.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/password/reset", tag = "users", security(("bearer" = [])),
@@ -359,8 +373,24 @@ pub async fn reset_password(
         .await?
         .ok_or_else(not_found)?;
     reset.validate(&user.email).map_err(AppError::Validation)?;
-    let hash = state.hasher.hash(reset.new_password).await?;
-    let mut tx = state.db.begin().await?;
+    let Some(new_password) = reset.new_password else {
+        // By email: a link to choose one; their sessions end when they use it.
+        links::require_mail(&state, "method")?;
+        let mut tx = store::begin_write(&state.db).await?;
+        links::mail_password_link(
+            &mut tx,
+            &state,
+            &user,
+            MailKind::PasswordReset,
+            ADMIN_LINK_HOURS,
+        )
+        .await?;
+        tx.commit().await?;
+        state.mailer.queued.notify_one();
+        return Ok(with_etag(StatusCode::OK, user));
+    };
+    let hash = state.hasher.hash(new_password).await?;
+    let mut tx = store::begin_write(&state.db).await?;
     let user = users::set_password(&mut tx, &tenant, id, hash, reset.require_password_change)
         .await?
         .ok_or_else(not_found)?;
@@ -478,7 +508,7 @@ pub async fn set_roles(
         .await?
         .ok_or_else(not_found)?;
     let wanted: Vec<Uuid> = request.role_ids.iter().copied().collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = store::begin_write(&state.db).await?;
     let current = roles::direct_of_user(&mut *tx, id).await?;
     let known =
         guards::roles_to_grant(&mut tx, &principal, &tenant, "role_ids", &wanted, &current).await?;
@@ -498,4 +528,18 @@ pub async fn set_roles(
     guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this user").await?;
     tx.commit().await?;
     Ok(single(user_roles(&state, id).await?))
+}
+
+/// The latest mail about a user (password links, welcome), newest first.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/{user_id}/mail", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), ("user_id" = Uuid, Path)),
+    responses((status = 200, body = Single<Vec<Delivery>>)))]
+pub async fn mail_of(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, Uuid)>,
+) -> AppResult<Json<Single<Vec<Delivery>>>> {
+    users::get(&state.db, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(single(store::outbox::of_user(&state.db, id, 10).await?))
 }

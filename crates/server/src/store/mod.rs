@@ -2,7 +2,10 @@
 //! Handlers call these functions; SQL lives nowhere else.
 
 pub mod groups;
+pub mod invites;
 pub mod mfa;
+pub mod outbox;
+pub mod resets;
 pub mod roles;
 pub mod sessions;
 pub mod setup;
@@ -21,6 +24,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 pub type Db = SqlitePool;
+
+/// A transaction holding SQLite's write lock from its first statement. A deferred one
+/// that reads and then writes fails at once ("database is locked") when another
+/// connection wrote in between, which busy_timeout cannot help; taking the lock up
+/// front makes concurrent writers (requests, the mail worker) wait their turn instead.
+pub async fn begin_write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
 
 /// Opens (creating if needed) the database named by `url` and brings its schema up to date.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {

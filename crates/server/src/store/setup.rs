@@ -32,7 +32,7 @@ pub const TOKEN_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// Makes `token_hash` the one setup token: the link printed at an earlier start stops
 /// working.
 pub async fn replace_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = super::begin_write(db).await?;
     sqlx::query("DELETE FROM setup_tokens")
         .execute(&mut *tx)
         .await?;

@@ -74,6 +74,12 @@ pub async fn account_failed(db: &Db, key: &str, limit: u32, base_ms: i64) -> sql
 /// Counts a failure from a client address: `limit` failures within
 /// [`CLIENT_WINDOW_MS`] block it until the window ends.
 pub async fn client_failed(db: &Db, key: &str, limit: u32) -> sqlx::Result<()> {
+    count_in_window(db, key, limit, CLIENT_WINDOW_MS).await
+}
+
+/// Counts an event against `key`: the `limit`th within `window_ms` blocks the key until
+/// the window ends (rate limits, such as "forgot password" requests).
+pub async fn count_in_window(db: &Db, key: &str, limit: u32, window_ms: i64) -> sqlx::Result<()> {
     let now = now_ms();
     let row = sqlx::query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
@@ -84,14 +90,14 @@ pub async fn client_failed(db: &Db, key: &str, limit: u32) -> sqlx::Result<()> {
     )
     .bind(key)
     .bind(now)
-    .bind(CLIENT_WINDOW_MS)
+    .bind(window_ms)
     .fetch_one(db)
     .await?;
     let failures: i64 = row.try_get(0)?;
     let started: i64 = row.try_get(1)?;
     if failures >= i64::from(limit) {
         sqlx::query("UPDATE sign_in_throttle SET blocked_until = ? WHERE key = ?")
-            .bind(started + CLIENT_WINDOW_MS)
+            .bind(started + window_ms)
             .bind(key)
             .execute(db)
             .await?;

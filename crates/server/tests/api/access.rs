@@ -79,6 +79,26 @@ async fn openapi_document_lists_exactly_the_endpoint_table() {
             "schema {schema} missing"
         );
     }
+    let mut unresolved = Vec::new();
+    unresolved_refs(&document, &document, &mut unresolved);
+    assert!(unresolved.is_empty(), "unresolvable $ref: {unresolved:?}");
+}
+
+/// Every `$ref` under `value` that names nothing in `document`.
+fn unresolved_refs(document: &Value, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                let pointer = target.trim_start_matches('#');
+                if document.pointer(pointer).is_none() {
+                    out.push(target.clone());
+                }
+            }
+            map.values().for_each(|v| unresolved_refs(document, v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| unresolved_refs(document, v, out)),
+        _ => {}
+    }
 }
 
 #[tokio::test]

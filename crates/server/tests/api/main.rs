@@ -7,6 +7,7 @@ mod account;
 mod auth;
 mod console;
 mod groups;
+mod invites;
 mod permissions;
 mod robustness;
 mod roles;

@@ -7,9 +7,11 @@ use gatehouse_api::Permission;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{problem, TestServer, GROUPS, ROLES, USERS};
+use crate::common::{problem, with_mail, MailServer, TestServer, GROUPS, ROLES, USERS};
 
 const SECURITY: &str = "/api/v1/tenants/default/settings/security";
+const INVITES: &str = "/api/v1/tenants/default/invites";
+const MAIL: &str = "/api/v1/tenants/default/settings/mail";
 
 /// Fresh objects for one endpoint's requests.
 struct Targets {
@@ -17,6 +19,8 @@ struct Targets {
     email: String,
     role: String,
     group: String,
+    /// A pending invite granting `role` and `group`.
+    invite: String,
 }
 
 async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
@@ -36,12 +40,33 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
             json!({"user_ids": [user]}),
         )
         .await;
-    assert_eq!(added.status(), StatusCode::OK);
+    let status = added.status();
+    assert_eq!(status, StatusCode::OK, "{}", added.text().await.unwrap());
+    let invited: Value = server
+        .send_json(
+            Method::POST,
+            INVITES,
+            Some(admin),
+            json!({
+                "emails": [format!("invitee{n}@example.com")],
+                "role_ids": [role],
+                "group_ids": [group],
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let invite = invited["data"]["results"][0]["invite"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an invite: {invited}"))
+        .to_owned();
     Targets {
         user,
         email,
         role,
         group,
+        invite,
     }
 }
 
@@ -122,6 +147,35 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
         _ if e == endpoints::GROUPS_REMOVE_MEMBERS => {
             (Method::DELETE, members, Some(json!({"user_ids": [t.user]})))
         }
+        _ if e == endpoints::USERS_MAIL => (Method::GET, format!("{user}/mail"), None),
+        _ if e == endpoints::INVITES_LIST => (Method::GET, INVITES.to_owned(), None),
+        _ if e == endpoints::INVITES_CREATE => (
+            Method::POST,
+            INVITES.to_owned(),
+            Some(json!({
+                "emails": [format!("invited{n}@example.com")],
+                "role_ids": [t.role],
+                "group_ids": [t.group],
+            })),
+        ),
+        _ if e == endpoints::INVITES_GET => (Method::GET, format!("{INVITES}/{}", t.invite), None),
+        _ if e == endpoints::INVITES_RESEND => {
+            (Method::POST, format!("{INVITES}/{}/resend", t.invite), None)
+        }
+        _ if e == endpoints::INVITES_REVOKE => {
+            (Method::POST, format!("{INVITES}/{}/revoke", t.invite), None)
+        }
+        _ if e == endpoints::INVITES_REVOKE_MANY => (
+            Method::POST,
+            format!("{INVITES}/revoke"),
+            Some(json!({"ids": [t.invite]})),
+        ),
+        _ if e == endpoints::MAIL_SETTINGS => (Method::GET, MAIL.to_owned(), None),
+        _ if e == endpoints::MAIL_TEST => (
+            Method::POST,
+            format!("{MAIL}/test"),
+            Some(json!({"to": format!("test{n}@example.com")})),
+        ),
         _ if e == endpoints::SECURITY_SETTINGS_GET => (Method::GET, SECURITY.to_owned(), None),
         _ if e == endpoints::SECURITY_SETTINGS_UPDATE => (
             Method::PUT,
@@ -161,10 +215,17 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
         format!("{USERS}/{}/roles", t.user),
         format!("{USERS}/{}/groups", t.user),
         format!("{GROUPS}/{}/members", t.group),
+        format!("{INVITES}?per_page=200"),
         SECURITY.to_owned(),
     ] {
         let mut body: Value = server.get(&path, admin).await.json().await.unwrap();
         body.as_object_mut().unwrap().remove("meta");
+        // Mail delivery moves on its own; what matters is the invites themselves.
+        for item in body["data"].as_array_mut().into_iter().flatten() {
+            if let Some(item) = item.as_object_mut() {
+                item.remove("delivery");
+            }
+        }
         all.push(body);
     }
     all
@@ -172,7 +233,8 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_endpoint_checks_its_permission() {
-    let server = TestServer::start().await;
+    let mail = MailServer::start().await;
+    let server = TestServer::start_with(with_mail(&mail)).await;
     let admin = server.admin_token().await;
     let mut checked = 0;
     for (n, permission) in Permission::ALL.into_iter().enumerate() {
@@ -281,8 +343,9 @@ async fn stronger_targets(
 
 /// The column "holds the permission, but the target is stronger": for every write, a
 /// caller with exactly the endpoint's permission is refused on a target that carries
-/// more, and nothing changes. Writes with no target (creating users, the tenant policy)
-/// are left out; creating roles and groups count the permissions asked for.
+/// more, and nothing changes. Writes with no target (creating users, the tenant policy
+/// and the tenant's mail test) are left out; creating roles, groups and invites count
+/// the permissions asked for; resending or revoking an invite counts what it grants.
 #[tokio::test]
 async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
     let server = TestServer::start().await;
@@ -293,6 +356,7 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
             && e.method != endpoints::Method::Get
             && **e != endpoints::USERS_CREATE
             && **e != endpoints::SECURITY_SETTINGS_UPDATE
+            && **e != endpoints::MAIL_TEST
     });
     for (n, endpoint) in writes.enumerate() {
         let permission = endpoint.permission().unwrap();
@@ -358,5 +422,5 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
         );
         checked.push(label);
     }
-    assert!(checked.len() >= 14, "{checked:?}");
+    assert!(checked.len() >= 18, "{checked:?}");
 }

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{problem, TestServer, USERS};
+use crate::common::{problem, TestServer, GROUPS, USERS};
 
 #[tokio::test]
 async fn malformed_bodies_get_clear_problems() {
@@ -199,4 +199,37 @@ async fn listed_origins_may_call_the_api_from_a_browser() {
         .await
         .unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Writes that read before they write, arriving together, all succeed: none fails with
+/// "database is locked" because another one committed in between.
+#[tokio::test]
+async fn concurrent_writes_wait_their_turn() {
+    let server = TestServer::start().await;
+    let token = server.admin_token().await;
+    let user = server
+        .create_member(&token, "member@example.com", "correct battery staple")
+        .await
+        .id
+        .to_string();
+    let mut groups = Vec::new();
+    for n in 0..24 {
+        groups.push(server.create_group(&token, &format!("Team {n}"), &[]).await);
+    }
+    let paths: Vec<String> = groups
+        .iter()
+        .map(|group| format!("{GROUPS}/{group}/members"))
+        .collect();
+    let additions = paths.iter().map(|path| {
+        server.send_json(
+            Method::POST,
+            path,
+            Some(&token),
+            json!({"user_ids": [user]}),
+        )
+    });
+    for response in futures_util::future::join_all(additions).await {
+        let status = response.status();
+        assert_eq!(status, StatusCode::OK, "{}", response.text().await.unwrap());
+    }
 }
