@@ -61,6 +61,13 @@ impl FormState {
         })
     }
 
+    /// The server's error for a field that has no text (a checkbox), until the next
+    /// failure or success.
+    pub fn server_error(&self, field: &'static str) -> Signal<Option<String>> {
+        let server = self.server;
+        Signal::derive(move || server.with(|s| first_for(s, field)))
+    }
+
     /// Starts a submit: reveals errors and clears the previous failure.
     pub fn begin(&self) {
         self.submitted.set(true);

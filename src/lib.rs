@@ -22,9 +22,13 @@ use crate::pages::roles::{
     NewRolePage, RoleDetailPage, RoleHoldersTab, RoleSettingsTab, RolesPage,
 };
 use crate::pages::users::{
-    NewUserPage, UserDetailPage, UserGroupsTab, UserProfileTab, UserRolesTab, UsersPage,
+    NewUserPage, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab, UserRolesTab,
+    UsersPage,
 };
-use crate::pages::{AccountPage, LoginPage, NotFound, SettingsPage, SetupPage, Shell};
+use crate::pages::{
+    AcceptInvitePage, AccountPage, ForgotPasswordPage, InvitesPage, LoginPage, NotFound,
+    ResetPasswordPage, SettingsPage, SetupPage, Shell,
+};
 use crate::session::Session;
 
 /// Boots the console: loads `config.json`, then mounts the app on `<body>`.
@@ -46,6 +50,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/invite") view=AcceptInvitePage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password") view=ResetPasswordPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/users" /> } />
                     <Route path=path!("users") view=UsersPage />
@@ -54,6 +61,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=UserProfileTab />
                         <Route path=path!("groups") view=UserGroupsTab />
                         <Route path=path!("roles") view=UserRolesTab />
+                        <Route path=path!("mail") view=UserMailTab />
                     </ParentRoute>
                     <Route path=path!("groups") view=GroupsPage />
                     <Route path=path!("groups/new") view=NewGroupPage />
@@ -67,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=RoleSettingsTab />
                         <Route path=path!("holders") view=RoleHoldersTab />
                     </ParentRoute>
+                    <Route path=path!("invites") view=InvitesPage />
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>

@@ -1,9 +1,13 @@
-//! Sign-in (both steps), sign-out, the signed-in identity and first-run setup.
+//! Sign-in (both steps), sign-out, the signed-in identity, first-run setup, and the
+//! password link for those who forgot theirs.
 
 use gatehouse_api::auth::{
     LoginMfaRequest, LoginRequest, LoginResponse, LoginStep, Me, SetupRequest, SetupStatus,
 };
 use gatehouse_api::endpoints::url;
+use gatehouse_api::invites::{
+    ForgotPassword, ForgotPasswordAnswer, ResetLookup, ResetToken, ResetWithToken,
+};
 use gatehouse_api::Single;
 use gloo_net::http::Method;
 
@@ -48,4 +52,35 @@ pub async fn setup_status(session: Session) -> Result<SetupStatus, ApiError> {
 pub async fn setup(session: Session, request: &SetupRequest) -> Result<LoginResponse, ApiError> {
     let call = Call::new(Method::POST, url::setup()).json(request).public();
     Ok(send::<Single<LoginResponse>>(session, call).await?.data)
+}
+
+/// Asks for a password link; the answer is the same whether or not the address exists.
+pub async fn forgot_password(
+    session: Session,
+    request: &ForgotPassword,
+) -> Result<ForgotPasswordAnswer, ApiError> {
+    let call = Call::new(Method::POST, url::password_forgot())
+        .json(request)
+        .public();
+    Ok(send::<Single<ForgotPasswordAnswer>>(session, call)
+        .await?
+        .data)
+}
+
+/// Whose password the link in hand changes (410 when it is not valid any more).
+pub async fn password_link(session: Session, token: &str) -> Result<ResetLookup, ApiError> {
+    let call = Call::new(Method::POST, url::password_reset_lookup())
+        .json(&ResetToken {
+            token: token.to_owned(),
+        })
+        .public();
+    Ok(send::<Single<ResetLookup>>(session, call).await?.data)
+}
+
+/// Sets the new password with the link's token; every session of the user ends.
+pub async fn reset_password(session: Session, request: &ResetWithToken) -> Result<(), ApiError> {
+    let call = Call::new(Method::POST, url::password_reset())
+        .json(request)
+        .public();
+    send(session, call).await
 }

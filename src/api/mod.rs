@@ -10,6 +10,7 @@ pub mod account;
 pub mod auth;
 mod error;
 pub mod groups;
+pub mod invites;
 pub mod roles;
 pub mod settings;
 pub mod users;

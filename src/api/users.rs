@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::GroupRef;
+use gatehouse_api::invites::Delivery;
 use gatehouse_api::query::QueryPairs;
 use gatehouse_api::roles::{SetUserRoles, UserRoles};
 use gatehouse_api::users::{
-    ChangeStatus, CreateUser, ResetPassword, UpdateUser, User, UserListQuery,
+    ChangeStatus, CreateUser, PasswordResetMethod, ResetPassword, UpdateUser, User, UserListQuery,
 };
 use gatehouse_api::{Page, Single};
 use gloo_net::http::Method;
@@ -72,6 +73,17 @@ pub async fn reset_password(
     Ok(send::<Single<User>>(session, call).await?.data)
 }
 
+/// Mails the user a single-use link to choose a new password; the current one works
+/// until they use it.
+pub async fn send_reset_link(session: Session, id: Uuid) -> Result<User, ApiError> {
+    let request = ResetPassword {
+        method: PasswordResetMethod::Email,
+        new_password: None,
+        require_password_change: false,
+    };
+    reset_password(session, id, &request).await
+}
+
 pub async fn disable_mfa(session: Session, id: Uuid) -> Result<User, ApiError> {
     let call = Call::new(Method::POST, url::user_mfa_disable(&session.tenant(), id));
     Ok(send::<Single<User>>(session, call).await?.data)
@@ -113,4 +125,13 @@ pub async fn set_roles(
     let call = Call::new(Method::PUT, url::user_roles(&session.tenant(), id))
         .json(&SetUserRoles { role_ids });
     Ok(send::<Single<UserRoles>>(session, call).await?.data)
+}
+
+/// The messages sent to the user (invites, welcomes, reset links), newest first.
+pub async fn mail_of(session: Session, id: Uuid) -> Result<Vec<Delivery>, ApiError> {
+    Ok(
+        send::<Single<Vec<Delivery>>>(session, Call::get(url::user_mail(&session.tenant(), id)))
+            .await?
+            .data,
+    )
 }

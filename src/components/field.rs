@@ -224,20 +224,26 @@ pub fn CheckboxField(
     label: &'static str,
     checked: RwSignal<bool>,
     #[prop(optional)] hint: Option<&'static str>,
+    /// A server's objection to this choice (such as "no mail server" for a welcome mail).
+    #[prop(optional, into)]
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let (hint_id, _, describe) = described_by(id, hint.is_some(), || false);
+    let (hint_id, error_id, describe) =
+        described_by(id, hint.is_some(), move || error.with(Option::is_some));
     view! {
-        <div class="field field-checkbox">
+        <div class="field field-checkbox" class:field-invalid=move || error.with(Option::is_some)>
             <input
                 id=id
                 name=id
                 type="checkbox"
                 aria-describedby=describe
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 prop:checked=move || checked.get()
                 on:change:target=move |ev| checked.set(ev.target().checked())
             />
             <label for=id>{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
     }
 }

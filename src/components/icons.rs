@@ -19,6 +19,7 @@ pub enum Icon {
     Shield,
     Group,
     Sliders,
+    Mail,
 }
 
 impl Icon {
@@ -38,6 +39,7 @@ impl Icon {
             Icon::Shield => "M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10",
             Icon::Group => "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
             Icon::Sliders => "M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M16 4v4M10 10v4M18 16v4",
+            Icon::Mail => "M4 6h16v12H4zM4 7l8 6 8-6",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use gatehouse_api::invites::InviteListQuery;
 use gatehouse_api::query::{NameQuery, QueryPairs};
 use gatehouse_api::users::UserListQuery;
 use gatehouse_api::Page;
@@ -16,7 +17,7 @@ use super::banner::ErrorBanner;
 use super::debounce::debounced;
 use super::field::SearchField;
 use super::pager::Pager;
-use super::table::TableSkeleton;
+use super::table::{SortKey, SortState, Sorting, TableSkeleton};
 use crate::api::ApiError;
 
 /// How long typing must pause before a search runs.
@@ -98,6 +99,73 @@ impl ListQuery for NameQuery {
     }
     fn cleared(&self) -> Self {
         NameQuery {
+            per_page: self.per_page,
+            ..Default::default()
+        }
+    }
+}
+
+/// A list whose order lives in its query (and so in the URL).
+pub trait SortedQuery: ListQuery {
+    type Key: SortKey;
+    fn sort_state(&self) -> SortState<Self::Key>;
+    fn set_sort(&mut self, sort: SortState<Self::Key>);
+}
+
+impl SortedQuery for UserListQuery {
+    type Key = gatehouse_api::users::UserSortBy;
+    fn sort_state(&self) -> SortState<Self::Key> {
+        SortState {
+            by: self.sort_by(),
+            order: self.sort_order(),
+        }
+    }
+    fn set_sort(&mut self, sort: SortState<Self::Key>) {
+        self.sort_by = Some(sort.by);
+        self.sort_order = Some(sort.order);
+    }
+}
+
+impl SortedQuery for InviteListQuery {
+    type Key = gatehouse_api::invites::InviteSortBy;
+    fn sort_state(&self) -> SortState<Self::Key> {
+        SortState {
+            by: self.sort_by(),
+            order: self.sort_order(),
+        }
+    }
+    fn set_sort(&mut self, sort: SortState<Self::Key>) {
+        self.sort_by = Some(sort.by);
+        self.sort_order = Some(sort.order);
+    }
+}
+
+impl ListQuery for InviteListQuery {
+    fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        InviteListQuery::from_pairs(pairs)
+    }
+    fn to_pairs(&self) -> QueryPairs {
+        InviteListQuery::to_pairs(self)
+    }
+    fn search(&self) -> Option<String> {
+        self.search_term().map(str::to_owned)
+    }
+    fn set_search(&mut self, search: Option<String>) {
+        self.search = search;
+    }
+    fn set_page(&mut self, page: Option<u32>) {
+        self.page = page;
+    }
+    fn set_per_page(&mut self, per_page: u32) {
+        self.per_page = Some(per_page);
+    }
+    fn narrowed(&self) -> bool {
+        self.search_term().is_some() || self.status.is_some()
+    }
+    fn cleared(&self) -> Self {
+        InviteListQuery {
+            sort_by: self.sort_by,
+            sort_order: self.sort_order,
             per_page: self.per_page,
             ..Default::default()
         }
@@ -209,6 +277,17 @@ impl<Q: ListQuery> ListState<Q> {
             search.set(String::new());
             go.run((query.with_untracked(ListQuery::cleared), false));
         })
+    }
+}
+
+impl<Q: SortedQuery> ListState<Q> {
+    /// The order in the URL, and what a header click does to it (back to page 1).
+    pub fn url_sorting(&self) -> Sorting<Q::Key> {
+        let (query, this) = (self.query, *self);
+        Sorting {
+            state: Signal::derive(move || query.with(SortedQuery::sort_state)),
+            on_sort: Callback::new(move |s| this.refine(|q| q.set_sort(s))),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod form_frame;
 pub mod guarded;
 pub mod icons;
 pub mod list;
+pub mod new_password;
 pub mod pager;
 pub mod permission_picker;
 pub mod pickers;

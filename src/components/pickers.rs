@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use gatehouse_api::groups::{GroupListQuery, GroupRef};
+use gatehouse_api::groups::{Group, GroupListQuery, GroupRef};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -98,11 +98,14 @@ pub fn UserPicker(
     }
 }
 
-/// Search groups; each match has a button to pick it.
+/// Search groups; each match has a button to pick it. `refuse` may say why a group
+/// cannot be chosen (given the ids of the roles it grants); such groups show the reason
+/// and no button.
 #[component]
 pub fn GroupPicker(
     on_pick: Callback<GroupRef>,
     #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] refuse: Option<Callback<Vec<Uuid>, Option<String>>>,
 ) -> impl IntoView {
     let session = use_session();
     let text = RwSignal::new(String::new());
@@ -113,28 +116,29 @@ pub fn GroupPicker(
             per_page: Some(SHOWN),
             ..Default::default()
         };
-        let page = api::groups::list(session, &query).await?;
-        Ok(page
-            .data
-            .into_iter()
-            .map(|g| GroupRef {
-                id: g.id,
-                name: g.name,
-                color: g.color,
-            })
-            .collect())
+        Ok(api::groups::list(session, &query).await?.data)
     });
     view! {
         <div class="picker">
             <SearchField label="Find a group" value=text disabled />
-            {results_view(found, term, move |group: GroupRef| {
-                let picked = group.clone();
+            {results_view(found, term, move |group: Group| {
+                let why_not = refuse.and_then(|r| r.run(group.roles.iter().map(|r| r.id).collect()));
+                let picked = GroupRef {
+                    id: group.id,
+                    name: group.name.clone(),
+                    color: group.color.clone(),
+                };
                 let button_label = format!("Choose {}", group.name);
                 view! {
                     <li>
                         <GroupChip name=group.name color=group.color />
-                        <button type="button" class="button" aria-label=button_label
-                            on:click=move |_| on_pick.run(picked.clone())>"Choose"</button>
+                        {match why_not {
+                            Some(reason) => view! { <span class="muted">{reason}</span> }.into_any(),
+                            None => view! {
+                                <button type="button" class="button" aria-label=button_label
+                                    on:click=move |_| on_pick.run(picked.clone())>"Choose"</button>
+                            }.into_any(),
+                        }}
                     </li>
                 }
             })}

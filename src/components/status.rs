@@ -1,7 +1,11 @@
-//! The one colour language for user status: always with a text label.
+//! The one colour language for states (a user's status, an invite's, a message's):
+//! always a text label beside the colour.
 
+use gatehouse_api::invites::{Delivery, DeliveryStatus, InviteStatus};
 use gatehouse_api::users::UserStatus;
 use leptos::prelude::*;
+
+use super::time::RelativeTime;
 
 /// The CSS modifier of a status: green, amber, grey or red.
 pub fn status_tone(status: UserStatus) -> &'static str {
@@ -13,12 +17,63 @@ pub fn status_tone(status: UserStatus) -> &'static str {
     }
 }
 
+/// A coloured label; `state` (the API's name for it) lets tests find it.
 #[component]
-pub fn StatusBadge(status: UserStatus) -> impl IntoView {
+pub fn Badge(tone: &'static str, label: &'static str, state: &'static str) -> impl IntoView {
     view! {
-        <span class=format!("badge badge-{}", status_tone(status)) data-status=status.as_str()>
+        <span class=format!("badge badge-{tone}") data-status=state>
             <span class="badge-dot" aria-hidden="true"></span>
-            {status.label()}
+            {label}
         </span>
     }
+}
+
+#[component]
+pub fn StatusBadge(status: UserStatus) -> impl IntoView {
+    view! { <Badge tone=status_tone(status) label=status.label() state=status.as_str() /> }
+}
+
+#[component]
+pub fn InviteStatusBadge(status: InviteStatus) -> impl IntoView {
+    let tone = match status {
+        InviteStatus::Pending => "pending",
+        InviteStatus::Accepted => "ok",
+        InviteStatus::Expired | InviteStatus::Revoked => "off",
+    };
+    view! { <Badge tone label=status.label() state=status.as_str() /> }
+}
+
+/// Where a message is: queued, sent, or failed with the server's last error and when
+/// it is tried again. `None`: the server does not send mail.
+#[component]
+pub fn DeliveryBadge(delivery: Option<Delivery>) -> impl IntoView {
+    let Some(delivery) = delivery else {
+        return view! { <Badge tone="off" label="Not mailed" state="NONE" /> }.into_any();
+    };
+    let (tone, label) = match delivery.status {
+        DeliveryStatus::Queued => ("pending", "Queued"),
+        DeliveryStatus::Sent => ("ok", "Sent"),
+        DeliveryStatus::Failed => ("danger", "Failed"),
+    };
+    let failure = (delivery.status == DeliveryStatus::Failed).then(|| {
+        let retry = delivery.next_attempt_at.map(|at| {
+            view! { " Next try " <RelativeTime time=Some(at) /> "." }
+        });
+        view! {
+            <span class="delivery-error">
+                {delivery.last_error.clone().unwrap_or_default()}
+                {match retry {
+                    Some(retry) => retry.into_any(),
+                    None => " No more automatic tries.".into_any(),
+                }}
+            </span>
+        }
+    });
+    view! {
+        <span class="delivery">
+            <Badge tone label state=delivery.status.as_str() />
+            {failure}
+        </span>
+    }
+    .into_any()
 }

@@ -22,6 +22,12 @@ impl SortKey for gatehouse_api::users::UserSortBy {
     }
 }
 
+impl SortKey for gatehouse_api::invites::InviteSortBy {
+    fn default_order(self) -> SortOrder {
+        gatehouse_api::invites::InviteSortBy::default_order(self)
+    }
+}
+
 /// For tables that cannot be sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unsorted {}

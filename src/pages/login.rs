@@ -2,7 +2,7 @@
 //! administrator was going.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
+use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::safe_return_path;
@@ -35,6 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                         </div>
                     })}
                     <SignInSteps email ids=SignInIds::PAGE submit_label="Sign in" on_signed_in=signed_in />
+                    <p class="below-form"><A href="/forgot-password">"Forgot password?"</A></p>
                 </div>
             </main>
         </Show>

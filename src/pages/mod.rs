@@ -1,18 +1,25 @@
 //! One folder (or file) per area of the console.
 
+mod accept_invite;
 pub mod account;
 pub mod groups;
+pub mod invites;
+mod links;
 mod login;
 mod not_found;
+mod password_link;
 pub mod roles;
 mod settings;
 mod setup;
 mod shell;
 pub mod users;
 
+pub use accept_invite::AcceptInvitePage;
 pub use account::AccountPage;
+pub use invites::InvitesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use password_link::{ForgotPasswordPage, ResetPasswordPage};
 pub use settings::SettingsPage;
 pub use setup::SetupPage;
 pub use shell::Shell;

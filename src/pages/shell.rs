@@ -89,8 +89,9 @@ enum Frame {
 }
 
 /// The areas in the sidebar, each shown to those who may read it.
-const AREAS: [(&str, &str, Icon, Permission); 4] = [
+const AREAS: [(&str, &str, Icon, Permission); 5] = [
     ("Users", "/users", Icon::Users, Permission::UsersRead),
+    ("Invites", "/invites", Icon::Mail, Permission::InvitesRead),
     ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
     ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
     (

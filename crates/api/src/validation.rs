@@ -206,21 +206,46 @@ pub fn password(value: &str, email: &str) -> Rule {
     if len > PASSWORD_MAX_CHARS {
         return Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
     }
-    let lowered = value.to_lowercase();
-    let email = normalize_email(email);
-    let local = email.split('@').next().unwrap_or_default();
-    if !email.is_empty()
-        && (lowered.contains(&email) || (local.len() >= 4 && lowered.contains(local)))
-    {
+    if contains_email(value, email) {
         return Err("Do not use your email address in the password.".into());
     }
-    let mut distinct: Vec<char> = value.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.len() < 5 {
+    if !varied(value) {
         return Err("Use a less repetitive password.".into());
     }
     Ok(())
+}
+
+/// Whether the password contains the address, or its part before the `@` (4+ letters).
+fn contains_email(value: &str, email: &str) -> bool {
+    let lowered = value.to_lowercase();
+    let email = normalize_email(email);
+    let local = email.split('@').next().unwrap_or_default();
+    !email.is_empty() && (lowered.contains(&email) || (local.len() >= 4 && lowered.contains(local)))
+}
+
+/// At least five different characters.
+fn varied(value: &str) -> bool {
+    let mut distinct: Vec<char> = value.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len() >= 5
+}
+
+/// The password rules one by one, and whether `value` meets each: the checklist shown
+/// while someone chooses a password. Together they are exactly [`password`].
+pub fn password_checklist(value: &str, email: &str) -> [(String, bool); 3] {
+    let len = value.chars().count();
+    [
+        (
+            format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters"),
+            (PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&len),
+        ),
+        (
+            "Not your email address".to_owned(),
+            !value.is_empty() && !contains_email(value, email),
+        ),
+        ("At least 5 different characters".to_owned(), varied(value)),
+    ]
 }
 
 /// Search text of a list: bounded in length and words, no control characters.
@@ -305,6 +330,25 @@ mod tests {
         assert!(password("aaaaaaaaaaaaaaa", "").is_err());
         assert!(password("ada@example.com!!", "ada@example.com").is_err());
         assert!(password("my name is adalovelace", "adalovelace@example.com").is_err());
+    }
+
+    #[test]
+    fn the_checklist_agrees_with_the_rule() {
+        let email = "adalovelace@example.com";
+        for candidate in [
+            "",
+            "short",
+            "correct horse battery",
+            "aaaaaaaaaaaaaaa",
+            "my name is adalovelace",
+            &"x".repeat(129),
+            &"abcdef".repeat(22),
+        ] {
+            let all_met = password_checklist(candidate, email)
+                .iter()
+                .all(|(_, met)| *met);
+            assert_eq!(all_met, password(candidate, email).is_ok(), "{candidate:?}");
+        }
     }
 
     #[test]

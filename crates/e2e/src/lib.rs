@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
+pub use gatehouse_mailbox::{link_in, secret_in, MailServer};
+use gatehouse_server::mail::MailSettings;
 use gatehouse_server::{Config, Running, Settings};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -123,6 +125,21 @@ pub struct App {
 impl App {
     /// Starts the server; with `admin`, the first administrator exists already.
     pub async fn start(admin: Option<(&str, &str)>) -> Result<Self> {
+        Self::start_with(admin, MailSettings::default()).await
+    }
+
+    /// Starts the server sending mail through `mail`, retrying quickly.
+    pub async fn with_mail(admin: (&str, &str), mail: &MailServer) -> Result<Self> {
+        let settings = MailSettings {
+            smtp_url: Some(mail.smtp_url()),
+            from: "Gatehouse <gatehouse@example.com>".into(),
+            retry_base: Duration::from_millis(300),
+            max_attempts: 30,
+        };
+        Self::start_with(Some(admin), settings).await
+    }
+
+    async fn start_with(admin: Option<(&str, &str)>, mail: MailSettings) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
         let server = gatehouse_server::start(Config {
@@ -131,7 +148,7 @@ impl App {
             static_dir: Some(dist_dir()?),
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
             public_url: None,
-            mail: Default::default(),
+            mail,
             cors_origins: Vec::new(),
             settings: Settings::default(),
         })

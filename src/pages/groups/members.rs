@@ -17,9 +17,9 @@ use crate::components::dialog::Dialog;
 use crate::components::guarded::GuardedButton;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::pickers::UserPicker;
-use crate::components::table::Selection;
+use crate::components::table::{Selection, Sorting};
 use crate::components::toast::use_toasts;
-use crate::pages::users::{url_sorting, UsersTable};
+use crate::pages::users::UsersTable;
 use crate::session::use_session;
 
 /// "Added 3; 1 was already a member."
@@ -60,7 +60,10 @@ pub fn GroupMembersTab() -> impl IntoView {
         async move { api::groups::members(session, group_id, &query).await }
     });
     let selected = RwSignal::new(BTreeSet::<Uuid>::new());
-    let (sort, on_sort) = url_sorting(list);
+    let Sorting {
+        state: sort,
+        on_sort,
+    } = list.url_sorting();
 
     // After any change: the list, the group's count, and the selection start afresh.
     let changed = move |result: MembersResult| {

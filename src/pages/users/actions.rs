@@ -51,6 +51,7 @@ pub fn UserActions() -> impl IntoView {
     let status_action = RwSignal::new(None::<StatusAction>);
     let status_open = RwSignal::new(false);
     let password_open = RwSignal::new(false);
+    let link_open = RwSignal::new(false);
     let mfa_open = RwSignal::new(false);
     let delete_open = RwSignal::new(false);
     let current = move || user.get();
@@ -77,6 +78,7 @@ pub fn UserActions() -> impl IntoView {
                 }).collect_view()
             })}
             <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| password_open.set(true)) />
+            <GuardedButton label="Send reset link" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| link_open.set(true)) />
             <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
                 <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=own_or_protected on_click=Callback::new(move |()| mfa_open.set(true)) />
             </Show>
@@ -84,6 +86,7 @@ pub fn UserActions() -> impl IntoView {
         </div>
         <StatusDialog open=status_open action=status_action />
         <PasswordDialog open=password_open />
+        <ResetLinkDialog open=link_open />
         <MfaDialog open=mfa_open />
         <DeleteDialog open=delete_open />
     }
@@ -241,6 +244,26 @@ fn PasswordDialog(open: RwSignal<bool>) -> impl IntoView {
                 </div>
             </form>
         </Dialog>
+    }
+}
+
+#[component]
+fn ResetLinkDialog(open: RwSignal<bool>) -> impl IntoView {
+    let session = use_session();
+    let CurrentUser { user, .. } = expect_context::<CurrentUser>();
+    let error = RwSignal::new(None::<String>);
+    let send = user_change(
+        open,
+        error,
+        |u| format!("A password reset link is on its way to {}.", u.email),
+        move |id, ()| async move { api::users::send_reset_link(session, id).await },
+    );
+    let message = Signal::derive(move || {
+        let email = user.get().map(|u| u.email).unwrap_or_default();
+        format!("{email} gets an email with a link to choose a new password. Their current password keeps working until they use it; then they are signed out everywhere. The link works once, within 24 hours.")
+    });
+    view! {
+        <ConfirmDialog open title="Send a password reset link" message confirm_label="Send link" action=send error />
     }
 }
 

@@ -126,6 +126,7 @@ fn UserHeader() -> impl IntoView {
             ("Profile", base.clone()),
             ("Groups", format!("{base}/groups")),
             ("Roles", format!("{base}/roles")),
+            ("Email", format!("{base}/mail")),
         ] />
     }
 }

@@ -23,6 +23,8 @@ pub struct UserDraft {
     pub password: RwSignal<String>,
     pub email_verified: RwSignal<bool>,
     pub require_password_change: RwSignal<bool>,
+    /// New users only: mail them a link to choose their password.
+    pub send_welcome_email: RwSignal<bool>,
 }
 
 impl Default for UserDraft {
@@ -40,6 +42,7 @@ impl Default for UserDraft {
             password: text(),
             email_verified: RwSignal::new(false),
             require_password_change: RwSignal::new(false),
+            send_welcome_email: RwSignal::new(false),
         }
     }
 }
@@ -88,7 +91,7 @@ impl UserDraft {
             require_password_change: self.require_password_change.get(),
             email_verified: self.email_verified.get(),
             custom_attributes: Default::default(),
-            send_welcome_email: false,
+            send_welcome_email: self.send_welcome_email.get(),
         }
     }
 
@@ -148,6 +151,9 @@ pub fn UserForm(
                     <TextField id="password" label="Password" value=draft.password input_type="password" autocomplete="new-password"
                         hint="Optional: without one, the user cannot sign in until a password is set. At least 12 characters."
                         error=error("password", draft.password) reveal=form.submitted />
+                    <CheckboxField id="send_welcome_email" label="Email them a link to choose their own password"
+                        hint="The link works once, within 7 days." checked=draft.send_welcome_email
+                        error=form.server_error("send_welcome_email") />
                 })}
                 <CheckboxField id="email_verified" label="Email address verified" checked=draft.email_verified />
                 <CheckboxField id="require_password_change" label="Require a new password at next sign-in"

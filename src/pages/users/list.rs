@@ -7,12 +7,13 @@ use gatehouse_api::Permission;
 use leptos::prelude::*;
 
 use super::filters::GroupFilter;
-use super::table::{url_sorting, UsersTable};
+use super::table::UsersTable;
 use crate::api;
 use crate::components::field::SelectField;
 use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
 use crate::components::list::{ListResults, ListState, SearchBox};
+use crate::components::table::Sorting;
 use crate::session::use_session;
 
 /// `("", "Any")` and then `choices`: the options of a filter.
@@ -32,7 +33,10 @@ pub fn UsersPage() -> impl IntoView {
         async move { api::users::list(session, &query).await }
     });
 
-    let (sort, on_sort) = url_sorting(list);
+    let Sorting {
+        state: sort,
+        on_sort,
+    } = list.url_sorting();
     let filter = move |read: fn(&UserListQuery) -> String, write: fn(&mut UserListQuery, &str)| {
         (
             Signal::derive(move || query.with(read)),

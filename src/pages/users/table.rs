@@ -1,11 +1,10 @@
 //! The users table: one row per user, sortable by the columns the API sorts by. The
 //! same columns serve a group's members, with a selection column added.
 
-use gatehouse_api::users::{User, UserListQuery, UserSortBy};
+use gatehouse_api::users::{User, UserSortBy};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::list::ListState;
 use crate::components::status::StatusBadge;
 use crate::components::table::{self, Column, DataTable, Selection, Sorting};
 use crate::components::time::RelativeTime;
@@ -45,24 +44,6 @@ pub fn user_columns() -> Vec<Column<User, UserSortBy>> {
         })
         .sorted_by(UserSortBy::CreatedAt),
     ]
-}
-
-/// The sort state of a list of users in the URL, and what a header click does to it.
-pub fn url_sorting(list: ListState<UserListQuery>) -> (Signal<SortState>, Callback<SortState>) {
-    let query = list.query;
-    let sort = Signal::derive(move || {
-        query.with(|q| SortState {
-            by: q.sort_by(),
-            order: q.sort_order(),
-        })
-    });
-    let on_sort = Callback::new(move |s: SortState| {
-        list.refine(|q| {
-            q.sort_by = Some(s.by);
-            q.sort_order = Some(s.order);
-        })
-    });
-    (sort, on_sort)
 }
 
 /// One page of users, sortable; with `selection`, rows can be chosen.

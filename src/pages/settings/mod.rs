@@ -1,4 +1,7 @@
-//! `/settings`: the tenant's sign-in policy (who must use two-step sign-in).
+//! `/settings`: the tenant's sign-in policy (who must use two-step sign-in) and its
+//! email.
+
+mod mail;
 
 use std::collections::BTreeSet;
 
@@ -7,6 +10,7 @@ use gatehouse_api::endpoints;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use self::mail::MailSection;
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::guarded::GuardedButton;
@@ -127,5 +131,6 @@ pub fn SettingsPage() -> impl IntoView {
                 Some(Ok(_)) => form().into_any(),
             }}
         </section>
+        <MailSection />
     }
 }

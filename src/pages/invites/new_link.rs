@@ -1,0 +1,56 @@
+//! Shows a freshly made invite link once, with a button to copy it. Links are stored
+//! only as hashes, so this is the only time the console can show one.
+
+use leptos::prelude::*;
+
+use crate::components::clipboard::copy;
+use crate::components::dialog::Dialog;
+
+/// A link just made for `email`, and whether it was also mailed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FreshLink {
+    pub email: String,
+    pub link: String,
+    pub mailed: bool,
+}
+
+/// A read-only field holding a link, with "Copy link" beside it.
+#[component]
+pub fn CopyableLink(link: String, email: String) -> impl IntoView {
+    let label = format!("Invite link for {email}");
+    let copy_label = format!("Copy the link for {email}");
+    let text = link.clone();
+    view! {
+        <span class="copy-link">
+            <input type="text" readonly prop:value=link aria-label=label
+                on:focus:target=move |ev| ev.target().select() />
+            <button type="button" class="button" aria-label=copy_label
+                on:click=move |_| copy(text.clone(), "Link")>"Copy link"</button>
+        </span>
+    }
+}
+
+#[component]
+pub fn NewLinkDialog(link: RwSignal<Option<FreshLink>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    Effect::new(move |_| open.set(link.with(Option::is_some)));
+    let dismiss = Callback::new(move |()| link.set(None));
+    view! {
+        <Dialog open title="New invite link" on_dismiss=dismiss>
+            {move || link.get().map(|fresh| view! {
+                <p>
+                    {if fresh.mailed {
+                        format!("A new invitation is on its way to {}. ", fresh.email)
+                    } else {
+                        format!("Email is not configured on this server: send this link to {} yourself. ", fresh.email)
+                    }}
+                    "Earlier links for this invite no longer work."
+                </p>
+                <CopyableLink link=fresh.link email=fresh.email />
+            })}
+            <div class="dialog-actions">
+                <button type="button" class="button button-primary" on:click=move |_| link.set(None)>"Done"</button>
+            </div>
+        </Dialog>
+    }
+}
