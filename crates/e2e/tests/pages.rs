@@ -47,6 +47,17 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             Some(json!({"status": "DISABLED", "reason": "On leave until spring; see the ticket"})),
         )
         .await?;
+    // Without mail the invite's link comes back to copy.
+    let invited = admin
+        .post(
+            "/invites",
+            json!({"emails": ["grace@example.com"], "role_ids": [viewer], "group_ids": [ops]}),
+        )
+        .await?;
+    let invite_link = invited["data"]["results"][0]["link"]
+        .as_str()
+        .context("invite link")?
+        .to_owned();
 
     in_browser(|browser| async move {
         browser.goto(&app.url("/login")).await?;
@@ -83,12 +94,23 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             ("/roles/new", "form"),
             (&format!("/roles/{support}"), "form.form"),
             (&format!("/roles/{support}/holders"), ".tab-panel p"),
-            ("/settings", "fieldset"),
+            (&format!("/users/{ada}/mail"), ".tab-panel p"),
+            ("/invites", "table tbody tr"),
+            ("/invites?status=REVOKED", ".empty"),
+            ("/settings", "#mail-heading + p"),
             ("/account", "#mfa-heading"),
             ("/no/such/page", "h1"),
+            ("/forgot-password", "#email"),
+            ("/reset-password", ".dead-link"),
+            (&invite_link, "#password"),
         ];
         for (path, ready) in pages {
-            browser.goto(&app.url(path)).await?;
+            let url = if path.starts_with("http") {
+                path.to_owned()
+            } else {
+                app.url(path)
+            };
+            browser.goto(&url).await?;
             browser.wait_for(ready).await?;
             check_accessibility(&browser, path).await?;
         }
@@ -100,6 +122,15 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             .await?;
         browser.wait_for("dialog[open] #new_password").await?;
         check_accessibility(&browser, "the set-password dialog").await?;
+        browser.goto(&app.url("/invites")).await?;
+        browser
+            .click_text(".page-header button", "Invite people")
+            .await?;
+        browser
+            .fill("#emails", "lin@example.com, not-an-address")
+            .await?;
+        browser.wait_for(".address-problems li").await?;
+        check_accessibility(&browser, "the invite dialog").await?;
         Ok(())
     })
     .await

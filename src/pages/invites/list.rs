@@ -44,6 +44,7 @@ pub fn revoke_summary(results: &RevokeResults) -> String {
     }
     match count(RevokeOutcome::NotFound) {
         0 => {}
+        1 => parts.push("1 no longer exists".into()),
         n => parts.push(format!("{n} no longer exist")),
     }
     format!("{}.", parts.join("; "))

@@ -5,4 +5,5 @@ mod list;
 mod new_link;
 mod table;
 
-pub use list::InvitesPage;
+pub use invite_dialog::InviteDialog;
+pub use list::{revoke_summary, InvitesPage};
