@@ -34,6 +34,7 @@ pub fn run(args: &[String]) -> Result {
         .env("GATEHOUSE_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)
         .env("CHROMIUM", &tools.chromium)
+        .env("MAILDEV", &tools.maildev)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start gatehouse-bench: {e}"))?;

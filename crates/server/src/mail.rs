@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::stream::{self, StreamExt};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
@@ -246,25 +247,35 @@ pub fn spawn_worker(db: Db, mailer: Arc<Mailer>) {
     });
 }
 
-/// One round: every due message, one after the other.
+/// Messages in flight at once (each on its own pooled SMTP connection).
+const SENDING_AT_ONCE: usize = 8;
+
+/// One round: every due message, a few at a time, each outcome recorded as it comes.
 async fn deliver_due(db: &Db, mailer: &Mailer) -> sqlx::Result<()> {
     loop {
-        let due = outbox::claim_due(db, 20, 60_000).await?;
+        // The lease outlasts a round even when every send waits out its timeout.
+        let due = outbox::claim_due(db, 64, 300_000).await?;
         if due.is_empty() {
             return Ok(());
         }
-        for message in due {
-            let content = Content {
-                subject: message.subject,
-                text: message.text,
-                html: message.html,
-            };
-            match mailer.send(&message.to, &content).await {
-                Ok(()) => outbox::mark_sent(db, message.id).await?,
+        let mut sending = stream::iter(due)
+            .map(|message| async move {
+                let content = Content {
+                    subject: message.subject,
+                    text: message.text,
+                    html: message.html,
+                };
+                let result = mailer.send(&message.to, &content).await;
+                (message.id, message.attempts, result)
+            })
+            .buffer_unordered(SENDING_AT_ONCE);
+        while let Some((id, attempts, result)) = sending.next().await {
+            match result {
+                Ok(()) => outbox::mark_sent(db, id).await?,
                 Err(error) => {
-                    let retry = mailer.retry_at(message.attempts, crate::store::now_ms());
-                    tracing::warn!(mail = %message.id, attempts = message.attempts, %error, "outbox: delivery failed");
-                    outbox::mark_failed(db, message.id, &error, retry).await?;
+                    let retry = mailer.retry_at(attempts, crate::store::now_ms());
+                    tracing::warn!(mail = %id, attempts, %error, "outbox: delivery failed");
+                    outbox::mark_failed(db, id, &error, retry).await?;
                 }
             }
         }

@@ -1,13 +1,13 @@
-//! `gatehouse-bench`: server latency on a large database and time to the users table
-//! in headless Chromium. Run through `cargo xtask bench`, which builds what it needs.
+//! `gatehouse-bench`: server latency on a large database (users, groups, invites and
+//! their mail), a sign-in flood, and time to the users table in headless Chromium. Run through `cargo xtask bench`, which builds what it needs.
 //!
 //! Usage: gatehouse-bench [--users N] [--requests N]
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use gatehouse_e2e::{dist_dir, free_port, Chromedriver, PageExt};
+use anyhow::{bail, ensure, Context, Result};
+use gatehouse_e2e::{dist_dir, free_port, Chromedriver, MailServer, PageExt};
 use serde_json::{json, Value};
 
 const ADMIN_EMAIL: &str = "bench@example.com";
@@ -117,6 +117,150 @@ async fn sign_in_flood(
     Ok(())
 }
 
+/// One row of a latency table: `requests` sequential GETs cycling through `urls`, after
+/// 20 to warm up.
+async fn scenario_row(
+    http: &reqwest::Client,
+    token: &str,
+    name: &str,
+    urls: &[String],
+    requests: usize,
+) -> Result<()> {
+    for i in 0..20 {
+        http.get(&urls[i % urls.len()])
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let mut times = Vec::with_capacity(requests);
+    for i in 0..requests {
+        let t = Instant::now();
+        let body = http
+            .get(&urls[i % urls.len()])
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(!body.is_empty());
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{name:<52} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+    Ok(())
+}
+
+/// Invites: 500 addresses in one request (with their outbox rows), the outbox drained
+/// into a real SMTP server, and the invites list with 10,000 invites.
+async fn invites(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    database: &str,
+    requests: usize,
+) -> Result<()> {
+    const PER_REQUEST: usize = 500;
+    const TOTAL: usize = 10_000;
+    let invite = |batch: usize| {
+        let emails: Vec<String> = (0..PER_REQUEST)
+            .map(|i| format!("invitee{batch}-{i}@bench.example.org"))
+            .collect();
+        http.post(format!("{api}/invites"))
+            .bearer_auth(token)
+            .json(&json!({"emails": emails, "expires_in_days": 30}))
+            .send()
+    };
+    println!(
+        "
+inviting {PER_REQUEST} addresses in one request (mail configured, so each also queues a message):"
+    );
+    let mut runs = Vec::new();
+    for batch in 0..3 {
+        let t = Instant::now();
+        let answer: Value = invite(batch).await?.error_for_status()?.json().await?;
+        let elapsed = t.elapsed().as_secs_f64() * 1000.0;
+        let invited = answer["data"]["results"]
+            .as_array()
+            .context("results")?
+            .iter()
+            .filter(|r| r["outcome"] == "invited")
+            .count();
+        ensure!(invited == PER_REQUEST, "only {invited} invited");
+        println!("run {}: {elapsed:.0} ms, {invited} invited", batch + 1);
+        runs.push(elapsed);
+    }
+    runs.sort_by(f64::total_cmp);
+    println!("p50 of 3: {:.0} ms", percentile(&runs, 0.5));
+    for batch in 3..TOTAL / PER_REQUEST {
+        invite(batch).await?.error_for_status()?;
+    }
+    // The list is measured once the mail has gone, as it would be on a quiet server.
+    let db = sqlx::SqlitePool::connect(database).await?;
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status != 'SENT'")
+            .fetch_one(&db)
+            .await?;
+        if waiting == 0 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(900),
+            "{waiting} messages still queued after 15 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    db.close().await;
+    println!(
+        "all {TOTAL} invitation emails were delivered to the SMTP server (maildev) {:.1} s after the last request",
+        started.elapsed().as_secs_f64()
+    );
+    println!("
+invites list with {TOTAL} invites, {requests} sequential requests per scenario after 20 warm-up, per_page=50:");
+    println!(
+        "{:<52} {:>9} {:>9} {:>9} {:>9}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    let list = |queries: &[&str]| -> Vec<String> {
+        queries
+            .iter()
+            .map(|q| format!("{api}/invites?per_page=50&{q}"))
+            .collect()
+    };
+    let scenarios = [
+        ("newest first", list(&[""])),
+        (
+            "pending, sorted by expiry",
+            list(&["status=PENDING&sort_by=expires_at"]),
+        ),
+        (
+            "search by address (4 terms)",
+            list(&[
+                "search=invitee7-",
+                "search=42@",
+                "search=bench",
+                "search=nobody",
+            ]),
+        ),
+        (
+            "sorted by email, deep page (page 150)",
+            list(&["sort_by=email&page=150"]),
+        ),
+    ];
+    for (name, urls) in &scenarios {
+        scenario_row(http, token, name, urls, requests).await?;
+    }
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -153,6 +297,7 @@ async fn main() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let mail = MailServer::start().await;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let mut server = Server(
@@ -165,6 +310,7 @@ async fn main() -> Result<()> {
                 "--static-dir",
             ])
             .arg(dist_dir()?)
+            .args(["--smtp-url", &mail.smtp_url()])
             .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             // The sign-in flood below comes from one address; a real one comes from
@@ -199,7 +345,7 @@ async fn main() -> Result<()> {
 
     println!("\nserver latency, {requests} sequential requests per scenario after 20 warm-up, per_page=50, loopback:");
     println!(
-        "{:<44} {:>9} {:>9} {:>9} {:>9}",
+        "{:<52} {:>9} {:>9} {:>9} {:>9}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
     let api = format!("{base}/api/v1/tenants/default");
@@ -303,35 +449,7 @@ async fn main() -> Result<()> {
         ),
     ];
     for (name, urls) in &scenarios {
-        for i in 0..20 {
-            http.get(&urls[i % urls.len()])
-                .bearer_auth(&token)
-                .send()
-                .await?
-                .error_for_status()?;
-        }
-        let mut times = Vec::with_capacity(requests);
-        for i in 0..requests {
-            let t = Instant::now();
-            let body = http
-                .get(&urls[i % urls.len()])
-                .bearer_auth(&token)
-                .send()
-                .await?
-                .error_for_status()?
-                .bytes()
-                .await?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            assert!(!body.is_empty());
-        }
-        times.sort_by(f64::total_cmp);
-        println!(
-            "{name:<52} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-            percentile(&times, 0.5),
-            percentile(&times, 0.95),
-            percentile(&times, 0.99),
-            times[times.len() - 1]
-        );
+        scenario_row(&http, &token, name, urls, requests).await?;
     }
 
     println!("\nadding 10,000 members to a new group in one request:");
@@ -379,6 +497,8 @@ async fn main() -> Result<()> {
             result["data"]["member_count"]
         );
     }
+
+    invites(&http, &api, &token, &database, requests).await?;
 
     sign_in_flood(&http, &base, &api, &token, server.0.id()).await?;
 
