@@ -59,7 +59,7 @@ async fn pasted_addresses_are_checked_before_anything_is_sent() {
     assert!(problems[0].starts_with("nope@"), "{problems:?}");
     assert!(problems[1].contains("Repeated"), "{problems:?}");
     assert_eq!(text(&root, "button[type=submit]").trim(), "Invite 2 people");
-    // Without roles:read and groups:read, nothing is offered that could not be seen.
+    // Without roles:write and groups:write, no roles or groups are offered.
     assert!(root.query_selector(".checklist").unwrap().is_none());
     assert!(root.query_selector(".picker").unwrap().is_none());
 }

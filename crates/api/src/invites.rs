@@ -270,7 +270,8 @@ pub struct InviteResult {
     /// The new invite (`invited`) or the pending one (`already_invited`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<Invite>,
-    /// The link to accept, shown this once (`invited`).
+    /// The link to accept, shown this once (`invited`), when the server does not send
+    /// mail: then sharing it is up to the administrator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
@@ -289,8 +290,9 @@ pub struct InvitesResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResentInvite {
     pub invite: Invite,
-    /// The new link, shown this once.
-    pub link: String,
+    /// The new link, shown this once, when the server does not send mail (with mail it
+    /// goes to the address only).
+    pub link: Option<String>,
     pub mail_configured: bool,
 }
 

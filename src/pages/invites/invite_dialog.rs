@@ -241,8 +241,8 @@ fn AddressCheck(parsed: Memo<Vec<gatehouse_api::invites::ParsedAddress>>) -> imp
     }
 }
 
-/// The roles and groups the invites grant; only those the administrator may grant can
-/// be chosen.
+/// The roles and groups the invites grant: offered to those who may put people in roles
+/// (roles:write) and groups (groups:write), and only those they may grant.
 #[component]
 fn InviteGrants(draft: InviteDraft) -> impl IntoView {
     let session = use_session();
@@ -286,13 +286,13 @@ fn InviteGrants(draft: InviteDraft) -> impl IntoView {
         })
     });
     view! {
-        <Show when=move || session.can(Permission::RolesRead)>
+        <Show when=move || session.can(Permission::RolesRead) && session.can(Permission::RolesWrite)>
             <fieldset>
                 <legend>"Roles they get"</legend>
                 <RoleChecklist selected=draft.roles read_only=false />
             </fieldset>
         </Show>
-        <Show when=move || session.can(Permission::GroupsRead)>
+        <Show when=move || session.can(Permission::GroupsRead) && session.can(Permission::GroupsWrite)>
             <fieldset>
                 <legend>"Groups they join"</legend>
                 <ul class="chosen-groups">
@@ -349,7 +349,7 @@ fn InviteSummary(
         .collect();
     let headline = match (invited, result.mail_configured) {
         (0, _) => "Nobody new was invited.".to_owned(),
-        (n, true) => format!("{n} invited. Their emails are on the way."),
+        (n, true) => format!("{n} invited. Their emails are on the way; the links go to them alone."),
         (n, false) => format!("{n} invited. Email is not configured on this server: copy each link and send it yourself."),
     };
     let rows = result

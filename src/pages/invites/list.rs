@@ -109,7 +109,6 @@ pub fn InvitesPage() -> impl IntoView {
                     fresh_link.set(Some(FreshLink {
                         email: resent.invite.email,
                         link: resent.link,
-                        mailed: resent.mail_configured,
                     }));
                     changed();
                 }

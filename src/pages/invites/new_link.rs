@@ -1,17 +1,16 @@
-//! Shows a freshly made invite link once, with a button to copy it. Links are stored
-//! only as hashes, so this is the only time the console can show one.
+//! After "Resend": with mail, that the new invitation is on its way; without, the new
+//! link, once, with a button to copy it (links are stored only as hashes).
 
 use leptos::prelude::*;
 
 use crate::components::clipboard::copy;
 use crate::components::dialog::Dialog;
 
-/// A link just made for `email`, and whether it was also mailed.
+/// An invite just sent again to `email`; the link only when the server does not mail.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreshLink {
     pub email: String,
-    pub link: String,
-    pub mailed: bool,
+    pub link: Option<String>,
 }
 
 /// A read-only field holding a link, with "Copy link" beside it.
@@ -36,17 +35,16 @@ pub fn NewLinkDialog(link: RwSignal<Option<FreshLink>>) -> impl IntoView {
     Effect::new(move |_| open.set(link.with(Option::is_some)));
     let dismiss = Callback::new(move |()| link.set(None));
     view! {
-        <Dialog open title="New invite link" on_dismiss=dismiss>
+        <Dialog open title="Invitation sent again" on_dismiss=dismiss>
             {move || link.get().map(|fresh| view! {
                 <p>
-                    {if fresh.mailed {
-                        format!("A new invitation is on its way to {}. ", fresh.email)
-                    } else {
-                        format!("Email is not configured on this server: send this link to {} yourself. ", fresh.email)
+                    {match fresh.link {
+                        None => format!("A new invitation is on its way to {}. ", fresh.email),
+                        Some(_) => format!("Email is not configured on this server: send this link to {} yourself. ", fresh.email),
                     }}
                     "Earlier links for this invite no longer work."
                 </p>
-                <CopyableLink link=fresh.link email=fresh.email />
+                {fresh.link.map(|link| view! { <CopyableLink link email=fresh.email /> })}
             })}
             <div class="dialog-actions">
                 <button type="button" class="button button-primary" on:click=move |_| link.set(None)>"Done"</button>

@@ -18,9 +18,9 @@ use gatehouse_api::invites::{
     InviteResult, InviteStatus, InvitesResult, MailKind, ResentInvite, RevokeInvites,
     RevokeOutcome, RevokeResult, RevokeResults, DEFAULT_INVITE_DAYS,
 };
-use gatehouse_api::users::CreateUser;
+use gatehouse_api::users::{CreateUser, UserStatus};
 use gatehouse_api::validation::{email as email_rule, normalize_email};
-use gatehouse_api::{Page, Pagination, Problem, Single};
+use gatehouse_api::{Page, Pagination, Permission, Problem, Single};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
@@ -53,6 +53,14 @@ async fn check_grants(
     role_ids: &[Uuid],
     group_ids: &[Uuid],
 ) -> AppResult<()> {
+    // Putting someone in a role or a group is what roles:write and groups:write are for;
+    // an invite only does it later.
+    if !role_ids.is_empty() && !principal.can(Permission::RolesWrite) {
+        return Err(AppError::missing_permission(Permission::RolesWrite));
+    }
+    if !group_ids.is_empty() && !principal.can(Permission::GroupsWrite) {
+        return Err(AppError::missing_permission(Permission::GroupsWrite));
+    }
     let granted =
         guards::roles_to_grant(conn, principal, tenant, "role_ids", role_ids, &[]).await?;
     guards::confirm_if_role_admin(principal, granted.values().map(|(_, p)| p))?;
@@ -75,9 +83,10 @@ async fn check_grants(
 async fn check_revoke(
     conn: &mut SqliteConnection,
     principal: &Principal,
+    tenant: &str,
     ids: &[Uuid],
 ) -> AppResult<()> {
-    let grants = invites::grants(conn, ids).await?;
+    let grants = invites::grants(conn, tenant, ids).await?;
     guards::ensure_can_revoke(principal, grants.iter().map(|(n, p)| (n.as_str(), p)))
 }
 
@@ -243,7 +252,9 @@ pub async fn create(
             expires_at,
         )
         .await?;
-        result.link = Some(url);
+        // With mail, the link goes to the address only: an administrator holding it could
+        // accept in the invitee's name. Without mail, sharing it is the only way.
+        result.link = (!state.mailer.configured()).then_some(url);
         shown_ids.push(id);
         results.push((result, Some(id)));
     }
@@ -311,12 +322,22 @@ pub async fn resend(
     check_grants(&mut tx, &principal, &tenant, &role_ids, &group_ids).await?;
     let code = token::generate(INVITE_PREFIX);
     let expires_at = store::now_ms() + i64::from(DEFAULT_INVITE_DAYS) * 24 * 3600 * 1000;
-    if !invites::renew(&mut tx, &tenant, id, &token::hash(&code), expires_at).await? {
+    if !invites::renew(
+        &mut tx,
+        &tenant,
+        id,
+        &token::hash(&code),
+        expires_at,
+        principal.user_id,
+    )
+    .await?
+    {
         return Err(AppError::conflict(
             "Another pending invite exists for this address; send that one again instead.",
         ));
     }
     let url = link(&state, "invite", "code", &code);
+    outbox::cancel_for_invites(&mut tx, &[id], "Replaced by a newer invitation.").await?;
     queue_mail(
         &mut tx,
         &state,
@@ -337,7 +358,7 @@ pub async fn resend(
         .ok_or_else(|| AppError::gone(WHAT))?;
     Ok(single(ResentInvite {
         invite,
-        link: url,
+        link: (!state.mailer.configured()).then_some(url),
         mail_configured: state.mailer.configured(),
     }))
 }
@@ -356,8 +377,9 @@ pub async fn revoke(
     Path((tenant, id)): Path<(String, Uuid)>,
 ) -> AppResult<Json<Single<Invite>>> {
     let mut tx = store::begin_write(&state.db).await?;
-    check_revoke(&mut tx, &principal, &[id]).await?;
+    check_revoke(&mut tx, &principal, &tenant, &[id]).await?;
     let revoked = invites::revoke(&mut tx, &tenant, &[id]).await?;
+    outbox::cancel_for_invites(&mut tx, &revoked, "The invitation was revoked.").await?;
     tx.commit().await?;
     let invite = invites::get(&state.db, &tenant, id)
         .await?
@@ -389,8 +411,8 @@ pub async fn revoke_many(
     } else {
         request.ids.clone()
     };
-    check_revoke(&mut tx, &principal, &affected).await?;
-    let results = if request.all_pending {
+    check_revoke(&mut tx, &principal, &tenant, &affected).await?;
+    let results: Vec<RevokeResult> = if request.all_pending {
         invites::revoke_all_pending(&mut tx, &tenant)
             .await?
             .into_iter()
@@ -420,6 +442,12 @@ pub async fn revoke_many(
             })
             .collect()
     };
+    let revoked: Vec<Uuid> = results
+        .iter()
+        .filter(|r| r.outcome == RevokeOutcome::Revoked)
+        .map(|r| r.id)
+        .collect();
+    outbox::cancel_for_invites(&mut tx, &revoked, "The invitation was revoked.").await?;
     tx.commit().await?;
     Ok(single(RevokeResults { results }))
 }
@@ -483,22 +511,27 @@ pub async fn accept(
     request
         .validate(&open.email)
         .map_err(AppError::Validation)?;
-    let password_hash = state.hasher.hash(request.password).await?;
-    // What the invite grants is checked against what its inviter may grant now.
+    // What the invite grants is checked against what its inviter may grant now; an
+    // inviter who was deleted or can no longer sign in vouches for nothing.
     let inviter = match open.invited_by {
-        Some(id) => Some(Principal::without_session(
-            id,
-            open.tenant_id.clone(),
-            sessions::effective_permissions(&state.db, id).await?,
-        )),
+        Some(id) => match store::users::get(&state.db, &open.tenant_id, id).await? {
+            Some(user) if user.status == UserStatus::Active => Some(Principal::without_session(
+                id,
+                open.tenant_id.clone(),
+                sessions::effective_permissions(&state.db, id).await?,
+            )),
+            _ => return Err(gone()),
+        },
         None => None,
     };
+    let password_hash = state.hasher.hash(request.password).await?;
     let trimmed = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     let new_user = CreateUser {
         email: open.email.clone(),
         first_name: trimmed(&request.given_name),
         last_name: trimmed(&request.family_name),
-        email_verified: true,
+        // Only a link that went to the address alone proves the address.
+        email_verified: open.mailed,
         ..Default::default()
     };
     let mut tx = store::begin_write(&state.db).await?;
@@ -516,17 +549,16 @@ pub async fn accept(
         ),
         other => other,
     })?;
-    if !invites::accept(&mut tx, open.id, user.id).await? {
+    if !invites::accept(&mut tx, open.id, &token::hash(request.code.trim()), user.id).await? {
         return Err(gone());
     }
-    let grantable = |permissions: &std::collections::BTreeSet<gatehouse_api::Permission>| {
-        inviter
-            .as_ref()
-            .is_some_and(|p| permissions.iter().all(|perm| p.can(*perm)))
+    let may = |permission: Permission| inviter.as_ref().is_some_and(|p| p.can(permission));
+    let grantable = |permissions: &std::collections::BTreeSet<Permission>| {
+        permissions.iter().all(|perm| may(*perm))
     };
     let known = roles::permissions_of(&mut tx, &open.tenant_id, &open.role_ids).await?;
     for (role, (name, permissions)) in &known {
-        if grantable(permissions) {
+        if may(Permission::RolesWrite) && grantable(permissions) {
             roles::grant(&mut tx, user.id, *role).await?;
         } else {
             tracing::info!(role = %name, invite = %open.id, "invite role skipped: its inviter can no longer grant it");
@@ -534,7 +566,7 @@ pub async fn accept(
     }
     for group in &open.group_ids {
         let grants = roles::granted_by_group(&mut tx, *group).await?;
-        if grants.iter().all(|(_, p)| grantable(p)) {
+        if may(Permission::GroupsWrite) && grants.iter().all(|(_, p)| grantable(p)) {
             groups::add_members(&mut tx, *group, &[user.id]).await?;
         } else {
             tracing::info!(%group, invite = %open.id, "invite group skipped: its inviter can no longer grant its roles");

@@ -8,7 +8,7 @@ use axum::Json;
 use gatehouse_api::invites::{
     ForgotPassword, ForgotPasswordAnswer, MailKind, ResetLookup, ResetToken, ResetWithToken,
 };
-use gatehouse_api::users::UserStatus;
+use gatehouse_api::users::{User, UserStatus};
 use gatehouse_api::validation::{normalize_email, password as password_rule};
 use gatehouse_api::{FieldError, Problem, Single, DEFAULT_TENANT};
 
@@ -66,10 +66,14 @@ pub async fn forgot(
     .await?;
     if let Some(user) = users::find_by_email(&state.db, tenant, &email).await? {
         if user.status == UserStatus::Active {
-            let mut tx = store::begin_write(&state.db).await?;
-            mail_password_link(&mut tx, &state, &user, MailKind::PasswordReset, LINK_HOURS).await?;
-            tx.commit().await?;
-            state.mailer.queued.notify_one();
+            // Issued after answering, so an existing address takes no longer to answer
+            // than an unknown one.
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = issue_link(&state, &user).await {
+                    tracing::warn!(user = %user.id, %error, "password reset link not issued");
+                }
+            });
         } else {
             tracing::info!(user = %user.id, status = user.status.as_str(), "password reset asked for an account that cannot sign in; no mail");
         }
@@ -80,6 +84,14 @@ pub async fn forgot(
             message: "If an account uses this address, a link to choose a new password is on its way. It works for an hour, once.".into(),
         }),
     ))
+}
+
+async fn issue_link(state: &AppState, user: &User) -> AppResult<()> {
+    let mut tx = store::begin_write(&state.db).await?;
+    mail_password_link(&mut tx, state, user, MailKind::PasswordReset, LINK_HOURS).await?;
+    tx.commit().await?;
+    state.mailer.queued.notify_one();
+    Ok(())
 }
 
 /// Whose link this is, for the page that uses it.

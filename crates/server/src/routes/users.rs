@@ -26,7 +26,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
-use crate::store::{self, groups, roles, sessions, to_time, users};
+use crate::store::{self, groups, resets, roles, sessions, to_time, users};
 use crate::AppState;
 
 const WHAT: &str = "user";
@@ -223,6 +223,14 @@ pub async fn update(
     if patch.is_empty() {
         return Ok(with_etag(StatusCode::OK, user));
     }
+    let moving = patch
+        .email
+        .as_deref()
+        .is_some_and(|e| normalize_email(e) != user.email);
+    if moving {
+        // Password links went to the old address; they must not outlive it.
+        resets::end_all(&mut *state.db.acquire().await?, id).await?;
+    }
     apply(&mut user, patch);
     match users::save_profile(&state.db, &user, version)
         .await
@@ -306,6 +314,7 @@ pub async fn delete(
     }
     guards::ensure_admin_remains(&mut tx, &tenant, "delete this user").await?;
     sessions::revoke_all(&mut *tx, id).await?;
+    resets::end_all(&mut tx, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -346,6 +355,7 @@ pub async fn set_status(
     if change.status != UserStatus::Active {
         guards::ensure_admin_remains(&mut tx, &tenant, &format!("{action} this user")).await?;
         sessions::revoke_all(&mut *tx, id).await?;
+        resets::end_all(&mut tx, id).await?;
     }
     tx.commit().await?;
     Ok(with_etag(StatusCode::OK, user))

@@ -357,15 +357,18 @@ pub async fn renew(
     id: Uuid,
     code_hash: &[u8],
     expires_at: i64,
+    sender: Uuid,
 ) -> sqlx::Result<bool> {
+    // Whoever sends it again vouches for it from now on (their grants were checked).
     let done = sqlx::query(
-        "UPDATE invites SET code_hash = ?, expires_at = ?, status = 'PENDING'
+        "UPDATE invites SET code_hash = ?, expires_at = ?, status = 'PENDING', invited_by = ?
          WHERE id = ? AND tenant_id = ? AND status IN ('PENDING', 'EXPIRED')
            AND NOT EXISTS (SELECT 1 FROM invites o WHERE o.tenant_id = invites.tenant_id
                            AND o.email = invites.email AND o.status = 'PENDING' AND o.id != invites.id)",
     )
     .bind(code_hash)
     .bind(expires_at)
+    .bind(sender)
     .bind(id)
     .bind(tenant)
     .execute(conn)
@@ -440,6 +443,9 @@ pub struct Open {
     pub expires_at: i64,
     pub role_ids: Vec<Uuid>,
     pub group_ids: Vec<Uuid>,
+    /// Whether its link went out by mail only (never shown to an administrator), so
+    /// using it proves the address.
+    pub mailed: bool,
 }
 
 /// The pending, unexpired invite with this code.
@@ -449,7 +455,7 @@ pub async fn open_by_code(
 ) -> sqlx::Result<Option<Open>> {
     let Some(row) = sqlx::query(
         "SELECT i.id, i.tenant_id, t.name, i.email, i.invited_by, i.expires_at,
-                u.id AS uid, u.email AS uemail, u.display_name, u.first_name, u.last_name
+                i.mail_id IS NOT NULL AS mailed, u.id AS uid, u.email AS uemail, u.display_name, u.first_name, u.last_name
          FROM invites i JOIN tenants t ON t.id = i.tenant_id LEFT JOIN users u ON u.id = i.invited_by
          WHERE i.code_hash = ? AND i.status = 'PENDING' AND i.expires_at > ?",
     )
@@ -498,20 +504,28 @@ pub async fn open_by_code(
         expires_at: row.try_get(5)?,
         role_ids,
         group_ids,
+        mailed: row.try_get("mailed")?,
     }))
 }
 
 /// Accepts an open invite for `user`, once: `false` if another request took it first
 /// or it expired meanwhile.
-pub async fn accept(conn: &mut SqliteConnection, id: Uuid, user: Uuid) -> sqlx::Result<bool> {
+pub async fn accept(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    code_hash: &[u8],
+    user: Uuid,
+) -> sqlx::Result<bool> {
     let now = now_ms();
+    // The code too: one looked up before a resend must not win after it.
     let done = sqlx::query(
         "UPDATE invites SET status = 'ACCEPTED', accepted_at = ?, accepted_user_id = ?
-         WHERE id = ? AND status = 'PENDING' AND expires_at > ?",
+         WHERE id = ? AND code_hash = ? AND status = 'PENDING' AND expires_at > ?",
     )
     .bind(now)
     .bind(user)
     .bind(id)
+    .bind(code_hash)
     .bind(now)
     .execute(conn)
     .await?;
@@ -522,6 +536,7 @@ pub async fn accept(conn: &mut SqliteConnection, id: Uuid, user: Uuid) -> sqlx::
 /// their permissions (so revoking them can be checked like taking roles away).
 pub async fn grants(
     conn: &mut SqliteConnection,
+    tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<
     Vec<(
@@ -532,11 +547,15 @@ pub async fn grants(
     let mut out = Vec::new();
     for chunk in ids.chunks(400) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT DISTINCT r.name, r.permissions FROM roles r WHERE r.id IN (
-                 SELECT role_id FROM invite_roles WHERE invite_id IN (",
+            "SELECT DISTINCT r.name, r.permissions FROM roles r WHERE r.tenant_id = ",
+        );
+        q.push_bind(tenant).push(
+            " AND r.id IN (SELECT ir.role_id FROM invite_roles ir JOIN invites i ON i.id = ir.invite_id
+                 WHERE i.tenant_id = r.tenant_id AND ir.invite_id IN (",
         );
         push_ids(&mut q, chunk);
-        q.push(") UNION SELECT gr.role_id FROM invite_groups ig JOIN group_roles gr ON gr.group_id = ig.group_id WHERE ig.invite_id IN (");
+        q.push(") UNION SELECT gr.role_id FROM invite_groups ig JOIN group_roles gr ON gr.group_id = ig.group_id
+                 JOIN invites i ON i.id = ig.invite_id WHERE i.tenant_id = r.tenant_id AND ig.invite_id IN (");
         push_ids(&mut q, chunk);
         q.push("))");
         for row in q.build().fetch_all(&mut *conn).await? {

@@ -106,15 +106,42 @@ pub async fn mark_failed(
     error: &str,
     retry_at: Option<i64>,
 ) -> sqlx::Result<()> {
+    // Given up: the link in the bodies is of no more use to anyone.
     sqlx::query(
-        "UPDATE outbox SET status = 'FAILED', last_error = ?, next_attempt_at = ?, claimed_until = 0
-         WHERE id = ?",
+        "UPDATE outbox SET status = 'FAILED', last_error = ?1, next_attempt_at = ?2, claimed_until = 0,
+                           text_body = CASE WHEN ?2 IS NULL THEN '' ELSE text_body END,
+                           html_body = CASE WHEN ?2 IS NULL THEN '' ELSE html_body END
+         WHERE id = ?3",
     )
     .bind(error)
     .bind(retry_at)
     .bind(id)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Stops the unsent messages of these invites (revoked, or replaced by a newer link):
+/// they are not tried again, and the links in them are forgotten.
+pub async fn cancel_for_invites(
+    conn: &mut SqliteConnection,
+    invite_ids: &[Uuid],
+    reason: &str,
+) -> sqlx::Result<()> {
+    for chunk in invite_ids.chunks(400) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "UPDATE outbox SET status = 'FAILED', next_attempt_at = NULL, claimed_until = 0,
+                               text_body = '', html_body = '', last_error = ",
+        );
+        q.push_bind(reason)
+            .push(" WHERE status != 'SENT' AND id IN (SELECT mail_id FROM invites WHERE id IN (");
+        let mut ids = q.separated(", ");
+        for id in chunk {
+            ids.push_bind(*id);
+        }
+        q.push("))");
+        q.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use super::now_ms;
 
-/// Issues a link for `user`; earlier unused links of theirs stop working.
+/// Issues a link for `user`. Earlier links keep working (a stranger asking for a reset
+/// must not kill a welcome link); whichever is used first ends them all.
 pub async fn create(
     conn: &mut SqliteConnection,
     token_hash: &[u8],
@@ -14,11 +15,6 @@ pub async fn create(
     expires_at_ms: i64,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
-        .bind(now)
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
         "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
@@ -28,6 +24,17 @@ pub async fn create(
     .bind(expires_at_ms)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Ends every unused link of `user`: their password changed (by any means), their
+/// address changed, or they can no longer sign in.
+pub async fn end_all(conn: &mut SqliteConnection, user: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
+        .bind(now_ms())
+        .bind(user)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -457,6 +457,8 @@ pub async fn set_password(
     password_hash: String,
     require_change: bool,
 ) -> sqlx::Result<Option<User>> {
+    // A new password, however it was set, ends the password links still out there.
+    super::resets::end_all(&mut *conn, id).await?;
     update_returning(conn, tenant, id, |q| {
         q.push("password_hash = ")
             .push_bind(password_hash)

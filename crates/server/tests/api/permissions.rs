@@ -19,7 +19,7 @@ struct Targets {
     email: String,
     role: String,
     group: String,
-    /// A pending invite granting `role` and `group`.
+    /// A pending invite (granting `role` and `group` among stronger targets).
     invite: String,
 }
 
@@ -47,11 +47,7 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
             Method::POST,
             INVITES,
             Some(admin),
-            json!({
-                "emails": [format!("invitee{n}@example.com")],
-                "role_ids": [role],
-                "group_ids": [group],
-            }),
+            json!({"emails": [format!("invitee{n}@example.com")]}),
         )
         .await
         .json()
@@ -152,11 +148,7 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
         _ if e == endpoints::INVITES_CREATE => (
             Method::POST,
             INVITES.to_owned(),
-            Some(json!({
-                "emails": [format!("invited{n}@example.com")],
-                "role_ids": [t.role],
-                "group_ids": [t.group],
-            })),
+            Some(json!({"emails": [format!("invited{n}@example.com")]})),
         ),
         _ if e == endpoints::INVITES_GET => (Method::GET, format!("{INVITES}/{}", t.invite), None),
         _ if e == endpoints::INVITES_RESEND => {
@@ -338,7 +330,28 @@ async fn stronger_targets(
     .await
     .unwrap();
     assert_eq!(group.status(), StatusCode::OK);
-    t
+    let invited: Value = server
+        .send_json(
+            Method::POST,
+            INVITES,
+            Some(admin),
+            json!({
+                "emails": [format!("strong{n}@example.com")],
+                "role_ids": [t.role],
+                "group_ids": [t.group],
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    Targets {
+        invite: invited["data"]["results"][0]["invite"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an invite: {invited}"))
+            .to_owned(),
+        ..t
+    }
 }
 
 /// The column "holds the permission, but the target is stronger": for every write, a
@@ -366,12 +379,17 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
             Permission::TenantsWrite
         };
         let label = format!("{} {}", endpoint.method.as_str(), endpoint.path);
+        // Inviting into roles and groups also takes roles:write and groups:write; the
+        // caller holds those too, so what refuses them is the stronger target.
+        let mut held = vec![permission.as_str()];
+        if [endpoints::INVITES_CREATE, endpoints::INVITES_RESEND].contains(endpoint) {
+            held.extend([
+                Permission::RolesWrite.as_str(),
+                Permission::GroupsWrite.as_str(),
+            ]);
+        }
         let (_, caller) = server
-            .member_with(
-                &admin,
-                &format!("weaker{n}@example.com"),
-                &[permission.as_str()],
-            )
+            .member_with(&admin, &format!("weaker{n}@example.com"), &held)
             .await;
         let t = stronger_targets(&server, &admin, 500 + n, permission, extra).await;
         let (method, path, body) = request(endpoint, &t, 500 + n);
@@ -384,6 +402,10 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
             })),
             e if e == endpoints::GROUPS_CREATE => Some(json!({
                 "name": format!("Stronger {n}"),
+                "role_ids": [t.role],
+            })),
+            e if e == endpoints::INVITES_CREATE => Some(json!({
+                "emails": [format!("stronger{n}@example.com")],
                 "role_ids": [t.role],
             })),
             _ => body,
