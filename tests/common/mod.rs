@@ -57,6 +57,7 @@ pub fn user(email: &str, name: &str, status: UserStatus, mfa: bool) -> User {
         status,
         status_reason: None,
         identity_source: IdentitySource::Oidc,
+        kind: Default::default(),
         email_verified: true,
         mfa_enabled: mfa,
         require_password_change: false,

@@ -262,6 +262,9 @@ pub struct SecuritySettings {
     pub mfa_policy: MfaPolicy,
     /// With `ROLES`: the roles whose holders must use a second factor.
     pub mfa_role_ids: BTreeSet<Uuid>,
+    /// The longest an API key may live, in days; `null`: no limit, and keys may
+    /// never expire.
+    pub api_key_max_days: Option<u32>,
     pub version: i64,
 }
 
@@ -274,11 +277,39 @@ pub struct UpdateSecuritySettings {
     pub mfa_policy: MfaPolicy,
     #[serde(default)]
     pub mfa_role_ids: BTreeSet<Uuid>,
+    /// Days (1 to 3650), or `null` for no limit; left as it is when absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub api_key_max_days: Option<Option<u32>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 impl UpdateSecuritySettings {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
+        if let Some(Some(days)) = self.api_key_max_days {
+            if !(1..=crate::api_keys::MAX_POLICY_DAYS).contains(&days) {
+                report.check(
+                    "api_key_max_days",
+                    Err(format!(
+                        "Choose 1 to {} days, or no limit.",
+                        crate::api_keys::MAX_POLICY_DAYS
+                    )),
+                );
+            }
+        }
         if self.mfa_policy == MfaPolicy::Roles && self.mfa_role_ids.is_empty() {
             report.check(
                 "mfa_role_ids",
@@ -420,8 +451,23 @@ mod tests {
         let policy = UpdateSecuritySettings {
             mfa_policy: MfaPolicy::Roles,
             mfa_role_ids: BTreeSet::new(),
+            api_key_max_days: None,
         };
         assert_eq!(policy.validate().unwrap_err()[0].field, "mfa_role_ids");
+        let read = |json: &str| {
+            serde_json::from_str::<UpdateSecuritySettings>(json)
+                .unwrap()
+                .api_key_max_days
+        };
+        assert_eq!(read(r#"{"mfa_policy":"OPTIONAL"}"#), None);
+        assert_eq!(
+            read(r#"{"mfa_policy":"OPTIONAL","api_key_max_days":null}"#),
+            Some(None)
+        );
+        assert_eq!(
+            read(r#"{"mfa_policy":"OPTIONAL","api_key_max_days":30}"#),
+            Some(Some(30))
+        );
         assert_eq!(
             serde_json::to_string(&MfaPolicy::Everyone).unwrap(),
             "\"EVERYONE\""

@@ -41,6 +41,9 @@ pub enum Access {
     SignedIn,
     /// Signed-in users holding this permission.
     Requires(Permission),
+    /// Signed-in users acting on what is their own (the user in the path is them, or
+    /// the API key in the path is theirs), and anyone holding this permission.
+    OwnOr(Permission),
 }
 
 /// One route of the API: method, path pattern (axum syntax) and access rule.
@@ -55,6 +58,9 @@ pub struct Endpoint {
     /// Callable by a session that still owes a password change or an MFA enrolment;
     /// such a session can call nothing else.
     pub while_restricted: bool,
+    /// About the session itself (signing out, the password, second factors): an API
+    /// key cannot call it.
+    pub session_only: bool,
 }
 
 /// How long a confirmation of identity (sign-in included) covers dangerous actions.
@@ -68,7 +74,14 @@ impl Endpoint {
             access,
             recent_auth: false,
             while_restricted: false,
+            session_only: false,
         }
+    }
+
+    /// Marks the endpoint as one only a signed-in session may call.
+    const fn session_only(mut self) -> Self {
+        self.session_only = true;
+        self
     }
 
     /// Marks the endpoint as needing a recent confirmation of identity.
@@ -95,6 +108,14 @@ impl Endpoint {
     pub const fn permission(&self) -> Option<Permission> {
         match self.access {
             Access::Requires(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The permission needed to call the endpoint on what belongs to someone else.
+    pub const fn permission_for_others(&self) -> Option<Permission> {
+        match self.access {
+            Access::Requires(p) | Access::OwnOr(p) => Some(p),
             _ => None,
         }
     }
@@ -129,7 +150,7 @@ impl Endpoint {
     }
 }
 
-use Access::{Public, Requires, SignedIn};
+use Access::{OwnOr, Public, Requires, SignedIn};
 use Method::{Delete, Get, Patch, Post, Put};
 use Permission as P;
 
@@ -141,8 +162,9 @@ pub const SETUP: Endpoint = Endpoint::new(Post, "/api/v1/setup", Public);
 pub const LOGIN: Endpoint = Endpoint::new(Post, "/api/v1/auth/login", Public);
 /// The second step of signing in, with a TOTP or recovery code.
 pub const LOGIN_MFA: Endpoint = Endpoint::new(Post, "/api/v1/auth/login/mfa", Public);
-pub const LOGOUT: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/logout", SignedIn).while_restricted();
+pub const LOGOUT: Endpoint = Endpoint::new(Post, "/api/v1/auth/logout", SignedIn)
+    .while_restricted()
+    .session_only();
 pub const ME: Endpoint = Endpoint::new(Get, "/api/v1/auth/me", SignedIn).while_restricted();
 pub const PERMISSIONS: Endpoint =
     Endpoint::new(Get, "/api/v1/permissions", SignedIn).while_restricted();
@@ -157,20 +179,28 @@ pub const PASSWORD_RESET_LOOKUP: Endpoint =
 pub const PASSWORD_RESET: Endpoint = Endpoint::new(Post, "/api/v1/auth/password/reset", Public);
 
 /// The signed-in user's own account: password, sessions, MFA.
-pub const MY_PASSWORD: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/password", SignedIn).while_restricted();
+pub const MY_PASSWORD: Endpoint = Endpoint::new(Post, "/api/v1/auth/me/password", SignedIn)
+    .while_restricted()
+    .session_only();
 pub const MY_OTHER_SESSIONS_END: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/sessions/end-others", SignedIn);
-pub const MY_CONFIRM: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/confirm", SignedIn).while_restricted();
-pub const MY_TOTP_START: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/mfa/totp", SignedIn).while_restricted();
+    Endpoint::new(Post, "/api/v1/auth/me/sessions/end-others", SignedIn).session_only();
+pub const MY_CONFIRM: Endpoint = Endpoint::new(Post, "/api/v1/auth/me/confirm", SignedIn)
+    .while_restricted()
+    .session_only();
+pub const MY_TOTP_START: Endpoint = Endpoint::new(Post, "/api/v1/auth/me/mfa/totp", SignedIn)
+    .while_restricted()
+    .session_only();
 pub const MY_TOTP_CONFIRM: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/mfa/totp/confirm", SignedIn).while_restricted();
-pub const MY_MFA_DISABLE: Endpoint =
-    Endpoint::new(Delete, "/api/v1/auth/me/mfa", SignedIn).confirmed();
+    Endpoint::new(Post, "/api/v1/auth/me/mfa/totp/confirm", SignedIn)
+        .while_restricted()
+        .session_only();
+pub const MY_MFA_DISABLE: Endpoint = Endpoint::new(Delete, "/api/v1/auth/me/mfa", SignedIn)
+    .confirmed()
+    .session_only();
 pub const MY_RECOVERY_CODES: Endpoint =
-    Endpoint::new(Post, "/api/v1/auth/me/mfa/recovery-codes", SignedIn).confirmed();
+    Endpoint::new(Post, "/api/v1/auth/me/mfa/recovery-codes", SignedIn)
+        .confirmed()
+        .session_only();
 pub const TENANTS: Endpoint = Endpoint::new(Get, "/api/v1/tenants", SignedIn);
 
 const USERS: &str = "/api/v1/tenants/{tenant_id}/users";
@@ -280,6 +310,31 @@ pub const MAIL_TEST: Endpoint = Endpoint::new(
     Requires(P::TenantsWrite),
 );
 
+/// The signed-in user's own API keys.
+pub const MY_API_KEYS_LIST: Endpoint = Endpoint::new(Get, "/api/v1/auth/me/api-keys", SignedIn);
+pub const MY_API_KEYS_CREATE: Endpoint = Endpoint::new(Post, "/api/v1/auth/me/api-keys", SignedIn);
+const USER_API_KEYS: &str = "/api/v1/tenants/{tenant_id}/users/{user_id}/api-keys";
+const API_KEYS: &str = "/api/v1/tenants/{tenant_id}/api-keys";
+const API_KEY: &str = "/api/v1/tenants/{tenant_id}/api-keys/{key_id}";
+pub const USER_API_KEYS_LIST: Endpoint = Endpoint::new(Get, USER_API_KEYS, OwnOr(P::ApiKeysRead));
+/// A key for someone else acts with their permissions: besides `api_keys:write`, the
+/// caller may not be weaker than the owner.
+pub const USER_API_KEYS_CREATE: Endpoint =
+    Endpoint::new(Post, USER_API_KEYS, OwnOr(P::ApiKeysWrite));
+pub const API_KEYS_LIST: Endpoint = Endpoint::new(Get, API_KEYS, Requires(P::ApiKeysRead));
+pub const API_KEYS_GET: Endpoint = Endpoint::new(Get, API_KEY, OwnOr(P::ApiKeysRead));
+pub const API_KEYS_UPDATE: Endpoint = Endpoint::new(Patch, API_KEY, OwnOr(P::ApiKeysWrite));
+pub const API_KEYS_REVOKE: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/api-keys/{key_id}/revoke",
+    OwnOr(P::ApiKeysWrite),
+);
+pub const API_KEYS_REVOKE_MANY: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/api-keys/revoke",
+    Requires(P::ApiKeysWrite),
+);
+
 const SECURITY_SETTINGS: &str = "/api/v1/tenants/{tenant_id}/settings/security";
 /// Everyone who manages users may see the sign-in policy; changing it is a tenant setting.
 pub const SECURITY_SETTINGS_GET: Endpoint =
@@ -345,6 +400,15 @@ pub const ALL: &[Endpoint] = &[
     INVITES_REVOKE_MANY,
     MAIL_SETTINGS,
     MAIL_TEST,
+    MY_API_KEYS_LIST,
+    MY_API_KEYS_CREATE,
+    USER_API_KEYS_LIST,
+    USER_API_KEYS_CREATE,
+    API_KEYS_LIST,
+    API_KEYS_GET,
+    API_KEYS_UPDATE,
+    API_KEYS_REVOKE,
+    API_KEYS_REVOKE_MANY,
     SECURITY_SETTINGS_GET,
     SECURITY_SETTINGS_UPDATE,
 ];
@@ -478,6 +542,24 @@ pub mod url {
     pub fn group_members(tenant: &str, id: Uuid) -> String {
         GROUPS_MEMBERS.url(&[tenant, &id.to_string()])
     }
+    pub fn my_api_keys() -> String {
+        MY_API_KEYS_LIST.url(&[])
+    }
+    pub fn user_api_keys(tenant: &str, user: Uuid) -> String {
+        USER_API_KEYS_LIST.url(&[tenant, &user.to_string()])
+    }
+    pub fn api_keys(tenant: &str) -> String {
+        API_KEYS_LIST.url(&[tenant])
+    }
+    pub fn api_key(tenant: &str, id: Uuid) -> String {
+        API_KEYS_GET.url(&[tenant, &id.to_string()])
+    }
+    pub fn api_key_revoke(tenant: &str, id: Uuid) -> String {
+        API_KEYS_REVOKE.url(&[tenant, &id.to_string()])
+    }
+    pub fn api_keys_revoke(tenant: &str) -> String {
+        API_KEYS_REVOKE_MANY.url(&[tenant])
+    }
 }
 
 #[cfg(test)]
@@ -527,12 +609,31 @@ mod tests {
     fn tenant_scoped_routes_require_a_permission() {
         for e in ALL.iter().filter(|e| e.path.contains("{tenant_id}")) {
             assert!(
-                e.permission().is_some(),
+                e.permission_for_others().is_some(),
                 "{} {} has no permission",
                 e.method.as_str(),
                 e.path
             );
         }
+    }
+
+    #[test]
+    fn api_keys_cannot_touch_the_session() {
+        let session_only: Vec<&str> = ALL
+            .iter()
+            .filter(|e| e.session_only)
+            .map(|e| e.path)
+            .collect();
+        for path in [
+            LOGOUT.path,
+            MY_PASSWORD.path,
+            MY_CONFIRM.path,
+            MY_MFA_DISABLE.path,
+        ] {
+            assert!(session_only.contains(&path), "{path}");
+        }
+        assert!(!session_only.contains(&MY_API_KEYS_CREATE.path));
+        assert!(!session_only.contains(&ME.path));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! both `wasm32-unknown-unknown` and the host; the `openapi` feature adds
 //! `utoipa::ToSchema` for the server's OpenAPI document and is never enabled by the console.
 
+pub mod api_keys;
 pub mod auth;
 pub mod endpoints;
 pub mod envelope;

@@ -29,6 +29,9 @@ pub struct User {
     /// Why the status was last changed, as the administrator wrote it.
     pub status_reason: Option<String>,
     pub identity_source: IdentitySource,
+    /// A person, or a service account that only acts through API keys.
+    #[serde(default)]
+    pub kind: UserKind,
     pub email_verified: bool,
     pub mfa_enabled: bool,
     /// The user must choose a new password at their next sign-in.
@@ -134,6 +137,43 @@ impl UserStatus {
     }
 }
 
+/// Who a user is: a person who signs in, or a service account that exists to own API
+/// keys and can never sign in interactively (it has no password).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UserKind {
+    #[default]
+    Person,
+    Service,
+}
+
+impl UserKind {
+    pub const ALL: [UserKind; 2] = [UserKind::Person, UserKind::Service];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Person => "PERSON",
+            UserKind::Service => "SERVICE",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            UserKind::Person => "Person",
+            UserKind::Service => "Service account",
+        }
+    }
+}
+
+/// The domain of the addresses given to service accounts created without one: it is
+/// reserved (RFC 2606), so no mail can ever be delivered there.
+pub const SERVICE_ACCOUNT_DOMAIN: &str = "service-accounts.invalid";
+
 /// Where a user's identity comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -186,7 +226,14 @@ impl IdentitySource {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    /// Required for people; a service account without one gets an address at
+    /// `service-accounts.invalid`.
+    #[serde(default)]
     pub email: String,
+    /// `SERVICE` for an account that owns API keys and never signs in (no password,
+    /// no welcome mail).
+    #[serde(default)]
+    pub kind: UserKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -266,7 +313,33 @@ pub fn custom_attributes_rule(attributes: &BTreeMap<String, String>) -> rules::R
 impl CreateUser {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
-        report.check("email", rules::email(&self.email));
+        let service = self.kind == UserKind::Service;
+        if !(service && self.email.trim().is_empty()) {
+            report.check("email", rules::email(&self.email));
+        }
+        if service {
+            if self.password.is_some() {
+                report.check(
+                    "password",
+                    Err("Service accounts have no password: they act through API keys.".into()),
+                );
+            }
+            if self.send_welcome_email {
+                report.check(
+                    "send_welcome_email",
+                    Err("Service accounts never sign in, so there is no link to send.".into()),
+                );
+            }
+            if clean(&self.display_name).is_none() {
+                report.check(
+                    "display_name",
+                    Err(
+                        "Name the service account after what it is for, such as \"CI deploy\"."
+                            .into(),
+                    ),
+                );
+            }
+        }
         Profile {
             username: clean(&self.username),
             first_name: clean(&self.first_name),
@@ -473,6 +546,8 @@ pub struct UserListQuery {
     pub search: Option<String>,
     pub status: Option<UserStatus>,
     pub identity_source: Option<IdentitySource>,
+    /// People only, or service accounts only.
+    pub kind: Option<UserKind>,
     pub mfa_enabled: Option<bool>,
     pub sort_by: Option<UserSortBy>,
     pub sort_order: Option<SortOrder>,
@@ -526,6 +601,7 @@ impl UserListQuery {
                 "search" => q.search = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "status" => q.status = UserStatus::parse(value),
                 "identity_source" => q.identity_source = IdentitySource::parse(value),
+                "kind" => q.kind = UserKind::parse(value),
                 "mfa_enabled" => q.mfa_enabled = value.parse().ok(),
                 "sort_by" => q.sort_by = UserSortBy::parse(value),
                 "sort_order" => q.sort_order = SortOrder::parse(value),
@@ -547,6 +623,7 @@ impl UserListQuery {
                 "identity_source",
                 self.identity_source.map(IdentitySource::as_str),
             )
+            .push_opt("kind", self.kind.map(UserKind::as_str))
             .push_opt("mfa_enabled", self.mfa_enabled)
             .push_opt("sort_by", self.sort_by.map(UserSortBy::as_str))
             .push_opt("sort_order", self.sort_order.map(SortOrder::as_str))
@@ -577,6 +654,7 @@ mod tests {
             status: UserStatus::PendingEmailVerification,
             status_reason: None,
             identity_source: IdentitySource::Saml,
+            kind: UserKind::Person,
             email_verified: false,
             mfa_enabled: true,
             require_password_change: false,
@@ -692,6 +770,7 @@ mod tests {
             search: Some("ada lovelace".into()),
             status: Some(UserStatus::Locked),
             identity_source: Some(IdentitySource::Oidc),
+            kind: Some(UserKind::Service),
             mfa_enabled: Some(false),
             sort_by: Some(UserSortBy::LastLoginAt),
             sort_order: Some(SortOrder::Asc),
@@ -703,7 +782,7 @@ mod tests {
         assert_eq!(back, q);
         assert_eq!(
             pairs.to_query_string(),
-            "search=ada%20lovelace&status=LOCKED&identity_source=OIDC&mfa_enabled=false&sort_by=last_login_at&sort_order=asc&group_id=00000000-0000-0000-0000-000000000007&page=3&per_page=50"
+            "search=ada%20lovelace&status=LOCKED&identity_source=OIDC&kind=SERVICE&mfa_enabled=false&sort_by=last_login_at&sort_order=asc&group_id=00000000-0000-0000-0000-000000000007&page=3&per_page=50"
         );
     }
 

@@ -178,6 +178,7 @@ fn person(rng: &mut StdRng, index: usize) -> User {
             _ => None,
         },
         identity_source,
+        kind: Default::default(),
         email_verified: status != UserStatus::PendingEmailVerification,
         mfa_enabled: rng.gen_bool(0.35),
         require_password_change: false,

@@ -92,6 +92,22 @@ pub fn ensure_holds(principal: &Principal, permissions: &BTreeSet<Permission>) -
     })
 }
 
+/// Refuses an API key with permissions the caller does not hold: a key (or a person)
+/// can only pass on what it has.
+pub fn ensure_can_issue(
+    principal: &Principal,
+    permissions: &BTreeSet<Permission>,
+) -> AppResult<()> {
+    require_all(principal, permissions, |missing| {
+        let who = if principal.api_key.is_some() {
+            "this API key does"
+        } else {
+            "you do"
+        };
+        format!("The new key would have permissions {who} not hold ({missing}). Limit it to fewer permissions.")
+    })
+}
+
 /// The names of `permissions` the caller does not hold.
 fn lacking(principal: &Principal, permissions: &BTreeSet<Permission>) -> Vec<Permission> {
     permissions

@@ -66,6 +66,8 @@ pub fn SettingsPage() -> impl IntoView {
             } else {
                 BTreeSet::new()
             },
+            // The key lifetime has its own control (API keys); this form leaves it alone.
+            api_key_max_days: None,
         };
         async move {
             let Some(version) = version else { return };

@@ -92,6 +92,7 @@ impl UserDraft {
             email_verified: self.email_verified.get(),
             custom_attributes: Default::default(),
             send_welcome_email: self.send_welcome_email.get(),
+            kind: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@
 //! table marks as dangerous need a recent proof of identity. A route missing from the
 //! table is refused, so a new endpoint is closed until someone decides who may call it.
 
+pub mod api_keys;
 pub mod mfa;
 pub mod password;
 pub mod token;
@@ -20,13 +21,13 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::auth::Requirement;
-use gatehouse_api::endpoints::{Access, Endpoint};
+use gatehouse_api::endpoints::{Access, Endpoint, Method};
 use gatehouse_api::Permission;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::guards;
-use crate::store::sessions;
+use crate::store::{self, sessions};
 use crate::AppState;
 
 /// The signed-in caller of a request.
@@ -41,6 +42,8 @@ pub struct Principal {
     pub confirmed_at: i64,
     /// What the session must do before anything else.
     pub requirement: Option<Requirement>,
+    /// The API key the request authenticated with, when it was not a session.
+    pub api_key: Option<Uuid>,
 }
 
 impl Principal {
@@ -62,6 +65,7 @@ impl Principal {
             token_hash: Vec::new(),
             confirmed_at: 0,
             requirement: None,
+            api_key: None,
         }
     }
 }
@@ -76,9 +80,18 @@ pub fn bearer_token(request: &Request) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Resolves a bearer token to its principal.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
-    session_principal(state, token::hash(token)).await
+/// Resolves a bearer token (a session's, or an API key used on `tenant`) to its
+/// principal.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    tenant: Option<&str>,
+) -> Result<Principal, AppError> {
+    if gatehouse_api::api_keys::looks_like_key(token) {
+        api_keys::key_principal(state, token, tenant).await
+    } else {
+        session_principal(state, token::hash(token)).await
+    }
 }
 
 /// The principal of the session with this token hash, as it stands now (after a
@@ -109,6 +122,7 @@ pub async fn session_principal(
         token_hash,
         confirmed_at: owner.confirmed_at,
         requirement,
+        api_key: None,
     })
 }
 
@@ -137,26 +151,38 @@ pub async fn authorize(
     let Some(token) = bearer_token(&request) else {
         return AppError::Unauthenticated("Sign in to continue.".into()).into_response();
     };
-    let principal = match authenticate(&state, token).await {
-        Ok(principal) => principal,
-        Err(error) => return error.into_response(),
-    };
     let param = |wanted: &str| {
         params
             .iter()
             .find_map(|(name, value)| (name == wanted).then(|| value.to_owned()))
     };
     let tenant = param("tenant_id");
+    let principal = match authenticate(&state, token, tenant.as_deref()).await {
+        Ok(principal) => principal,
+        Err(error) => return error.into_response(),
+    };
     if let Some(tenant) = &tenant {
         if *tenant != principal.tenant_id {
             return AppError::NotFound(format!("There is no tenant {tenant:?}.")).into_response();
         }
     }
-    if let Err(refusal) = check(&state, endpoint, &principal, tenant, param("user_id")).await {
+    let target = Target {
+        tenant,
+        user: param("user_id"),
+        key: param("key_id"),
+    };
+    if let Err(refusal) = check(&state, endpoint, &principal, target).await {
         return refusal.into_response();
     }
     request.extensions_mut().insert(principal);
     next.run(request).await
+}
+
+/// What the path of a request names: its tenant, a user, an API key.
+struct Target {
+    tenant: Option<String>,
+    user: Option<String>,
+    key: Option<String>,
 }
 
 /// What a signed-in caller must satisfy for `endpoint`, in the order a person would
@@ -166,23 +192,43 @@ async fn check(
     state: &AppState,
     endpoint: &Endpoint,
     principal: &Principal,
-    tenant: Option<String>,
-    user: Option<String>,
+    target: Target,
 ) -> Result<(), AppError> {
+    if principal.api_key.is_some() && endpoint.session_only {
+        return Err(AppError::Forbidden {
+            detail: "API keys cannot do this: it concerns a signed-in session (signing out, passwords, second factors). Sign in to the console instead.".into(),
+            permission: None,
+        });
+    }
     if let Some(requirement) = principal.requirement {
         if !endpoint.while_restricted {
             return Err(AppError::RequirementPending(requirement));
         }
     }
-    if let Some(permission) = endpoint.permission() {
-        if !principal.can(permission) {
+    let user = target.user.as_deref().and_then(|u| u.parse::<Uuid>().ok());
+    let mut owner = user;
+    match endpoint.access {
+        Access::Requires(permission) if !principal.can(permission) => {
             return Err(AppError::missing_permission(permission));
         }
+        Access::OwnOr(permission) => {
+            if let (Some(tenant), Some(key)) = (&target.tenant, &target.key) {
+                if let Ok(key) = key.parse::<Uuid>() {
+                    owner = store::api_keys::owner_of(&state.db, tenant, key).await?;
+                }
+            }
+            let own = owner.is_some_and(|o| o == principal.user_id);
+            if !own && !principal.can(permission) {
+                return Err(AppError::missing_permission(permission));
+            }
+        }
+        _ => {}
     }
-    if endpoint.acts_on_user() {
-        let target = user.and_then(|u| u.parse::<Uuid>().ok());
-        if let (Some(tenant), Some(target)) = (tenant, target) {
-            guards::ensure_not_stronger(&state.db, principal, &tenant, target).await?;
+    let writes_to_owner =
+        endpoint.acts_on_user() || (endpoint.method != Method::Get && target.key.is_some());
+    if writes_to_owner {
+        if let (Some(tenant), Some(owner)) = (&target.tenant, owner) {
+            guards::ensure_not_stronger(&state.db, principal, tenant, owner).await?;
         }
     }
     if endpoint.recent_auth {

@@ -19,6 +19,27 @@ pub fn generate(prefix: &str) -> String {
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// A new API key: its visible prefix, and the whole key `gh_<prefix>_<secret>`.
+pub fn generate_api_key() -> (String, String) {
+    use gatehouse_api::api_keys::{KEY_PREFIX, SECRET_CHARS, VISIBLE_PREFIX_CHARS};
+    use rand::distributions::{Alphanumeric, Distribution, Slice};
+    const PREFIX_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rngs::OsRng;
+    let letters = Slice::new(PREFIX_ALPHABET).expect("a non-empty alphabet");
+    let prefix: String = letters
+        .sample_iter(&mut rng)
+        .take(VISIBLE_PREFIX_CHARS)
+        .map(|&b| char::from(b))
+        .collect();
+    let secret: String = Alphanumeric
+        .sample_iter(&mut rng)
+        .take(SECRET_CHARS)
+        .map(char::from)
+        .collect();
+    let key = format!("{KEY_PREFIX}{prefix}_{secret}");
+    (prefix, key)
+}
+
 /// What the database stores instead of the token.
 pub fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -35,5 +56,15 @@ mod tests {
         assert_ne!(a, generate(SESSION_PREFIX));
         assert_eq!(hash(&a), hash(&a));
         assert_eq!(hash(&a).len(), 32);
+    }
+
+    #[test]
+    fn api_keys_have_the_documented_shape() {
+        let (prefix, key) = generate_api_key();
+        assert_eq!(
+            gatehouse_api::api_keys::split_key(&key).map(|(p, _)| p),
+            Some(prefix.as_str())
+        );
+        assert_ne!(generate_api_key().1, key);
     }
 }

@@ -16,7 +16,7 @@ use gatehouse_api::auth::{
     Requirement,
 };
 use gatehouse_api::tenants::Tenant;
-use gatehouse_api::users::UserStatus;
+use gatehouse_api::users::{UserKind, UserStatus};
 use gatehouse_api::validation::normalize_email;
 use gatehouse_api::{Permission, Problem, Single, DEFAULT_TENANT};
 use uuid::Uuid;
@@ -204,7 +204,8 @@ pub async fn login(
         attempt.failed(&state).await?;
         return Err(wrong());
     };
-    if user.status != UserStatus::Active {
+    // Service accounts have no password; this only guards against one ever being set.
+    if user.status != UserStatus::Active || user.kind == UserKind::Service {
         tracing::info!(user = %user.id, status = user.status.as_str(), "right password, but the account cannot sign in");
         return Err(wrong());
     }

@@ -2,6 +2,7 @@
 //! built from those annotations, so the served routes and the document cannot disagree.
 
 pub mod account;
+pub mod api_keys;
 pub mod auth;
 pub mod groups;
 pub mod invites;
@@ -72,6 +73,9 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
     components(schemas(
         gatehouse_api::users::UserSortBy,
         gatehouse_api::invites::InviteSortBy,
+        gatehouse_api::api_keys::ApiKeySortBy,
+        gatehouse_api::api_keys::ApiKeyStatus,
+        gatehouse_api::users::UserKind,
         gatehouse_api::query::SortOrder
     )),
     tags(
@@ -85,6 +89,7 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "roles", description = "Roles: named sets of permissions"),
         (name = "groups", description = "Groups: members share the roles the group grants"),
         (name = "invites", description = "Invitations by email, and accepting them"),
+        (name = "api-keys", description = "API keys: `Authorization: Bearer gh_...` acts as the key's owner, with at most the owner's permissions"),
     )
 )]
 struct ApiDoc;
@@ -320,6 +325,12 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(account::disable_mfa))
         .routes(routes!(account::new_recovery_codes))
         .routes(routes!(settings::get_security, settings::update_security))
+        .routes(routes!(api_keys::my_list, api_keys::my_create))
+        .routes(routes!(api_keys::user_list, api_keys::user_create))
+        .routes(routes!(api_keys::list))
+        .routes(routes!(api_keys::get, api_keys::update))
+        .routes(routes!(api_keys::revoke))
+        .routes(routes!(api_keys::revoke_many))
         .routes(routes!(auth::permissions))
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))

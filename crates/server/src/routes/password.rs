@@ -8,7 +8,7 @@ use axum::Json;
 use gatehouse_api::invites::{
     ForgotPassword, ForgotPasswordAnswer, MailKind, ResetLookup, ResetToken, ResetWithToken,
 };
-use gatehouse_api::users::{User, UserStatus};
+use gatehouse_api::users::{User, UserKind, UserStatus};
 use gatehouse_api::validation::{normalize_email, password as password_rule};
 use gatehouse_api::{FieldError, Problem, Single, DEFAULT_TENANT};
 
@@ -65,7 +65,7 @@ pub async fn forgot(
     )
     .await?;
     if let Some(user) = users::find_by_email(&state.db, tenant, &email).await? {
-        if user.status == UserStatus::Active {
+        if user.status == UserStatus::Active && user.kind == UserKind::Person {
             // Issued after answering, so an existing address takes no longer to answer
             // than an unknown one.
             let state = state.clone();

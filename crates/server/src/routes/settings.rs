@@ -63,7 +63,16 @@ pub async fn update_security(
             format!("There is no role {unknown} in this tenant."),
         ));
     }
-    if !tenants::set_security(&mut tx, &tenant, version, request.mfa_policy, &role_ids).await? {
+    if !tenants::set_security(
+        &mut tx,
+        &tenant,
+        version,
+        request.mfa_policy,
+        &role_ids,
+        request.api_key_max_days,
+    )
+    .await?
+    {
         drop(tx);
         let current = current(&state, &tenant).await?;
         return Err(AppError::changed_meanwhile(

@@ -10,8 +10,8 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::{Delivery, MailKind};
 use gatehouse_api::roles::{EffectiveRole, RoleRef, RoleSource, SetUserRoles, UserRoles};
 use gatehouse_api::users::{
-    ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserListQuery,
-    UserStatus,
+    ChangeStatus, CreateUser, IdentitySource, ResetPassword, UpdateUser, User, UserKind,
+    UserListQuery, UserStatus, SERVICE_ACCOUNT_DOMAIN,
 };
 use gatehouse_api::validation::{clean, normalize_email};
 use gatehouse_api::{Page, Pagination, Problem, Single};
@@ -78,10 +78,19 @@ pub async fn insert_user(
     granter: Option<&Principal>,
 ) -> AppResult<User> {
     let now = to_time(store::now_ms());
+    let id = Uuid::now_v7();
+    let service = request.kind == UserKind::Service;
+    let email = if service && request.email.trim().is_empty() {
+        // Unique by the id's random tail, undeliverable by its reserved domain.
+        let tail = id.simple().to_string();
+        format!("svc-{}@{SERVICE_ACCOUNT_DOMAIN}", &tail[tail.len() - 12..])
+    } else {
+        normalize_email(&request.email)
+    };
     let user = User {
-        id: Uuid::now_v7(),
+        id,
         tenant_id: tenant.to_owned(),
-        email: normalize_email(&request.email),
+        email,
         username: owned(&request.username),
         first_name: owned(&request.first_name),
         last_name: owned(&request.last_name),
@@ -92,9 +101,10 @@ pub async fn insert_user(
         status: UserStatus::Active,
         status_reason: None,
         identity_source: IdentitySource::Local,
-        email_verified: request.email_verified,
+        kind: request.kind,
+        email_verified: request.email_verified && !service,
         mfa_enabled: false,
-        require_password_change: request.require_password_change,
+        require_password_change: request.require_password_change && !service,
         custom_attributes: request.custom_attributes.clone(),
         created_at: now,
         updated_at: now,
@@ -382,6 +392,11 @@ pub async fn reset_password(
     let user = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    if user.kind == UserKind::Service {
+        return Err(AppError::conflict(
+            "Service accounts have no password and never sign in: give them an API key instead.",
+        ));
+    }
     reset.validate(&user.email).map_err(AppError::Validation)?;
     let Some(new_password) = reset.new_password else {
         // By email: a link to choose one; their sessions end when they use it.

@@ -6,7 +6,6 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::{Invite, InviteListQuery, InviteSortBy, InviteStatus};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::roles::RoleRef;
-use gatehouse_api::users::UserRef;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
@@ -207,25 +206,12 @@ async fn complete(db: &Db, rows: Vec<Row0>) -> sqlx::Result<Vec<Invite>> {
             color: row.try_get(3)?,
         });
     }
-    let mut people: Vec<Uuid> = rows
+    let people: Vec<Uuid> = rows
         .iter()
         .flat_map(|r| [r.invited_by, r.accepted_user])
         .flatten()
         .collect();
-    people.sort();
-    people.dedup();
-    let mut refs: HashMap<Uuid, UserRef> = HashMap::new();
-    if !people.is_empty() {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, email, display_name, first_name, last_name FROM users WHERE id IN (",
-        );
-        push_ids(&mut q, &people);
-        q.push(")");
-        for row in q.build().fetch_all(db).await? {
-            let person = users::user_ref(&row)?;
-            refs.insert(person.id, person);
-        }
-    }
+    let refs = users::refs(db, &people).await?;
     let mails: Vec<Uuid> = rows.iter().filter_map(|r| r.mail).collect();
     let mut deliveries: HashMap<Uuid, _> = outbox::deliveries(db, &mails)
         .await?

@@ -1,6 +1,7 @@
 //! The database: connection, migrations, and one module of queries per resource.
 //! Handlers call these functions; SQL lives nowhere else.
 
+pub mod api_keys;
 pub mod groups;
 pub mod invites;
 pub mod mfa;

@@ -24,10 +24,12 @@ pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<Tenant>> {
 
 /// The tenant's sign-in policy.
 pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySettings>> {
-    let Some(row) = sqlx::query("SELECT mfa_policy, settings_version FROM tenants WHERE id = ?")
-        .bind(tenant)
-        .fetch_optional(db)
-        .await?
+    let Some(row) = sqlx::query(
+        "SELECT mfa_policy, settings_version, api_key_max_days FROM tenants WHERE id = ?",
+    )
+    .bind(tenant)
+    .fetch_optional(db)
+    .await?
     else {
         return Ok(None);
     };
@@ -42,6 +44,9 @@ pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySett
     Ok(Some(SecuritySettings {
         mfa_policy: MfaPolicy::parse(&policy).unwrap_or_default(),
         mfa_role_ids,
+        api_key_max_days: row
+            .try_get::<Option<i64>, _>(2)?
+            .and_then(|d| u32::try_from(d).ok()),
         version: row.try_get(1)?,
     }))
 }
@@ -54,12 +59,17 @@ pub async fn set_security(
     version: i64,
     policy: MfaPolicy,
     role_ids: &[Uuid],
+    api_key_max_days: Option<Option<u32>>,
 ) -> sqlx::Result<bool> {
+    // `api_key_max_days` left out keeps what is there.
     let done = sqlx::query(
-        "UPDATE tenants SET mfa_policy = ?, settings_version = settings_version + 1
-         WHERE id = ? AND settings_version = ?",
+        "UPDATE tenants SET mfa_policy = ?1, settings_version = settings_version + 1,
+             api_key_max_days = CASE WHEN ?2 THEN ?3 ELSE api_key_max_days END
+         WHERE id = ?4 AND settings_version = ?5",
     )
     .bind(policy.as_str())
+    .bind(api_key_max_days.is_some())
+    .bind(api_key_max_days.flatten())
     .bind(tenant)
     .bind(version)
     .execute(&mut *conn)
@@ -79,6 +89,16 @@ pub async fn set_security(
             .await?;
     }
     Ok(true)
+}
+
+/// The longest an API key of the tenant may live, in days (`None`: no limit).
+pub async fn api_key_max_days(db: &Db, tenant: &str) -> sqlx::Result<Option<u32>> {
+    let days: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT api_key_max_days FROM tenants WHERE id = ?")
+            .bind(tenant)
+            .fetch_optional(db)
+            .await?;
+    Ok(days.flatten().and_then(|d| u32::try_from(d).ok()))
 }
 
 /// Whether the tenant's policy requires `user` to have a second factor.

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use gatehouse_api::query::SortOrder;
-use gatehouse_api::users::{IdentitySource, User, UserListQuery, UserRef, UserSortBy, UserStatus};
+use gatehouse_api::users::{
+    IdentitySource, User, UserKind, UserListQuery, UserRef, UserSortBy, UserStatus,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
@@ -14,7 +16,7 @@ const COLUMNS: &str =
     "id, tenant_id, email, username, first_name, last_name, display_name, phone, \
     locale, timezone, status, status_reason, identity_source, email_verified, mfa_enabled, \
     require_password_change, custom_attributes, created_at, updated_at, last_login_at, \
-    password_changed_at, version";
+    password_changed_at, version, kind";
 
 fn decode_err(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
@@ -27,6 +29,7 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
     let status: String = row.try_get("status")?;
     let source: String = row.try_get("identity_source")?;
     let attributes: String = row.try_get("custom_attributes")?;
+    let kind: String = row.try_get("kind")?;
     Ok(User {
         id: row.try_get("id")?,
         tenant_id: row.try_get("tenant_id")?,
@@ -42,6 +45,7 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
         status_reason: row.try_get("status_reason")?,
         identity_source: IdentitySource::parse(&source)
             .ok_or_else(|| decode_err("identity_source", &source))?,
+        kind: UserKind::parse(&kind).ok_or_else(|| decode_err("kind", &kind))?,
         email_verified: row.try_get("email_verified")?,
         mfa_enabled: row.try_get("mfa_enabled")?,
         require_password_change: row.try_get("require_password_change")?,
@@ -78,6 +82,29 @@ pub fn user_ref(row: &SqliteRow) -> sqlx::Result<UserRef> {
         email,
         name,
     })
+}
+
+/// The people with these ids, by id (deleted ones too: history still names them).
+pub async fn refs(db: &Db, ids: &[Uuid]) -> sqlx::Result<std::collections::HashMap<Uuid, UserRef>> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let mut found = std::collections::HashMap::new();
+    for chunk in ids.chunks(400) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, email, display_name, first_name, last_name FROM users WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(db).await? {
+            let person = user_ref(&row)?;
+            found.insert(person.id, person);
+        }
+    }
+    Ok(found)
 }
 
 fn attributes_json(attributes: &BTreeMap<String, String>) -> String {
@@ -133,7 +160,8 @@ fn push_user_values(
         .push_bind(u.updated_at.timestamp_millis())
         .push_bind(u.last_login_at.map(|t| t.timestamp_millis()))
         .push_bind(u.password_changed_at.map(|t| t.timestamp_millis()))
-        .push_bind(u.version);
+        .push_bind(u.version)
+        .push_bind(u.kind.as_str());
 }
 
 /// A live (not deleted) user of the tenant.
@@ -216,6 +244,9 @@ fn push_filter<'a>(
     if let Some(source) = query.identity_source {
         q.push(" AND identity_source = ").push_bind(source.as_str());
     }
+    if let Some(kind) = query.kind {
+        q.push(" AND kind = ").push_bind(kind.as_str());
+    }
     if let Some(mfa) = query.mfa_enabled {
         q.push(" AND mfa_enabled = ").push_bind(mfa);
     }
@@ -294,6 +325,7 @@ async fn membership_count(
     let other_filters = query.search_term().is_some()
         || query.status.is_some()
         || query.identity_source.is_some()
+        || query.kind.is_some()
         || query.mfa_enabled.is_some();
     let sql = match (query.group_id, query.role_id) {
         _ if other_filters => return Ok(None),
@@ -512,6 +544,7 @@ pub async fn soft_delete(
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    super::api_keys::revoke_all_of(conn, id, None, "Its owner was deleted.").await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -12,6 +12,7 @@ use crate::common::{problem, with_mail, MailServer, TestServer, GROUPS, ROLES, U
 const SECURITY: &str = "/api/v1/tenants/default/settings/security";
 const INVITES: &str = "/api/v1/tenants/default/invites";
 const MAIL: &str = "/api/v1/tenants/default/settings/mail";
+const KEYS: &str = "/api/v1/tenants/default/api-keys";
 
 /// Fresh objects for one endpoint's requests.
 struct Targets {
@@ -21,6 +22,8 @@ struct Targets {
     group: String,
     /// A pending invite (granting `role` and `group` among stronger targets).
     invite: String,
+    /// An API key of `user`'s.
+    key: String,
 }
 
 async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
@@ -57,12 +60,28 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
         .as_str()
         .unwrap_or_else(|| panic!("an invite: {invited}"))
         .to_owned();
+    let issued: Value = server
+        .send_json(
+            Method::POST,
+            &format!("{USERS}/{user}/api-keys"),
+            Some(admin),
+            json!({"name": format!("Key {n}"), "expires": {"in_days": 30}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = issued["data"]["key"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a key: {issued}"))
+        .to_owned();
     Targets {
         user,
         email,
         role,
         group,
         invite,
+        key,
     }
 }
 
@@ -162,6 +181,29 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
             format!("{INVITES}/revoke"),
             Some(json!({"ids": [t.invite]})),
         ),
+        _ if e == endpoints::USER_API_KEYS_LIST => (Method::GET, format!("{user}/api-keys"), None),
+        _ if e == endpoints::USER_API_KEYS_CREATE => (
+            Method::POST,
+            format!("{user}/api-keys"),
+            Some(json!({"name": format!("New key {n}"), "expires": {"in_days": 7}})),
+        ),
+        _ if e == endpoints::API_KEYS_LIST => (Method::GET, KEYS.to_owned(), None),
+        _ if e == endpoints::API_KEYS_GET => (Method::GET, format!("{KEYS}/{}", t.key), None),
+        _ if e == endpoints::API_KEYS_UPDATE => (
+            Method::PATCH,
+            format!("{KEYS}/{}", t.key),
+            Some(json!({"name": "Renamed"})),
+        ),
+        _ if e == endpoints::API_KEYS_REVOKE => (
+            Method::POST,
+            format!("{KEYS}/{}/revoke", t.key),
+            Some(json!({"reason": "Leaked"})),
+        ),
+        _ if e == endpoints::API_KEYS_REVOKE_MANY => (
+            Method::POST,
+            format!("{KEYS}/revoke"),
+            Some(json!({"ids": [t.key]})),
+        ),
         _ if e == endpoints::MAIL_SETTINGS => (Method::GET, MAIL.to_owned(), None),
         _ if e == endpoints::MAIL_TEST => (
             Method::POST,
@@ -208,6 +250,7 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
         format!("{USERS}/{}/groups", t.user),
         format!("{GROUPS}/{}/members", t.group),
         format!("{INVITES}?per_page=200"),
+        format!("{KEYS}?per_page=200"),
         SECURITY.to_owned(),
     ] {
         let mut body: Value = server.get(&path, admin).await.json().await.unwrap();
@@ -216,6 +259,7 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
         for item in body["data"].as_array_mut().into_iter().flatten() {
             if let Some(item) = item.as_object_mut() {
                 item.remove("delivery");
+                item.remove("last_used_at");
             }
         }
         all.push(body);
@@ -232,7 +276,7 @@ async fn every_endpoint_checks_its_permission() {
     for (n, permission) in Permission::ALL.into_iter().enumerate() {
         let guarded: Vec<&Endpoint> = endpoints::ALL
             .iter()
-            .filter(|e| e.permission() == Some(permission))
+            .filter(|e| e.permission_for_others() == Some(permission))
             .collect();
         if guarded.is_empty() {
             continue;
@@ -282,7 +326,7 @@ async fn every_endpoint_checks_its_permission() {
     }
     let guarded_total = endpoints::ALL
         .iter()
-        .filter(|e| e.permission().is_some())
+        .filter(|e| e.permission_for_others().is_some())
         .count();
     assert_eq!(
         checked, guarded_total,
@@ -365,14 +409,14 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
     let admin = server.admin_token().await;
     let mut checked = Vec::new();
     let writes = endpoints::ALL.iter().filter(|e| {
-        e.permission().is_some()
+        e.permission_for_others().is_some()
             && e.method != endpoints::Method::Get
             && **e != endpoints::USERS_CREATE
             && **e != endpoints::SECURITY_SETTINGS_UPDATE
             && **e != endpoints::MAIL_TEST
     });
     for (n, endpoint) in writes.enumerate() {
-        let permission = endpoint.permission().unwrap();
+        let permission = endpoint.permission_for_others().unwrap();
         let extra = if permission == Permission::TenantsWrite {
             Permission::SsoWrite
         } else {
