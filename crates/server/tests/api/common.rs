@@ -327,6 +327,104 @@ impl TestServer {
     }
 }
 
+/// The real server binary in a child process, its output captured, for tests that
+/// read what it logs.
+pub struct LoggedServer {
+    child: std::process::Child,
+    pub base: String,
+    pub http: reqwest::Client,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl LoggedServer {
+    /// Starts the binary at debug level with an administrator and `env` added, and
+    /// waits until it answers.
+    pub async fn start(env: &[(&str, String)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.path().join("server.log");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--database"])
+            .arg(format!(
+                "sqlite://{}",
+                dir.path().join("db.sqlite").display()
+            ))
+            .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("GATEHOUSE_LOG", "debug")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::fs::File::options().append(true).open(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+            log,
+            _dir: dir,
+        };
+        for _ in 0..200 {
+            if server.http.get(server.url("/healthz")).send().await.is_ok() {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The database file of the server, as bytes.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        let dir = self.log.parent().unwrap();
+        ["db.sqlite", "db.sqlite-wal"]
+            .iter()
+            .filter_map(|name| std::fs::read(dir.join(name)).ok())
+            .flatten()
+            .collect()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let body: Value = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["data"]["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Stops the server and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let logged = std::fs::read_to_string(&self.log).unwrap();
+        assert!(
+            logged.contains("Gatehouse is running"),
+            "the log is there: {logged}"
+        );
+        logged
+    }
+}
+
+impl Drop for LoggedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
 /// Options for a server that sends mail through `mail`, retrying fast.
 pub fn with_mail(mail: &MailServer) -> Options {
     Options {

@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{
-    error_fields, link_in, problem, secret_in, with_mail, MailServer, Options, TestServer,
-    ADMIN_EMAIL, ADMIN_PASSWORD, USERS,
+    error_fields, link_in, problem, secret_in, with_mail, LoggedServer, MailServer, Options,
+    TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, USERS,
 };
 
 const INVITES: &str = "/api/v1/tenants/default/invites";
@@ -596,44 +596,10 @@ async fn without_mail_nothing_pretends_to_send() {
 #[tokio::test]
 async fn no_code_or_token_reaches_the_log() {
     let mail = MailServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = dir.path().join("server.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--database"])
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("db.sqlite").display()
-        ))
-        .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("GATEHOUSE_SMTP_URL", mail.smtp_url())
-        .env("GATEHOUSE_LOG", "debug")
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::options().append(true).open(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let mut token = None;
-    for _ in 0..200 {
-        if let Ok(answer) = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-        {
-            let body: Value = answer.json().await.unwrap();
-            token = body["data"]["token"].as_str().map(str::to_owned);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let token = token.expect("the server started");
+    let server = LoggedServer::start(&[("GATEHOUSE_SMTP_URL", mail.smtp_url())]).await;
+    let base = server.base.clone();
+    let http = server.http.clone();
+    let token = server.admin_token().await;
     let answer: Value = http
         .post(format!("{base}{INVITES}"))
         .bearer_auth(&token)
@@ -668,13 +634,7 @@ async fn no_code_or_token_reaches_the_log() {
         .send()
         .await
         .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
-    let logged = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        logged.contains("Gatehouse is running"),
-        "the log is there: {logged}"
-    );
+    let logged = server.stop();
     for secret in [&code, &reset, &token] {
         assert!(
             !logged.contains(secret.as_str()),

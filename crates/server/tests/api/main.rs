@@ -4,6 +4,7 @@ mod common;
 
 mod access;
 mod account;
+mod api_keys;
 mod auth;
 mod console;
 mod groups;
