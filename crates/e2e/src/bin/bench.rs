@@ -261,6 +261,174 @@ invites list with {TOTAL} invites, {requests} sequential requests per scenario a
     Ok(())
 }
 
+/// API keys: the users list authenticated by a key and by a session token, requests
+/// interleaved so both see the same server; then the tenant's keys list with 10,000 keys.
+async fn api_keys(
+    http: &reqwest::Client,
+    base: &str,
+    api: &str,
+    token: &str,
+    requests: usize,
+) -> Result<()> {
+    const TOTAL: usize = 10_000;
+    let issue = |path: String, body: Value| {
+        let request = http.post(path).bearer_auth(token).json(&body).send();
+        async move {
+            let created: Value = request.await?.error_for_status()?.json().await?;
+            anyhow::Ok(created)
+        }
+    };
+    let created = issue(
+        format!("{base}/api/v1/auth/me/api-keys"),
+        json!({"name": "Bench", "expires": {"in_days": 30}}),
+    )
+    .await?;
+    let key = created["data"]["secret"]
+        .as_str()
+        .context("secret")?
+        .to_owned();
+    let urls = [
+        format!("{api}/users?per_page=50"),
+        format!("{api}/users?per_page=50&search=lovelace"),
+        format!("{api}/users?per_page=50&status=LOCKED"),
+    ];
+    for i in 0..40 {
+        for credential in [token, key.as_str()] {
+            http.get(&urls[i % urls.len()])
+                .bearer_auth(credential)
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+    }
+    let (mut by_session, mut by_key) = (Vec::new(), Vec::new());
+    for i in 0..requests * 2 {
+        // Alternate which goes first, so neither always follows the other.
+        let order = if i % 2 == 0 {
+            [token, key.as_str()]
+        } else {
+            [key.as_str(), token]
+        };
+        for credential in order {
+            let t = Instant::now();
+            http.get(&urls[i % urls.len()])
+                .bearer_auth(credential)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+            let elapsed = t.elapsed().as_secs_f64() * 1000.0;
+            if credential == token {
+                by_session.push(elapsed)
+            } else {
+                by_key.push(elapsed)
+            }
+        }
+    }
+    by_session.sort_by(f64::total_cmp);
+    by_key.sort_by(f64::total_cmp);
+    let (s50, s95, k50, k95) = (
+        percentile(&by_session, 0.5),
+        percentile(&by_session, 0.95),
+        percentile(&by_key, 0.5),
+        percentile(&by_key, 0.95),
+    );
+    println!("\nusers list (newest first, search, status filter in turn), {} requests each, session token and API key interleaved:", requests * 2);
+    println!("{:<52} {:>9} {:>9}", "authenticated by", "p50 ms", "p95 ms");
+    println!("{:<52} {s50:>9.2} {s95:>9.2}", "session token");
+    println!(
+        "{:<52} {k50:>9.2} {k95:>9.2}",
+        "API key (unrestricted, owner's roles each request)"
+    );
+    println!(
+        "API key overhead: p50 {:+.1}%, p95 {:+.1}%",
+        (k50 / s50 - 1.0) * 100.0,
+        (k95 / s95 - 1.0) * 100.0
+    );
+
+    // Owners: 100 demo users; one key in ten expires within a week.
+    let owners: Vec<String> = http
+        .get(format!("{api}/users?per_page=100&status=ACTIVE"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<Value>()
+        .await?["data"]
+        .as_array()
+        .context("users")?
+        .iter()
+        .filter_map(|u| u["id"].as_str().map(str::to_owned))
+        .collect();
+    ensure!(!owners.is_empty(), "no active demo users");
+    let started = Instant::now();
+    let mut pending = futures_util::stream::FuturesUnordered::new();
+    for n in 1..TOTAL {
+        let owner = &owners[n % owners.len()];
+        let days = if n % 10 == 0 { 3 } else { 90 };
+        pending.push(issue(
+            format!("{api}/users/{owner}/api-keys"),
+            json!({"name": format!("Key {n} for job {}", n % 37), "expires": {"in_days": days}}),
+        ));
+        if pending.len() >= 8 {
+            if let Some(done) = futures_util::StreamExt::next(&mut pending).await {
+                done?;
+            }
+        }
+    }
+    while let Some(done) = futures_util::StreamExt::next(&mut pending).await {
+        done?;
+    }
+    println!(
+        "\nissued {} API keys in {:.1} s (8 requests in flight)",
+        TOTAL - 1,
+        started.elapsed().as_secs_f64()
+    );
+    println!("\nAPI keys list with {TOTAL} keys, {requests} sequential requests per scenario after 20 warm-up, per_page=50:");
+    println!(
+        "{:<52} {:>9} {:>9} {:>9} {:>9}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    let list = |queries: &[&str]| -> Vec<String> {
+        queries
+            .iter()
+            .map(|q| format!("{api}/api-keys?per_page=50&{q}"))
+            .collect()
+    };
+    let owner_filter: Vec<String> = owners
+        .iter()
+        .take(8)
+        .map(|o| format!("{api}/api-keys?per_page=50&owner_id={o}"))
+        .collect();
+    let scenarios = [
+        ("newest first", list(&[""])),
+        ("expiring within 7 days", list(&["expires_within_days=7"])),
+        (
+            "active, sorted by expiry",
+            list(&["status=ACTIVE&sort_by=expires_at"]),
+        ),
+        (
+            "search by name (4 terms)",
+            list(&[
+                "search=job%2012",
+                "search=Key%2042",
+                "search=bench",
+                "search=nothing",
+            ]),
+        ),
+        ("filtered by owner (8 owners)", owner_filter),
+        (
+            "sorted by name, deep page (page 150)",
+            list(&["sort_by=name&page=150"]),
+        ),
+    ];
+    for (name, urls) in &scenarios {
+        scenario_row(http, token, name, urls, requests).await?;
+    }
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -499,6 +667,8 @@ async fn main() -> Result<()> {
     }
 
     invites(&http, &api, &token, &database, requests).await?;
+
+    api_keys(&http, &base, &api, &token, requests).await?;
 
     sign_in_flood(&http, &base, &api, &token, server.0.id()).await?;
 
