@@ -194,22 +194,21 @@ pub fn name(value: &str) -> rules::Rule {
 
 /// An expiry within the tenant's maximum (`None`: no limit, and "never" allowed).
 pub fn expiry(choice: KeyExpiry, now: DateTime<Utc>, max_days: Option<u32>) -> rules::Rule {
-    let limit = max_days.map(|d| now + Duration::days(d.into()));
-    match (choice, limit) {
-        (KeyExpiry::Never, Some(_)) => Err(format!(
-            "This tenant's keys must expire within {} days.",
-            max_days.unwrap_or_default()
-        )),
-        (KeyExpiry::InDays(0), _) => Err("Choose at least one day.".into()),
-        (KeyExpiry::At(at), _) if at <= now => Err("Choose a time in the future.".into()),
-        (choice, Some(limit)) if choice.resolve(now).is_some_and(|at| at > limit) => Err(format!(
-            "This tenant's keys must expire within {} days.",
-            max_days.unwrap_or_default()
-        )),
-        (KeyExpiry::InDays(days), None) if days > MAX_POLICY_DAYS => {
-            Err(format!("Choose at most {MAX_POLICY_DAYS} days, or never."))
-        }
-        _ => Ok(()),
+    let too_long = || match max_days {
+        Some(days) => format!("This tenant's keys must expire within {days} days."),
+        None => format!("Choose at most {MAX_POLICY_DAYS} days, or never."),
+    };
+    // Days are checked before any date arithmetic, which would overflow on huge values.
+    let limit_days = max_days.unwrap_or(MAX_POLICY_DAYS);
+    match choice {
+        KeyExpiry::Never if max_days.is_some() => Err(too_long()),
+        KeyExpiry::Never => Ok(()),
+        KeyExpiry::InDays(0) => Err("Choose at least one day.".into()),
+        KeyExpiry::InDays(days) if days > limit_days => Err(too_long()),
+        KeyExpiry::InDays(_) => Ok(()),
+        KeyExpiry::At(at) if at <= now => Err("Choose a time in the future.".into()),
+        KeyExpiry::At(at) if at > now + Duration::days(limit_days.into()) => Err(too_long()),
+        KeyExpiry::At(_) => Ok(()),
     }
 }
 
@@ -465,6 +464,8 @@ mod tests {
         assert!(expiry(KeyExpiry::At(now), now, None).is_err());
         assert!(expiry(KeyExpiry::At(now + Duration::days(30)), now, Some(30)).is_ok());
         assert!(expiry(KeyExpiry::At(now + Duration::days(31)), now, Some(30)).is_err());
+        assert!(expiry(KeyExpiry::InDays(u32::MAX), now, None).is_err());
+        assert!(expiry(KeyExpiry::InDays(u32::MAX), now, Some(365)).is_err());
     }
 
     #[test]
