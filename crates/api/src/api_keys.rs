@@ -360,17 +360,9 @@ pub struct ApiKeyListQuery {
     pub sort_order: Option<SortOrder>,
 }
 
+crate::paged_query!(ApiKeyListQuery);
+
 impl ApiKeyListQuery {
-    pub fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    pub fn per_page(&self) -> u32 {
-        self.per_page
-            .unwrap_or(crate::DEFAULT_PER_PAGE)
-            .clamp(1, crate::MAX_PER_PAGE)
-    }
-
     pub fn sort_by(&self) -> ApiKeySortBy {
         self.sort_by.unwrap_or_default()
     }
@@ -378,10 +370,6 @@ impl ApiKeyListQuery {
     pub fn sort_order(&self) -> SortOrder {
         self.sort_order
             .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
-    pub fn search_term(&self) -> Option<&str> {
-        clean(&self.search)
     }
 
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {

@@ -401,17 +401,9 @@ pub struct InviteListQuery {
     pub sort_order: Option<SortOrder>,
 }
 
+crate::paged_query!(InviteListQuery);
+
 impl InviteListQuery {
-    pub fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    pub fn per_page(&self) -> u32 {
-        self.per_page
-            .unwrap_or(crate::DEFAULT_PER_PAGE)
-            .clamp(1, crate::MAX_PER_PAGE)
-    }
-
     pub fn sort_by(&self) -> InviteSortBy {
         self.sort_by.unwrap_or_default()
     }
@@ -419,10 +411,6 @@ impl InviteListQuery {
     pub fn sort_order(&self) -> SortOrder {
         self.sort_order
             .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
-    pub fn search_term(&self) -> Option<&str> {
-        clean(&self.search)
     }
 
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {

@@ -44,6 +44,31 @@ impl QueryPairs {
     }
 }
 
+/// The methods every list query shares, for a struct with `page`, `per_page` and
+/// `search` fields: the 1-based page, the page size clamped to the API's limits, and the
+/// trimmed search term.
+#[macro_export]
+macro_rules! paged_query {
+    ($query:ty) => {
+        impl $query {
+            pub fn page(&self) -> u32 {
+                self.page.unwrap_or(1).max(1)
+            }
+
+            pub fn per_page(&self) -> u32 {
+                self.per_page
+                    .unwrap_or($crate::DEFAULT_PER_PAGE)
+                    .clamp(1, $crate::MAX_PER_PAGE)
+            }
+
+            /// The trimmed search term, if any.
+            pub fn search_term(&self) -> Option<&str> {
+                $crate::validation::clean(&self.search)
+            }
+        }
+    };
+}
+
 /// The query of a list searched by name (roles, groups): page, page size, search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
@@ -57,21 +82,9 @@ pub struct NameQuery {
     pub search: Option<String>,
 }
 
+crate::paged_query!(NameQuery);
+
 impl NameQuery {
-    pub fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    pub fn per_page(&self) -> u32 {
-        self.per_page
-            .unwrap_or(crate::DEFAULT_PER_PAGE)
-            .clamp(1, crate::MAX_PER_PAGE)
-    }
-
-    pub fn search_term(&self) -> Option<&str> {
-        crate::validation::clean(&self.search)
-    }
-
     /// 422 for a search the server will not run (too long, too many words, control
     /// characters).
     pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {

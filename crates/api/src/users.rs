@@ -557,17 +557,9 @@ pub struct UserListQuery {
     pub role_id: Option<Uuid>,
 }
 
+crate::paged_query!(UserListQuery);
+
 impl UserListQuery {
-    pub fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    pub fn per_page(&self) -> u32 {
-        self.per_page
-            .unwrap_or(crate::DEFAULT_PER_PAGE)
-            .clamp(1, crate::MAX_PER_PAGE)
-    }
-
     pub fn sort_by(&self) -> UserSortBy {
         self.sort_by.unwrap_or_default()
     }
@@ -575,11 +567,6 @@ impl UserListQuery {
     pub fn sort_order(&self) -> SortOrder {
         self.sort_order
             .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
-    /// The trimmed search term, if any.
-    pub fn search_term(&self) -> Option<&str> {
-        clean(&self.search)
     }
 
     /// 422 for a search the server will not run (too long, too many words, control

@@ -10,7 +10,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::sessions::parse_permissions;
-use super::{like_pattern, now_ms, to_time, users, Db};
+use super::{like_pattern, now_ms, push_page, to_time, users, Db};
 
 /// A new key, its secret already hashed.
 pub struct NewKey<'a> {
@@ -275,14 +275,12 @@ pub async fn list(
         SortOrder::Asc => "ASC",
         SortOrder::Desc => "DESC",
     };
-    let per_page = i64::from(query.per_page());
-    select
-        .push(format_args!(
-            " ORDER BY {column} {direction} NULLS LAST, k.id DESC LIMIT "
-        ))
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind(i64::from(query.page() - 1) * per_page);
+    push_page(
+        &mut select,
+        &format!("{column} {direction} NULLS LAST, k.id DESC"),
+        query.page(),
+        query.per_page(),
+    );
     let rows = select
         .build()
         .fetch_all(db)

@@ -10,7 +10,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use super::{like_pattern, now_ms, outbox, to_time, users, Db};
+use super::{like_pattern, now_ms, outbox, push_page, to_time, users, Db};
 
 /// A new invite, its code already hashed.
 pub struct NewInvite<'a> {
@@ -307,7 +307,6 @@ pub async fn list(
     let mut count = QueryBuilder::new("SELECT COUNT(*)");
     filter(&mut count);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    let per_page = i64::from(query.per_page());
     let direction = match query.sort_order() {
         SortOrder::Asc => "ASC",
         SortOrder::Desc => "DESC",
@@ -319,13 +318,12 @@ pub async fn list(
     };
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     filter(&mut select);
-    select
-        .push(format_args!(
-            " ORDER BY {column} {direction}, i.id {direction} LIMIT "
-        ))
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind(i64::from(query.page() - 1) * per_page);
+    push_page(
+        &mut select,
+        &format!("{column} {direction}, i.id {direction}"),
+        query.page(),
+        query.per_page(),
+    );
     let rows = select
         .build()
         .fetch_all(db)

@@ -97,16 +97,20 @@ pub async fn name_page(
     let mut count = QueryBuilder::new("SELECT COUNT(*)");
     filter(&mut count);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    let per_page = i64::from(query.per_page());
     let mut select = QueryBuilder::new(format!("SELECT {columns}"));
     filter(&mut select);
-    select
-        .push(format_args!(" ORDER BY {order} LIMIT "))
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind(i64::from(query.page() - 1) * per_page);
+    push_page(&mut select, order, query.page(), query.per_page());
     let rows = select.build().fetch_all(db).await?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Appends ` ORDER BY {order} LIMIT … OFFSET …` for the 1-based `page` of `per_page` rows.
+pub fn push_page(q: &mut QueryBuilder<'_, Sqlite>, order: &str, page: u32, per_page: u32) {
+    let per_page = i64::from(per_page);
+    q.push(format_args!(" ORDER BY {order} LIMIT "))
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind(i64::from(page.max(1) - 1) * per_page);
 }
 
 /// `%term%` for LIKE, with the wildcards in `term` escaped.
