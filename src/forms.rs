@@ -87,6 +87,22 @@ impl FormState {
         self.server.set(fields);
     }
 
+    /// The outcome of a submit: the answer after a success (the form is reset), `None`
+    /// after a failure (shown, and focus moved to the first field in error).
+    pub fn settle<T>(&self, outcome: Result<T, ApiError>) -> Option<T> {
+        match outcome {
+            Ok(answer) => {
+                self.reset();
+                Some(answer)
+            }
+            Err(error) => {
+                self.fail(&error);
+                focus_first_invalid();
+                None
+            }
+        }
+    }
+
     /// After a success.
     pub fn reset(&self) {
         self.submitted.set(false);

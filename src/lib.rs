@@ -22,12 +22,12 @@ use crate::pages::roles::{
     NewRolePage, RoleDetailPage, RoleHoldersTab, RoleSettingsTab, RolesPage,
 };
 use crate::pages::users::{
-    NewUserPage, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab, UserRolesTab,
-    UsersPage,
+    NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab,
+    UserRolesTab, UsersPage,
 };
 use crate::pages::{
-    AcceptInvitePage, AccountPage, ForgotPasswordPage, InvitesPage, LoginPage, NotFound,
-    ResetPasswordPage, SettingsPage, SetupPage, Shell,
+    AcceptInvitePage, AccountPage, ApiKeysPage, ForgotPasswordPage, InvitesPage, LoginPage,
+    MyApiKeysPage, NotFound, ResetPasswordPage, SettingsPage, SetupPage, Shell,
 };
 use crate::session::Session;
 
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("groups") view=UserGroupsTab />
                         <Route path=path!("roles") view=UserRolesTab />
                         <Route path=path!("mail") view=UserMailTab />
+                        <Route path=path!("api-keys") view=UserApiKeysTab />
                     </ParentRoute>
                     <Route path=path!("groups") view=GroupsPage />
                     <Route path=path!("groups/new") view=NewGroupPage />
@@ -76,8 +77,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("holders") view=RoleHoldersTab />
                     </ParentRoute>
                     <Route path=path!("invites") view=InvitesPage />
+                    <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("account/api-keys") view=MyApiKeysPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -7,6 +7,7 @@
 //! [`Session::wait_for_confirmation`]). Nothing on screen is lost either way.
 
 pub mod account;
+pub mod api_keys;
 pub mod auth;
 mod error;
 pub mod groups;

@@ -10,15 +10,19 @@ use super::dialog::Dialog;
 #[component]
 pub fn ConfirmDialog(
     open: RwSignal<bool>,
-    title: &'static str,
+    #[prop(into)] title: Signal<String>,
     #[prop(into)] message: Signal<String>,
-    confirm_label: &'static str,
+    #[prop(into)] confirm_label: Signal<String>,
     action: Action<(), ()>,
     error: RwSignal<Option<String>>,
+    /// Fields the action takes (a reason), between the message and the buttons.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     view! {
         <Dialog open title=title>
             <p>{message}</p>
+            {children.map(|fields| fields())}
             {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
             <div class="dialog-actions">
                 <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>

@@ -13,6 +13,10 @@ pub fn Dialog(
     /// Called when the dialog is dismissed (Escape or the close button).
     #[prop(optional)]
     on_dismiss: Option<Callback<()>>,
+    /// Asked before a dismissal: `false` keeps the dialog open (it then says why, such
+    /// as "you have not copied the key").
+    #[prop(optional)]
+    before_close: Option<Callback<(), bool>>,
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
@@ -27,6 +31,9 @@ pub fn Dialog(
         }
     });
     let dismiss = move || {
+        if before_close.is_some_and(|allowed| !allowed.run(())) {
+            return;
+        }
         open.set(false);
         if let Some(callback) = on_dismiss {
             callback.run(());
@@ -48,6 +55,18 @@ pub fn Dialog(
             on:cancel=move |ev: leptos::ev::Event| {
                 ev.prevent_default();
                 dismiss();
+            }
+            // The browser may close a modal itself (a second Escape); keep the signal, or
+            // the dialog, in step.
+            on:close=move |_| {
+                if open.get_untracked() {
+                    dismiss();
+                    if open.get_untracked() {
+                        if let Some(element) = dialog.get_untracked() {
+                            let _ = element.show_modal();
+                        }
+                    }
+                }
             }
         >
             <header class="dialog-header">

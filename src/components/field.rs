@@ -122,18 +122,25 @@ pub fn SelectField(
     on_change: Callback<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] inline: bool,
+    /// Why the choice cannot be taken (a server's objection).
+    #[prop(optional, into)]
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let (hint_id, _, describe) = described_by(id, hint.is_some(), || false);
+    let (hint_id, error_id, describe) =
+        described_by(id, hint.is_some(), move || error.with(Option::is_some));
     view! {
-        <div class="field" class:field-inline=inline>
+        <div class="field" class:field-inline=inline class:field-invalid=move || error.with(Option::is_some)>
             <label for=id>{label}</label>
-            <select id=id name=id aria-describedby=describe on:change:target=move |ev| on_change.run(ev.target().value())>
+            <select id=id name=id aria-describedby=describe
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                on:change:target=move |ev| on_change.run(ev.target().value())>
                 {move || options.get().into_iter().map(|(option, text)| {
                     let chosen = option.clone();
                     view! { <option value=option selected=move || value.with(|v| *v == chosen)>{text}</option> }
                 }).collect_view()}
             </select>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
     }
 }

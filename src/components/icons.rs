@@ -20,6 +20,8 @@ pub enum Icon {
     Group,
     Sliders,
     Mail,
+    Key,
+    ChevronDown,
 }
 
 impl Icon {
@@ -40,6 +42,8 @@ impl Icon {
             Icon::Group => "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
             Icon::Sliders => "M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M16 4v4M10 10v4M18 16v4",
             Icon::Mail => "M4 6h16v12H4zM4 7l8 6 8-6",
+            Icon::Key => "M2 18v3h3l7.3-7.3a5 5 0 1 0-3-3L2 18M16.5 7.5h.01",
+            Icon::ChevronDown => "M6 9l6 6 6-6",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use gatehouse_api::api_keys::ApiKeyListQuery;
 use gatehouse_api::invites::InviteListQuery;
 use gatehouse_api::query::{NameQuery, QueryPairs};
 use gatehouse_api::users::UserListQuery;
@@ -38,29 +39,58 @@ pub trait ListQuery: Clone + PartialEq + Send + Sync + 'static {
     fn cleared(&self) -> Self;
 }
 
+/// The parts of [`ListQuery`] every contract query spells the same way: its own
+/// `from_pairs`/`to_pairs`, a `search` field with `search_term`, `page` and `per_page`.
+macro_rules! list_query_basics {
+    ($query:ty) => {
+        fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+            <$query>::from_pairs(pairs)
+        }
+        fn to_pairs(&self) -> QueryPairs {
+            <$query>::to_pairs(self)
+        }
+        fn search(&self) -> Option<String> {
+            self.search_term().map(str::to_owned)
+        }
+        fn set_search(&mut self, search: Option<String>) {
+            self.search = search;
+        }
+        fn set_page(&mut self, page: Option<u32>) {
+            self.page = page;
+        }
+        fn set_per_page(&mut self, per_page: u32) {
+            self.per_page = Some(per_page);
+        }
+    };
+}
+
+/// [`SortedQuery`] for a contract query with `sort_by`/`sort_order` fields and the
+/// methods giving their defaults.
+macro_rules! sorted_query {
+    ($query:ty, $key:ty) => {
+        impl SortedQuery for $query {
+            type Key = $key;
+            fn sort_state(&self) -> SortState<Self::Key> {
+                SortState {
+                    by: self.sort_by(),
+                    order: self.sort_order(),
+                }
+            }
+            fn set_sort(&mut self, sort: SortState<Self::Key>) {
+                self.sort_by = Some(sort.by);
+                self.sort_order = Some(sort.order);
+            }
+        }
+    };
+}
+
 impl ListQuery for UserListQuery {
-    fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        UserListQuery::from_pairs(pairs)
-    }
-    fn to_pairs(&self) -> QueryPairs {
-        UserListQuery::to_pairs(self)
-    }
-    fn search(&self) -> Option<String> {
-        self.search_term().map(str::to_owned)
-    }
-    fn set_search(&mut self, search: Option<String>) {
-        self.search = search;
-    }
-    fn set_page(&mut self, page: Option<u32>) {
-        self.page = page;
-    }
-    fn set_per_page(&mut self, per_page: u32) {
-        self.per_page = Some(per_page);
-    }
+    list_query_basics!(UserListQuery);
     fn narrowed(&self) -> bool {
         self.search_term().is_some()
             || self.status.is_some()
             || self.identity_source.is_some()
+            || self.kind.is_some()
             || self.mfa_enabled.is_some()
             || self.group_id.is_some()
             || self.role_id.is_some()
@@ -76,24 +106,7 @@ impl ListQuery for UserListQuery {
 }
 
 impl ListQuery for NameQuery {
-    fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        NameQuery::from_pairs(pairs)
-    }
-    fn to_pairs(&self) -> QueryPairs {
-        NameQuery::to_pairs(self)
-    }
-    fn search(&self) -> Option<String> {
-        self.search_term().map(str::to_owned)
-    }
-    fn set_search(&mut self, search: Option<String>) {
-        self.search = search;
-    }
-    fn set_page(&mut self, page: Option<u32>) {
-        self.page = page;
-    }
-    fn set_per_page(&mut self, per_page: u32) {
-        self.per_page = Some(per_page);
-    }
+    list_query_basics!(NameQuery);
     fn narrowed(&self) -> bool {
         self.search_term().is_some()
     }
@@ -112,58 +125,35 @@ pub trait SortedQuery: ListQuery {
     fn set_sort(&mut self, sort: SortState<Self::Key>);
 }
 
-impl SortedQuery for UserListQuery {
-    type Key = gatehouse_api::users::UserSortBy;
-    fn sort_state(&self) -> SortState<Self::Key> {
-        SortState {
-            by: self.sort_by(),
-            order: self.sort_order(),
-        }
-    }
-    fn set_sort(&mut self, sort: SortState<Self::Key>) {
-        self.sort_by = Some(sort.by);
-        self.sort_order = Some(sort.order);
-    }
-}
-
-impl SortedQuery for InviteListQuery {
-    type Key = gatehouse_api::invites::InviteSortBy;
-    fn sort_state(&self) -> SortState<Self::Key> {
-        SortState {
-            by: self.sort_by(),
-            order: self.sort_order(),
-        }
-    }
-    fn set_sort(&mut self, sort: SortState<Self::Key>) {
-        self.sort_by = Some(sort.by);
-        self.sort_order = Some(sort.order);
-    }
-}
+sorted_query!(UserListQuery, gatehouse_api::users::UserSortBy);
+sorted_query!(InviteListQuery, gatehouse_api::invites::InviteSortBy);
+sorted_query!(ApiKeyListQuery, gatehouse_api::api_keys::ApiKeySortBy);
 
 impl ListQuery for InviteListQuery {
-    fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        InviteListQuery::from_pairs(pairs)
-    }
-    fn to_pairs(&self) -> QueryPairs {
-        InviteListQuery::to_pairs(self)
-    }
-    fn search(&self) -> Option<String> {
-        self.search_term().map(str::to_owned)
-    }
-    fn set_search(&mut self, search: Option<String>) {
-        self.search = search;
-    }
-    fn set_page(&mut self, page: Option<u32>) {
-        self.page = page;
-    }
-    fn set_per_page(&mut self, per_page: u32) {
-        self.per_page = Some(per_page);
-    }
+    list_query_basics!(InviteListQuery);
     fn narrowed(&self) -> bool {
         self.search_term().is_some() || self.status.is_some()
     }
     fn cleared(&self) -> Self {
         InviteListQuery {
+            sort_by: self.sort_by,
+            sort_order: self.sort_order,
+            per_page: self.per_page,
+            ..Default::default()
+        }
+    }
+}
+
+impl ListQuery for ApiKeyListQuery {
+    list_query_basics!(ApiKeyListQuery);
+    fn narrowed(&self) -> bool {
+        self.search_term().is_some()
+            || self.status.is_some()
+            || self.owner_id.is_some()
+            || self.expires_within_days.is_some()
+    }
+    fn cleared(&self) -> Self {
+        ApiKeyListQuery {
             sort_by: self.sort_by,
             sort_order: self.sort_order,
             per_page: self.per_page,

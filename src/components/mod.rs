@@ -1,6 +1,7 @@
 //! Widgets shared by every page.
 
 pub mod banner;
+pub mod breadcrumbs;
 pub mod chips;
 pub mod clipboard;
 pub mod confirm;

@@ -25,12 +25,21 @@ fn by_area() -> Vec<(&'static str, Vec<Permission>)> {
 pub fn PermissionPicker(
     selected: RwSignal<BTreeSet<Permission>>,
     #[prop(into)] read_only: Signal<bool>,
+    /// Only these are listed (an API key's owner's permissions: a key cannot have more).
+    #[prop(optional)]
+    offered: Option<BTreeSet<Permission>>,
 ) -> impl IntoView {
     let session = use_session();
     view! {
         <div class="permission-picker">
             {by_area()
                 .into_iter()
+                .filter_map(|(area, mut permissions)| {
+                    if let Some(offered) = &offered {
+                        permissions.retain(|p| offered.contains(p));
+                    }
+                    (!permissions.is_empty()).then_some((area, permissions))
+                })
                 .map(|(area, permissions)| view! {
                     <fieldset class="permission-area">
                         <legend>{area}</legend>

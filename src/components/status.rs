@@ -1,11 +1,12 @@
 //! The one colour language for states (a user's status, an invite's, a message's):
 //! always a text label beside the colour.
 
+use gatehouse_api::api_keys::{ApiKey, ApiKeyStatus, EXPIRING_SOON_DAYS};
 use gatehouse_api::invites::{Delivery, DeliveryStatus, InviteStatus};
 use gatehouse_api::users::UserStatus;
 use leptos::prelude::*;
 
-use super::time::RelativeTime;
+use super::time::{now, RelativeTime};
 
 /// The CSS modifier of a status: green, amber, grey or red.
 pub fn status_tone(status: UserStatus) -> &'static str {
@@ -76,4 +77,27 @@ pub fn DeliveryBadge(delivery: Option<Delivery>) -> impl IntoView {
         </span>
     }
     .into_any()
+}
+
+#[component]
+pub fn ApiKeyStatusBadge(status: ApiKeyStatus) -> impl IntoView {
+    let tone = match status {
+        ApiKeyStatus::Active => "ok",
+        ApiKeyStatus::Expired => "off",
+        ApiKeyStatus::Revoked => "danger",
+    };
+    view! { <Badge tone label=status.label() state=status.as_str() /> }
+}
+
+/// When a key expires, with a warning for an active key about to: whatever uses it
+/// stops working then, and someone should make its successor first.
+#[component]
+pub fn KeyExpiry(key: ApiKey) -> impl IntoView {
+    let soon = key.expires_within(now(), EXPIRING_SOON_DAYS);
+    view! {
+        <span class="key-expiry">
+            <RelativeTime time=key.expires_at never="Never" />
+            {soon.then(|| view! { <Badge tone="pending" label="Expires soon" state="EXPIRING_SOON" /> })}
+        </span>
+    }
 }

@@ -16,17 +16,21 @@ pub trait SortKey: Copy + PartialEq + Send + Sync + 'static {
     fn default_order(self) -> SortOrder;
 }
 
-impl SortKey for gatehouse_api::users::UserSortBy {
-    fn default_order(self) -> SortOrder {
-        gatehouse_api::users::UserSortBy::default_order(self)
-    }
+/// The contract's sort columns, each with its own natural direction.
+macro_rules! sort_keys {
+    ($($key:ty),*) => {$(
+        impl SortKey for $key {
+            fn default_order(self) -> SortOrder {
+                <$key>::default_order(self)
+            }
+        }
+    )*};
 }
-
-impl SortKey for gatehouse_api::invites::InviteSortBy {
-    fn default_order(self) -> SortOrder {
-        gatehouse_api::invites::InviteSortBy::default_order(self)
-    }
-}
+sort_keys!(
+    gatehouse_api::users::UserSortBy,
+    gatehouse_api::invites::InviteSortBy,
+    gatehouse_api::api_keys::ApiKeySortBy
+);
 
 /// For tables that cannot be sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,25 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+/// The browser's clock, as the contract's time type.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// A date as the console writes it everywhere a day matters more than the hour:
+/// "24 Dec 2026" (UTC, the day the server counts in).
+pub fn day(then: DateTime<Utc>) -> String {
+    then.format("%-d %b %Y").to_string()
+}
+
+/// The end of `date` (as `<input type=date>` gives it), in UTC.
+pub fn end_of(date: &str) -> Option<DateTime<Utc>> {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(23, 59, 59)
+        .map(|t| t.and_utc())
+}
+
 /// "just now", "5 minutes ago", "yesterday", "3 months ago", "in 2 hours".
 pub fn relative(then: DateTime<Utc>, now_ms: f64) -> String {
     let seconds = (now_ms / 1000.0) as i64 - then.timestamp();

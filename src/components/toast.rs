@@ -51,6 +51,31 @@ impl Toasts {
     }
 }
 
+/// What a bulk action did, in one sentence: for each outcome, how many had it, with a
+/// phrase for one and for many (`{n}` stands for the number); the first outcome always,
+/// the others when they happened. `[(Revoked, "1 invite revoked", "{n} invites
+/// revoked"), (Gone, "1 was gone", "{n} were gone")]` says "3 invites revoked; 1 was gone."
+pub fn tally<T: PartialEq>(outcomes: &[T], phrases: &[(T, &str, &str)]) -> String {
+    let said: Vec<String> = phrases
+        .iter()
+        .enumerate()
+        .map(|(i, (outcome, one, many))| {
+            (
+                i,
+                outcomes.iter().filter(|o| *o == outcome).count(),
+                one,
+                many,
+            )
+        })
+        .filter(|(i, n, _, _)| *i == 0 || *n > 0)
+        .map(|(_, n, one, many)| match n {
+            1 => (*one).to_owned(),
+            n => many.replace("{n}", &n.to_string()),
+        })
+        .collect();
+    format!("{}.", said.join("; "))
+}
+
 pub fn use_toasts() -> Toasts {
     expect_context::<Toasts>()
 }

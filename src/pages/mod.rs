@@ -2,6 +2,7 @@
 
 mod accept_invite;
 pub mod account;
+pub mod api_keys;
 pub mod groups;
 pub mod invites;
 mod links;
@@ -16,6 +17,7 @@ pub mod users;
 
 pub use accept_invite::AcceptInvitePage;
 pub use account::AccountPage;
+pub use api_keys::{ApiKeysPage, MyApiKeysPage};
 pub use invites::InvitesPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

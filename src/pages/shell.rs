@@ -89,9 +89,10 @@ enum Frame {
 }
 
 /// The areas in the sidebar, each shown to those who may read it.
-const AREAS: [(&str, &str, Icon, Permission); 5] = [
+const AREAS: [(&str, &str, Icon, Permission); 6] = [
     ("Users", "/users", Icon::Users, Permission::UsersRead),
     ("Invites", "/invites", Icon::Mail, Permission::InvitesRead),
+    ("API keys", "/api-keys", Icon::Key, Permission::ApiKeysRead),
     ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
     ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
     (
@@ -134,10 +135,7 @@ fn SignedInFrame() -> impl IntoView {
             </A>
             <div class="topbar-end">
                 <ThemeToggle />
-                <A href="/account" attr:class="whoami" attr:title=move || signed_in_as().1>
-                    <span class="sr-only">"My account: signed in as "</span>
-                    {move || signed_in_as().0}
-                </A>
+                <AccountMenu name=Signal::derive(move || signed_in_as().0) email=Signal::derive(move || signed_in_as().1) />
                 <button type="button" class="button button-quiet" on:click=move |_| { sign_out.dispatch(()); }>
                     <Svg icon=Icon::SignOut />
                     "Sign out"
@@ -169,6 +167,46 @@ fn SignedInFrame() -> impl IntoView {
         <SignInAgainDialog />
         <ConfirmIdentityDialog />
         <ToastHost />
+    }
+}
+
+/// Your name at the top: a link to My account, and a small menu beside it with what
+/// else is yours (My API keys). A disclosure, not an ARIA menu: links in a list, Tab
+/// moves through them, Escape or following one closes it.
+#[component]
+fn AccountMenu(name: Signal<String>, email: Signal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let location = use_location();
+    // Any navigation closes it.
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let close_to_button = move || {
+        open.set(false);
+        if let Some(button) = toggle.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    view! {
+        <div class="account-menu" on:keydown=move |ev| if ev.key() == "Escape" && open.get_untracked() { close_to_button() }>
+            <A href="/account" attr:class="whoami" attr:title=move || email.get()>
+                <span class="sr-only">"My account: signed in as "</span>
+                {move || name.get()}
+            </A>
+            <button type="button" class="icon-button" node_ref=toggle aria-label="Account menu"
+                aria-expanded=move || open.get().to_string() aria-controls="account-menu-items"
+                on:click=move |_| open.update(|o| *o = !*o)>
+                <Svg icon=Icon::ChevronDown />
+            </button>
+            <Show when=move || open.get()>
+                <ul class="account-menu-items popover" id="account-menu-items" on:click=move |_| open.set(false)>
+                    <li><A href="/account">"My account"</A></li>
+                    <li><A href="/account/api-keys">"My API keys"</A></li>
+                </ul>
+            </Show>
+        </div>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod password;
 
 use gatehouse_api::auth::{RecoveryCodes, Requirement};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use self::mfa::{RecoveryCodesList, TotpSetup};
 use self::password::ChangePasswordForm;
@@ -58,6 +59,11 @@ pub fn AccountPage() -> impl IntoView {
             <ChangePasswordForm on_changed=password_changed />
         </section>
         <TwoStepSection />
+        <section class="panel" aria-labelledby="my-keys-heading">
+            <h2 id="my-keys-heading">"API keys"</h2>
+            <p class="muted">"Keys let your scripts and CI jobs call the API as you."</p>
+            <A href="/account/api-keys" attr:class="button">"My API keys"</A>
+        </section>
         <section class="panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p class="muted">"Signed in on a computer you no longer use? End every session but this one."</p>

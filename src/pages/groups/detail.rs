@@ -3,11 +3,12 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::Group;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
 use super::form::{GroupDraft, GroupForm};
 use crate::api;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::chips::GroupChip;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
@@ -38,11 +39,7 @@ pub fn GroupDetailPage() -> impl IntoView {
         other => not_ready_view(other, "Group", "/groups", page.reload),
     };
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/groups">"Groups"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">{move || group.get().map(|g| g.name).unwrap_or_default()}</span>
-        </nav>
+        <Breadcrumbs parent="Groups" href="/groups" current=Signal::derive(move || group.get().map(|g| g.name).unwrap_or_default()) />
         {body}
     }
 }

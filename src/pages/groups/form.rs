@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use gatehouse_api::groups::{CreateGroup, Group, UpdateGroup, DEFAULT_COLOR};
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::api;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::field::{CheckboxField, ColorField, TextField};
 use crate::components::form_frame::FormFrame;
 use crate::components::role_checklist::RoleChecklist;
@@ -132,11 +132,7 @@ pub fn NewGroupPage() -> impl IntoView {
         },
     );
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/groups">"Groups"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">"New group"</span>
-        </nav>
+        <Breadcrumbs parent="Groups" href="/groups" current="New group" />
         <div class="page-header"><h1>"New group"</h1></div>
         <GroupForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
             submit_label="Create group" on_submit=create.submit cancel="/groups" />

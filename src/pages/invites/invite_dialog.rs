@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::{
     parse_addresses, CreateInvites, InviteOutcome, InviteResult, InvitesResult,
@@ -21,6 +20,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextArea, TextField};
 use crate::components::pickers::GroupPicker;
 use crate::components::role_checklist::RoleChecklist;
+use crate::components::time::{end_of, now};
 use crate::forms::{focus_first_invalid, FormState};
 use crate::session::use_session;
 
@@ -37,14 +37,6 @@ fn expiry_options() -> Vec<(String, String)> {
         .iter()
         .map(|(value, label)| (value.to_string(), label.to_string()))
         .collect()
-}
-
-/// The end of `date` (as `<input type=date>` gives it), in UTC.
-fn end_of(date: &str) -> Option<DateTime<Utc>> {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .ok()?
-        .and_hms_opt(23, 59, 59)
-        .map(|t| t.and_utc())
 }
 
 /// What the administrator has typed and picked.
@@ -108,8 +100,7 @@ pub fn InviteDialog(open: RwSignal<bool>, on_sent: Callback<()>) -> impl IntoVie
     let outcome = RwSignal::new(None::<InvitesResult>);
     let parsed = Memo::new(move |_| parse_addresses(&draft.addresses.get()));
     let client_errors = Signal::derive(move || {
-        let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-        let mut errors = draft.request().validate(now).err().unwrap_or_default();
+        let mut errors = draft.request().validate(now()).err().unwrap_or_default();
         if draft.expiry.get() == "date" && end_of(&draft.until.get()).is_none() {
             errors.push(FieldError::new("expires_at", "Choose a date."));
         }
@@ -118,16 +109,9 @@ pub fn InviteDialog(open: RwSignal<bool>, on_sent: Callback<()>) -> impl IntoVie
     let send = Action::new_local(move |request: &CreateInvites| {
         let request = request.clone();
         async move {
-            match api::invites::create(session, &request).await {
-                Ok(result) => {
-                    form.reset();
-                    outcome.set(Some(result));
-                    on_sent.run(());
-                }
-                Err(error) => {
-                    form.fail(&error);
-                    focus_first_invalid();
-                }
+            if let Some(result) = form.settle(api::invites::create(session, &request).await) {
+                outcome.set(Some(result));
+                on_sent.run(());
             }
         }
     });

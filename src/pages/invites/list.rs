@@ -20,34 +20,32 @@ use crate::components::field::SelectField;
 use crate::components::guarded::GuardedButton;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{DataTable, Selection, Sorting};
-use crate::components::toast::use_toasts;
+use crate::components::toast::{tally, use_toasts};
 use crate::session::use_session;
 
 /// "3 invites revoked; 1 was no longer pending."
 pub fn revoke_summary(results: &RevokeResults) -> String {
-    let count = |outcome| {
-        results
-            .results
-            .iter()
-            .filter(|r| r.outcome == outcome)
-            .count()
-    };
-    let revoked = count(RevokeOutcome::Revoked);
-    let mut parts = vec![match revoked {
-        1 => "1 invite revoked".to_owned(),
-        n => format!("{n} invites revoked"),
-    }];
-    match count(RevokeOutcome::NotPending) {
-        0 => {}
-        1 => parts.push("1 was no longer pending".into()),
-        n => parts.push(format!("{n} were no longer pending")),
-    }
-    match count(RevokeOutcome::NotFound) {
-        0 => {}
-        1 => parts.push("1 no longer exists".into()),
-        n => parts.push(format!("{n} no longer exist")),
-    }
-    format!("{}.", parts.join("; "))
+    let outcomes: Vec<_> = results.results.iter().map(|r| r.outcome).collect();
+    tally(
+        &outcomes,
+        &[
+            (
+                RevokeOutcome::Revoked,
+                "1 invite revoked",
+                "{n} invites revoked",
+            ),
+            (
+                RevokeOutcome::NotPending,
+                "1 was no longer pending",
+                "{n} were no longer pending",
+            ),
+            (
+                RevokeOutcome::NotFound,
+                "1 no longer exists",
+                "{n} no longer exist",
+            ),
+        ],
+    )
 }
 
 #[component]

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 use super::form::{RoleDraft, RoleForm};
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::chips::GroupChip;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
@@ -38,11 +39,7 @@ pub fn RoleDetailPage() -> impl IntoView {
         other => not_ready_view(other, "Role", "/roles", page.reload),
     };
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/roles">"Roles"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">{move || role.get().map(|r| r.name).unwrap_or_default()}</span>
-        </nav>
+        <Breadcrumbs parent="Roles" href="/roles" current=Signal::derive(move || role.get().map(|r| r.name).unwrap_or_default()) />
         {body}
     }
 }

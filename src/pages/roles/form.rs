@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use gatehouse_api::roles::{CreateRole, Role, UpdateRole};
 use gatehouse_api::{FieldError, Permission};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::field::TextField;
 use crate::components::form_frame::FormFrame;
 use crate::components::permission_picker::PermissionPicker;
@@ -113,11 +113,7 @@ pub fn NewRolePage() -> impl IntoView {
         },
     );
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/roles">"Roles"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">"New role"</span>
-        </nav>
+        <Breadcrumbs parent="Roles" href="/roles" current="New role" />
         <div class="page-header"><h1>"New role"</h1></div>
         <RoleForm draft form=create.form client_errors=create.client_errors read_only=false pending=create.pending
             submit_label="Create role" on_submit=create.submit cancel="/roles" />

@@ -5,6 +5,7 @@ mod mail;
 
 use std::collections::BTreeSet;
 
+use gatehouse_api::api_keys::DEFAULT_MAX_KEY_DAYS;
 use gatehouse_api::auth::{MfaPolicy, SecuritySettings, UpdateSecuritySettings};
 use gatehouse_api::endpoints;
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 use self::mail::MailSection;
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::field::TextField;
 use crate::components::guarded::GuardedButton;
 use crate::components::role_checklist::RoleChecklist;
 use crate::components::toast::use_toasts;
@@ -133,6 +135,121 @@ pub fn SettingsPage() -> impl IntoView {
                 Some(Ok(_)) => form().into_any(),
             }}
         </section>
+        <Show when=move || saved.with(Option::is_some)>
+            <KeyLifetimeSection saved read_only on_saved=Callback::new(show) />
+        </Show>
         <MailSection />
+    }
+}
+
+/// "Longest API key lifetime": days, or no limit (then keys may also never expire).
+/// Saved on its own, with the sign-in policy as last saved.
+#[component]
+fn KeyLifetimeSection(
+    saved: RwSignal<Option<SecuritySettings>>,
+    read_only: Signal<bool>,
+    on_saved: Callback<SecuritySettings>,
+) -> impl IntoView {
+    let session = use_session();
+    let toasts = use_toasts();
+    let limited = RwSignal::new(true);
+    let days = RwSignal::new(String::new());
+    let stale = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    // Follows what is saved (after a load or either save).
+    Effect::new(move |_| {
+        if let Some(settings) = saved.get() {
+            limited.set(settings.api_key_max_days.is_some());
+            days.set(
+                settings
+                    .api_key_max_days
+                    .unwrap_or(DEFAULT_MAX_KEY_DAYS)
+                    .to_string(),
+            );
+        }
+    });
+    let request = move || {
+        let current = saved.get()?;
+        let max = if limited.get() {
+            Some(days.get().trim().parse::<u32>().unwrap_or(0))
+        } else {
+            None
+        };
+        Some((
+            current.version,
+            UpdateSecuritySettings {
+                mfa_policy: current.mfa_policy,
+                mfa_role_ids: current.mfa_role_ids,
+                api_key_max_days: Some(max),
+            },
+        ))
+    };
+    let days_error = Signal::derive(move || {
+        request().and_then(|(_, r)| {
+            r.validate()
+                .err()
+                .and_then(|errors| errors.into_iter().find(|e| e.field == "api_key_max_days"))
+                .map(|e| e.message)
+        })
+    });
+    let save = Action::new_local(move |_: &()| {
+        let request = request();
+        async move {
+            let Some((version, request)) = request else {
+                return;
+            };
+            match api::settings::update_security(session, version, &request).await {
+                Ok(settings) => {
+                    error.set(None);
+                    stale.set(false);
+                    on_saved.run(settings);
+                    toasts.success("API key lifetime saved. It applies to keys made from now on.");
+                }
+                Err(e) if e.is_stale() => stale.set(true),
+                Err(e) => error.set(Some(e.first_message())),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if days_error.get_untracked().is_none() {
+            save.dispatch(());
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="api-keys-heading">
+            <h2 id="api-keys-heading">"API keys"</h2>
+            <Show when=move || stale.get()>
+                <p class="banner banner-warning" role="alert">"Someone else changed these settings after you opened them. Reload the page to see their version."</p>
+            </Show>
+            {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <form on:submit=submit novalidate>
+                <fieldset class="choices" disabled=move || read_only.get()>
+                    <legend>"Longest API key lifetime"</legend>
+                    <div class="choice">
+                        <input type="radio" name="key_lifetime" id="key-lifetime-limited"
+                            prop:checked=move || limited.get() on:change=move |_| limited.set(true) />
+                        <label for="key-lifetime-limited">"Keys must expire"</label>
+                    </div>
+                    <Show when=move || limited.get()>
+                        <div class="choice-detail">
+                            <TextField id="api_key_max_days" label="Within (days)" value=days inputmode="numeric"
+                                hint="1 to 3650. Existing keys keep their expiry." error=days_error reveal=true />
+                        </div>
+                    </Show>
+                    <div class="choice">
+                        <input type="radio" name="key_lifetime" id="key-lifetime-unlimited"
+                            prop:checked=move || !limited.get() on:change=move |_| limited.set(false) />
+                        <label for="key-lifetime-unlimited">"No limit"</label>
+                        <p class="field-hint">"Keys may also never expire. A leaked key then works until someone revokes it."</p>
+                    </div>
+                </fieldset>
+                <div class="form-actions">
+                    <GuardedButton label="Save key lifetime" class="button-primary" endpoint=endpoints::SECURITY_SETTINGS_UPDATE
+                        disabled=Signal::derive(move || save.pending().get())
+                        on_click=Callback::new(move |()| if days_error.get_untracked().is_none() { save.dispatch(()); }) />
+                </div>
+            </form>
+        </section>
     }
 }

@@ -2,7 +2,9 @@
 //! off MFA, deletion. Each asks first and says what will happen.
 
 use gatehouse_api::endpoints;
-use gatehouse_api::users::{ChangeStatus, PasswordResetMethod, ResetPassword, User, UserStatus};
+use gatehouse_api::users::{
+    ChangeStatus, PasswordResetMethod, ResetPassword, User, UserKind, UserStatus,
+};
 use gatehouse_api::validation::{self, normalize_email};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -77,10 +79,13 @@ pub fn UserActions() -> impl IntoView {
                     }) />
                 }).collect_view()
             })}
-            <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| password_open.set(true)) />
-            <GuardedButton label="Send reset link" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| link_open.set(true)) />
-            <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
-                <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=own_or_protected on_click=Callback::new(move |()| mfa_open.set(true)) />
+            // A service account has no password or second factor: it acts through API keys.
+            <Show when=move || current().is_some_and(|u| u.kind != UserKind::Service)>
+                <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| password_open.set(true)) />
+                <GuardedButton label="Send reset link" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| link_open.set(true)) />
+                <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
+                    <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=own_or_protected on_click=Callback::new(move |()| mfa_open.set(true)) />
+                </Show>
             </Show>
             <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE blocked=protection on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>

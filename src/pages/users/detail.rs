@@ -3,13 +3,15 @@
 
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::UserRoles;
-use gatehouse_api::users::{UpdateUser, User};
+use gatehouse_api::users::{UpdateUser, User, UserKind};
+use gatehouse_api::Permission;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
 
 use super::actions::UserActions;
 use super::form::{UserDraft, UserForm};
 use crate::api;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::status::StatusBadge;
 use crate::components::tabs::Tabs;
 use crate::components::time::RelativeTime;
@@ -80,11 +82,7 @@ pub fn UserDetailPage() -> impl IntoView {
         other => not_ready_view(other, "User", "/users", page.reload),
     };
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/users">"Users"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">{move || user.get().map(|u| u.email).unwrap_or_default()}</span>
-        </nav>
+        <Breadcrumbs parent="Users" href="/users" current=Signal::derive(move || user.get().map(|u| u.email).unwrap_or_default()) />
         {body}
     }
 }
@@ -102,18 +100,47 @@ fn UserHeader() -> impl IntoView {
                 <p class="user-meta">
                     <span>{user.email.clone()}</span>
                     <StatusBadge status=user.status />
-                    <span>{user.identity_source.label()}</span>
-                    <span>"MFA " {if user.mfa_enabled { "on" } else { "off" }}</span>
-                    <span>"Last sign-in " <RelativeTime time=user.last_login_at /></span>
+                    {if user.kind == UserKind::Service {
+                        // It never signs in: how it would, and when it last did, mean nothing.
+                        view! { <span class="tag" data-kind="SERVICE">"Service account"</span> }.into_any()
+                    } else {
+                        view! {
+                            <span>{user.identity_source.label()}</span>
+                            <span>"MFA " {if user.mfa_enabled { "on" } else { "off" }}</span>
+                            <span>"Last sign-in " <RelativeTime time=user.last_login_at /></span>
+                        }.into_any()
+                    }}
                     <span>"Created " <RelativeTime time=Some(user.created_at) /></span>
                 </p>
                 {user.status_reason.clone().map(|reason| view! { <p class="muted">"Reason: " {reason}</p> })}
             }
         })
     };
-    let base = user
-        .with_untracked(|u| u.as_ref().map(|u| format!("/users/{}", u.id)))
+    let session = use_session();
+    let (base, id, service) = user
+        .with_untracked(|u| {
+            u.as_ref().map(|u| {
+                (
+                    format!("/users/{}", u.id),
+                    Some(u.id),
+                    u.kind == UserKind::Service,
+                )
+            })
+        })
         .unwrap_or_default();
+    let mut tabs = vec![
+        ("Profile", base.clone()),
+        ("Groups", format!("{base}/groups")),
+        ("Roles", format!("{base}/roles")),
+    ];
+    // No mail is ever sent to a service account.
+    if !service {
+        tabs.push(("Email", format!("{base}/mail")));
+    }
+    let own = id.is_some() && session.me().map(|m| m.user.id) == id;
+    if own || session.can(Permission::ApiKeysRead) {
+        tabs.push(("API keys", format!("{base}/api-keys")));
+    }
     view! {
         <div class="page-header user-header">
             <div>{facts}</div>
@@ -122,12 +149,7 @@ fn UserHeader() -> impl IntoView {
         {move || protection.get().map(|reason| view! {
             <p class="banner banner-info" id="protected-reason" role="note">{reason}</p>
         })}
-        <Tabs label="User sections" tabs=vec![
-            ("Profile", base.clone()),
-            ("Groups", format!("{base}/groups")),
-            ("Roles", format!("{base}/roles")),
-            ("Email", format!("{base}/mail")),
-        ] />
+        <Tabs label="User sections" tabs />
     }
 }
 

@@ -2,15 +2,16 @@
 //! in the query string, so reload, Back and a pasted link show the same list.
 
 use gatehouse_api::endpoints;
-use gatehouse_api::users::{IdentitySource, User, UserListQuery, UserStatus};
+use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
 use super::filters::GroupFilter;
+use super::service_account::ServiceAccountDialog;
 use super::table::UsersTable;
 use crate::api;
 use crate::components::field::SelectField;
-use crate::components::guarded::GuardedLink;
+use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::Sorting;
@@ -55,6 +56,10 @@ pub fn UsersPage() -> impl IntoView {
         },
         |q, v| q.identity_source = IdentitySource::parse(v),
     );
+    let (kind, on_kind) = filter(
+        |q| q.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        |q, v| q.kind = UserKind::parse(v),
+    );
     let (mfa, on_mfa) = filter(
         |q| q.mfa_enabled.map(|m| m.to_string()).unwrap_or_default(),
         |q, v| q.mfa_enabled = v.parse().ok(),
@@ -86,6 +91,7 @@ pub fn UsersPage() -> impl IntoView {
         )
     });
     let clear = list.clear();
+    let service_open = RwSignal::new(false);
     let rows = Callback::new(move |page: Vec<User>| {
         mark_first_paint();
         view! { <UsersTable users=page sort on_sort /> }.into_any()
@@ -94,9 +100,13 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1>"Users"</h1>
-            <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>
-                <Svg icon=Icon::Plus /> "New user"
-            </GuardedLink>
+            <div class="actions">
+                <GuardedButton label="New service account" endpoint=endpoints::USERS_CREATE
+                    on_click=Callback::new(move |()| service_open.set(true)) />
+                <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>
+                    <Svg icon=Icon::Plus /> "New user"
+                </GuardedLink>
+            </div>
         </div>
         <div class="toolbar" role="search">
             <SearchBox state=list label="Search users" placeholder="Search by email, username or name" />
@@ -104,6 +114,11 @@ pub fn UsersPage() -> impl IntoView {
                 options=any_of(UserStatus::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label().to_owned()))) />
             <SelectField id="filter-source" label="Source" inline=true value=source on_change=on_source
                 options=any_of(IdentitySource::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label().to_owned()))) />
+            <SelectField id="filter-kind" label="Kind" inline=true value=kind on_change=on_kind
+                options=any_of([
+                    (UserKind::Person.as_str().to_owned(), "People".to_owned()),
+                    (UserKind::Service.as_str().to_owned(), "Service accounts".to_owned()),
+                ]) />
             <SelectField id="filter-mfa" label="MFA" inline=true value=mfa on_change=on_mfa
                 options=any_of([("true".to_owned(), "On".to_owned()), ("false".to_owned(), "Off".to_owned())]) />
             <Show when=move || session.can(Permission::GroupsRead)>
@@ -123,6 +138,7 @@ pub fn UsersPage() -> impl IntoView {
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
             </div>
         } />
+        <ServiceAccountDialog open=service_open />
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Users area: the list, a user's page with its tabs, and the create form.
 
 mod actions;
+mod api_keys_tab;
 mod detail;
 mod filters;
 mod form;
@@ -9,8 +10,10 @@ mod list;
 mod mail_tab;
 mod new;
 mod roles_tab;
+mod service_account;
 mod table;
 
+pub use api_keys_tab::UserApiKeysTab;
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;

@@ -2,10 +2,10 @@
 
 use gatehouse_api::users::{CreateUser, User};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::form::{UserDraft, UserForm};
 use crate::api;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::forms::create_session;
 use crate::session::use_session;
 
@@ -25,11 +25,7 @@ pub fn NewUserPage() -> impl IntoView {
         },
     );
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <A href="/users">"Users"</A>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">"New user"</span>
-        </nav>
+        <Breadcrumbs parent="Users" href="/users" current="New user" />
         <div class="page-header">
             <h1>"New user"</h1>
         </div>

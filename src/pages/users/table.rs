@@ -1,7 +1,7 @@
 //! The users table: one row per user, sortable by the columns the API sorts by. The
 //! same columns serve a group's members, with a selection column added.
 
-use gatehouse_api::users::{User, UserSortBy};
+use gatehouse_api::users::{User, UserKind, UserSortBy};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -24,7 +24,9 @@ pub fn user_columns() -> Vec<Column<User, UserSortBy>> {
         .sorted_by(UserSortBy::Email),
         Column::new("Name", |u: &User| {
             let (name, title) = (u.name(), u.name());
-            view! { <span title=title>{name}</span> }.into_any()
+            let service = (u.kind == UserKind::Service)
+                .then(|| view! { " " <span class="tag" data-kind="SERVICE">"Service"</span> });
+            view! { <span title=title>{name}</span>{service} }.into_any()
         })
         .class("cell-name")
         .sorted_by(UserSortBy::DisplayName),
