@@ -59,6 +59,16 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
         .context("invite link")?
         .to_owned();
 
+    let bot = admin
+        .create_user(json!({"kind": "SERVICE", "display_name": "Backup robot"}))
+        .await?;
+    admin
+        .post(
+            &format!("/users/{bot}/api-keys"),
+            json!({"name": "Nightly backup", "expires": {"in_days": 3}}),
+        )
+        .await?;
+
     in_browser(|browser| async move {
         browser.goto(&app.url("/login")).await?;
         browser.wait_for("#email").await?;
@@ -97,6 +107,10 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             (&format!("/users/{ada}/mail"), ".tab-panel p"),
             ("/invites", "table tbody tr"),
             ("/invites?status=REVOKED", ".empty"),
+            ("/api-keys", "table tbody tr"),
+            ("/api-keys?status=REVOKED", ".empty"),
+            (&format!("/users/{bot}/api-keys"), "table tbody tr"),
+            ("/account/api-keys", "h1"),
             ("/settings", "#mail-heading + p"),
             ("/account", "#mfa-heading"),
             ("/no/such/page", "h1"),
@@ -131,6 +145,18 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             .await?;
         browser.wait_for(".address-problems li").await?;
         check_accessibility(&browser, "the invite dialog").await?;
+        browser.goto(&app.url(&format!("/users/{bot}/api-keys"))).await?;
+        browser.click_text("button", "New API key").await?;
+        browser.wait_for("dialog[open] #key-name").await?;
+        check_accessibility(&browser, "the new API key dialog").await?;
+        browser.fill("#key-name", "Reports").await?;
+        browser.click_text("dialog[open] button", "Create key").await?;
+        browser.wait_for("#api-key-secret").await?;
+        check_accessibility(&browser, "the new key's secret").await?;
+        browser.goto(&app.url("/users")).await?;
+        browser.click_text("button", "New service account").await?;
+        browser.wait_for("dialog[open] #service-name").await?;
+        check_accessibility(&browser, "the new service account dialog").await?;
         Ok(())
     })
     .await
