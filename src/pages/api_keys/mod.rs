@@ -22,11 +22,9 @@ use crate::session::use_session;
 pub fn ApiKeysPage() -> impl IntoView {
     view! {
         <div class="page-header">
-            <div>
-                <h1>"API keys"</h1>
-                <p class="muted page-intro">"Every key of this organisation. A key acts as its owner, with the owner's permissions or fewer."</p>
-            </div>
+            <h1>"API keys"</h1>
         </div>
+        <p class="muted page-intro">"Every key of this organisation. A key acts as its owner, with the owner's permissions or fewer."</p>
         <KeyList of=KeysOf::Tenant />
     }
 }
@@ -41,14 +39,12 @@ pub fn MyApiKeysPage() -> impl IntoView {
     view! {
         <Breadcrumbs parent="My account" href="/account" current="My API keys" />
         <div class="page-header">
-            <div>
-                <h1>"My API keys"</h1>
-                <p class="muted page-intro">"Keys for your scripts and CI jobs. Each acts as you, with your permissions or fewer."</p>
-            </div>
+            <h1>"My API keys"</h1>
             <button type="button" class="button button-primary" on:click=move |_| open.set(true)>
                 <Svg icon=Icon::Plus /> "New API key"
             </button>
         </div>
+        <p class="muted page-intro">"Keys for your scripts and CI jobs. Each acts as you, with your permissions or fewer."</p>
         <KeyList of=KeysOf::Me refresh />
         <NewApiKeyDialog open held on_created=Callback::new(move |()| refresh.notify()) />
     }
