@@ -335,6 +335,29 @@ pub const API_KEYS_REVOKE_MANY: Endpoint = Endpoint::new(
     Requires(P::ApiKeysWrite),
 );
 
+/// The sign-in page's "Sign in with ..." buttons: the enabled connections of a tenant.
+pub const SSO_PUBLIC: Endpoint = Endpoint::new(Get, "/api/v1/sso/connections", Public);
+/// Signing in through a connection: the browser goes to `start` (the server answers with
+/// a redirect to the provider), the provider sends it back to `callback`, and the server
+/// sends it on to the console's `/sso/done#code=...` with a single-use code that the
+/// console exchanges for a session (a session token never rides in a URL).
+pub const SSO_START: Endpoint = Endpoint::new(Get, "/api/v1/sso/{connection_id}/start", Public);
+pub const SSO_OIDC_CALLBACK: Endpoint = Endpoint::new(Get, "/api/v1/sso/oidc/callback", Public);
+pub const SSO_EXCHANGE: Endpoint = Endpoint::new(Post, "/api/v1/auth/sso/exchange", Public);
+const SSO_CONNECTIONS: &str = "/api/v1/tenants/{tenant_id}/sso/connections";
+const SSO_CONNECTION: &str = "/api/v1/tenants/{tenant_id}/sso/connections/{connection_id}";
+pub const SSO_LIST: Endpoint = Endpoint::new(Get, SSO_CONNECTIONS, Requires(P::SsoRead));
+pub const SSO_CREATE: Endpoint = Endpoint::new(Post, SSO_CONNECTIONS, Requires(P::SsoWrite));
+pub const SSO_GET: Endpoint = Endpoint::new(Get, SSO_CONNECTION, Requires(P::SsoRead));
+pub const SSO_UPDATE: Endpoint = Endpoint::new(Put, SSO_CONNECTION, Requires(P::SsoWrite));
+pub const SSO_DELETE: Endpoint = Endpoint::new(Delete, SSO_CONNECTION, Requires(P::SsoWrite));
+/// What a sign-in with given claims would grant: it changes nothing.
+pub const SSO_SIMULATE: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/sso/connections/{connection_id}/simulate",
+    Requires(P::SsoRead),
+);
+
 const SECURITY_SETTINGS: &str = "/api/v1/tenants/{tenant_id}/settings/security";
 /// Everyone who manages users may see the sign-in policy; changing it is a tenant setting.
 pub const SECURITY_SETTINGS_GET: Endpoint =
@@ -409,6 +432,16 @@ pub const ALL: &[Endpoint] = &[
     API_KEYS_UPDATE,
     API_KEYS_REVOKE,
     API_KEYS_REVOKE_MANY,
+    SSO_PUBLIC,
+    SSO_START,
+    SSO_OIDC_CALLBACK,
+    SSO_EXCHANGE,
+    SSO_LIST,
+    SSO_CREATE,
+    SSO_GET,
+    SSO_UPDATE,
+    SSO_DELETE,
+    SSO_SIMULATE,
     SECURITY_SETTINGS_GET,
     SECURITY_SETTINGS_UPDATE,
 ];
@@ -560,6 +593,24 @@ pub mod url {
     pub fn api_keys_revoke(tenant: &str) -> String {
         API_KEYS_REVOKE_MANY.url(&[tenant])
     }
+    pub fn sso_public() -> String {
+        SSO_PUBLIC.url(&[])
+    }
+    pub fn sso_start(id: Uuid) -> String {
+        SSO_START.url(&[&id.to_string()])
+    }
+    pub fn sso_exchange() -> String {
+        SSO_EXCHANGE.url(&[])
+    }
+    pub fn sso_connections(tenant: &str) -> String {
+        SSO_LIST.url(&[tenant])
+    }
+    pub fn sso_connection(tenant: &str, id: Uuid) -> String {
+        SSO_GET.url(&[tenant, &id.to_string()])
+    }
+    pub fn sso_simulate(tenant: &str, id: Uuid) -> String {
+        SSO_SIMULATE.url(&[tenant, &id.to_string()])
+    }
 }
 
 #[cfg(test)]
@@ -600,7 +651,11 @@ mod tests {
                 "/api/v1/invites/accept",
                 "/api/v1/auth/password/forgot",
                 "/api/v1/auth/password/reset/lookup",
-                "/api/v1/auth/password/reset"
+                "/api/v1/auth/password/reset",
+                "/api/v1/sso/connections",
+                "/api/v1/sso/{connection_id}/start",
+                "/api/v1/sso/oidc/callback",
+                "/api/v1/auth/sso/exchange"
             ]
         );
     }

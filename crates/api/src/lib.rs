@@ -16,6 +16,7 @@ pub mod permissions;
 pub mod problem;
 pub mod query;
 pub mod roles;
+pub mod sso;
 pub mod tenants;
 pub mod users;
 pub mod validation;

@@ -71,6 +71,39 @@ pub async fn roles_to_grant(
     Ok(known)
 }
 
+/// Checks that the caller may hand out these roles and groups later (an invite, an SSO
+/// mapping): putting people in roles and groups takes `roles:write` and `groups:write`,
+/// and the roles, and the roles of the groups (which must exist: 422 otherwise), may
+/// carry only permissions the caller holds.
+pub async fn ensure_can_grant_through(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    role_ids: &[Uuid],
+    group_ids: &[Uuid],
+) -> AppResult<()> {
+    if !role_ids.is_empty() && !principal.can(Permission::RolesWrite) {
+        return Err(AppError::missing_permission(Permission::RolesWrite));
+    }
+    if !group_ids.is_empty() && !principal.can(Permission::GroupsWrite) {
+        return Err(AppError::missing_permission(Permission::GroupsWrite));
+    }
+    let granted = roles_to_grant(conn, principal, tenant, "role_ids", role_ids, &[]).await?;
+    confirm_if_role_admin(principal, granted.values().map(|(_, p)| p))?;
+    for group in group_ids {
+        if store::groups::get_in(conn, tenant, *group).await?.is_none() {
+            return Err(AppError::field(
+                "group_ids",
+                format!("There is no group {group} in this tenant."),
+            ));
+        }
+        let grants = roles::granted_by_group(conn, *group).await?;
+        ensure_can_grant(principal, grants.iter().map(|(n, p)| (n.as_str(), p)))?;
+        confirm_if_role_admin(principal, grants.iter().map(|(_, p)| p))?;
+    }
+    Ok(())
+}
+
 /// Refuses removing (or changing) roles whose permissions the caller does not hold
 /// all of: taking access away is as guarded as giving it.
 pub fn ensure_can_revoke<'a>(

@@ -10,9 +10,11 @@ pub mod error;
 pub mod extract;
 pub mod guards;
 pub mod mail;
+pub mod oidc;
 pub mod request_id;
 pub mod rescue;
 pub mod routes;
+pub mod sso;
 pub mod store;
 
 use std::net::SocketAddr;

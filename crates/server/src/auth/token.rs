@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 pub const SESSION_PREFIX: &str = "ghs_";
 /// Prefix of first-run setup tokens.
 pub const SETUP_PREFIX: &str = "ghsetup_";
+/// Prefix of the single-use code the console exchanges after an SSO sign-in.
+pub const SSO_CODE_PREFIX: &str = "ghsso_";
 /// Prefix of the challenge between the password and the second factor of a sign-in.
 pub const CHALLENGE_PREFIX: &str = "ghmfa_";
 

@@ -44,40 +44,6 @@ fn gone() -> AppError {
     )
 }
 
-/// Checks that the caller may grant what an invite gives: its roles, and the roles of
-/// its groups (which must exist: 422 otherwise).
-async fn check_grants(
-    conn: &mut SqliteConnection,
-    principal: &Principal,
-    tenant: &str,
-    role_ids: &[Uuid],
-    group_ids: &[Uuid],
-) -> AppResult<()> {
-    // Putting someone in a role or a group is what roles:write and groups:write are for;
-    // an invite only does it later.
-    if !role_ids.is_empty() && !principal.can(Permission::RolesWrite) {
-        return Err(AppError::missing_permission(Permission::RolesWrite));
-    }
-    if !group_ids.is_empty() && !principal.can(Permission::GroupsWrite) {
-        return Err(AppError::missing_permission(Permission::GroupsWrite));
-    }
-    let granted =
-        guards::roles_to_grant(conn, principal, tenant, "role_ids", role_ids, &[]).await?;
-    guards::confirm_if_role_admin(principal, granted.values().map(|(_, p)| p))?;
-    for group in group_ids {
-        if groups::get_in(conn, tenant, *group).await?.is_none() {
-            return Err(AppError::field(
-                "group_ids",
-                format!("There is no group {group} in this tenant."),
-            ));
-        }
-        let grants = roles::granted_by_group(conn, *group).await?;
-        guards::ensure_can_grant(principal, grants.iter().map(|(n, p)| (n.as_str(), p)))?;
-        guards::confirm_if_role_admin(principal, grants.iter().map(|(_, p)| p))?;
-    }
-    Ok(())
-}
-
 /// Revoking an invite takes away what it would grant: only someone who holds all of
 /// it may (403 for the whole request otherwise, nothing revoked).
 async fn check_revoke(
@@ -172,7 +138,7 @@ pub async fn create(
     let tenant_name = links::tenant_name(&state, &tenant).await?;
     let inviter = inviter_name(&state, &principal).await?;
     let mut tx = store::begin_write(&state.db).await?;
-    check_grants(
+    guards::ensure_can_grant_through(
         &mut tx,
         &principal,
         &tenant,
@@ -319,7 +285,7 @@ pub async fn resend(
     let role_ids: Vec<Uuid> = invite.roles.iter().map(|r| r.id).collect();
     let group_ids: Vec<Uuid> = invite.groups.iter().map(|g| g.id).collect();
     let mut tx = store::begin_write(&state.db).await?;
-    check_grants(&mut tx, &principal, &tenant, &role_ids, &group_ids).await?;
+    guards::ensure_can_grant_through(&mut tx, &principal, &tenant, &role_ids, &group_ids).await?;
     let code = token::generate(INVITE_PREFIX);
     let expires_at = store::now_ms() + i64::from(DEFAULT_INVITE_DAYS) * 24 * 3600 * 1000;
     if !invites::renew(

@@ -12,6 +12,8 @@ pub mod password;
 pub mod roles;
 pub mod settings;
 pub mod setup;
+pub mod sso;
+pub mod sso_signin;
 pub mod users;
 
 use axum::http::header::ETAG;
@@ -76,6 +78,7 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         gatehouse_api::api_keys::ApiKeySortBy,
         gatehouse_api::api_keys::ApiKeyStatus,
         gatehouse_api::users::UserKind,
+        gatehouse_api::sso::SsoProtocol,
         gatehouse_api::query::SortOrder
     )),
     tags(
@@ -89,6 +92,7 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "roles", description = "Roles: named sets of permissions"),
         (name = "groups", description = "Groups: members share the roles the group grants"),
         (name = "invites", description = "Invitations by email, and accepting them"),
+        (name = "sso", description = "Single sign-on: OpenID Connect and SAML 2.0 connections, their group mappings, and signing in through them"),
         (name = "api-keys", description = "API keys: `Authorization: Bearer gh_...` acts as the key's owner, with at most the owner's permissions"),
     )
 )]
@@ -331,6 +335,13 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(api_keys::get, api_keys::update))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(api_keys::revoke_many))
+        .routes(routes!(sso::public))
+        .routes(routes!(sso_signin::start))
+        .routes(routes!(sso_signin::callback))
+        .routes(routes!(sso_signin::exchange))
+        .routes(routes!(sso::list, sso::create))
+        .routes(routes!(sso::get, sso::update, sso::delete))
+        .routes(routes!(sso::simulate))
         .routes(routes!(auth::permissions))
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))

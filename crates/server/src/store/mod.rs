@@ -10,6 +10,7 @@ pub mod resets;
 pub mod roles;
 pub mod sessions;
 pub mod setup;
+pub mod sso;
 pub mod tenants;
 pub mod throttle;
 pub mod users;

@@ -13,6 +13,21 @@ const SECURITY: &str = "/api/v1/tenants/default/settings/security";
 const INVITES: &str = "/api/v1/tenants/default/invites";
 const MAIL: &str = "/api/v1/tenants/default/settings/mail";
 const KEYS: &str = "/api/v1/tenants/default/api-keys";
+const SSO: &str = "/api/v1/tenants/default/sso/connections";
+
+/// An OIDC connection named `title` whose IdP group `staff` brings `groups`, `roles`.
+fn connection(title: &str, groups: &[&str], roles: &[&str]) -> Value {
+    let mut mappings = Vec::new();
+    if !groups.is_empty() || !roles.is_empty() {
+        mappings.push(json!({"idp_group": "staff", "group_ids": groups, "role_ids": roles}));
+    }
+    json!({
+        "protocol": "oidc",
+        "title": title,
+        "oidc": {"issuer": "https://login.example.com", "client_id": "gatehouse", "client_secret": "s3cret"},
+        "mappings": mappings,
+    })
+}
 
 /// Fresh objects for one endpoint's requests.
 struct Targets {
@@ -24,6 +39,8 @@ struct Targets {
     invite: String,
     /// An API key of `user`'s.
     key: String,
+    /// An SSO connection mapping an IdP group to `group`.
+    connection: String,
 }
 
 async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
@@ -75,6 +92,21 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
         .as_str()
         .unwrap_or_else(|| panic!("a key: {issued}"))
         .to_owned();
+    let created: Value = server
+        .send_json(
+            Method::POST,
+            SSO,
+            Some(admin),
+            connection(&format!("Connection {n}"), &[&group], &[]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let connection = created["data"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a connection: {created}"))
+        .to_owned();
     Targets {
         user,
         email,
@@ -82,6 +114,7 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
         group,
         invite,
         key,
+        connection,
     }
 }
 
@@ -204,6 +237,26 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
             format!("{KEYS}/revoke"),
             Some(json!({"ids": [t.key]})),
         ),
+        _ if e == endpoints::SSO_LIST => (Method::GET, SSO.to_owned(), None),
+        _ if e == endpoints::SSO_CREATE => (
+            Method::POST,
+            SSO.to_owned(),
+            Some(connection(&format!("New {n}"), &[], &[])),
+        ),
+        _ if e == endpoints::SSO_GET => (Method::GET, format!("{SSO}/{}", t.connection), None),
+        _ if e == endpoints::SSO_UPDATE => (
+            Method::PUT,
+            format!("{SSO}/{}", t.connection),
+            Some(connection(&format!("Renamed {n}"), &[], &[])),
+        ),
+        _ if e == endpoints::SSO_DELETE => {
+            (Method::DELETE, format!("{SSO}/{}", t.connection), None)
+        }
+        _ if e == endpoints::SSO_SIMULATE => (
+            Method::POST,
+            format!("{SSO}/{}/simulate", t.connection),
+            Some(json!({"claims": {"groups": ["staff"]}})),
+        ),
         _ if e == endpoints::MAIL_SETTINGS => (Method::GET, MAIL.to_owned(), None),
         _ if e == endpoints::MAIL_TEST => (
             Method::POST,
@@ -251,6 +304,7 @@ async fn snapshot(server: &TestServer, admin: &str, t: &Targets) -> Vec<Value> {
         format!("{GROUPS}/{}/members", t.group),
         format!("{INVITES}?per_page=200"),
         format!("{KEYS}?per_page=200"),
+        format!("{SSO}?per_page=200"),
         SECURITY.to_owned(),
     ] {
         let mut body: Value = server.get(&path, admin).await.json().await.unwrap();
@@ -414,6 +468,7 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
             && **e != endpoints::USERS_CREATE
             && **e != endpoints::SECURITY_SETTINGS_UPDATE
             && **e != endpoints::MAIL_TEST
+            && **e != endpoints::SSO_SIMULATE
     });
     for (n, endpoint) in writes.enumerate() {
         let permission = endpoint.permission_for_others().unwrap();
@@ -426,7 +481,14 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
         // Inviting into roles and groups also takes roles:write and groups:write; the
         // caller holds those too, so what refuses them is the stronger target.
         let mut held = vec![permission.as_str()];
-        if [endpoints::INVITES_CREATE, endpoints::INVITES_RESEND].contains(endpoint) {
+        if [
+            endpoints::INVITES_CREATE,
+            endpoints::INVITES_RESEND,
+            endpoints::SSO_CREATE,
+            endpoints::SSO_UPDATE,
+        ]
+        .contains(endpoint)
+        {
             held.extend([
                 Permission::RolesWrite.as_str(),
                 Permission::GroupsWrite.as_str(),
@@ -448,6 +510,9 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
                 "name": format!("Stronger {n}"),
                 "role_ids": [t.role],
             })),
+            e if e == endpoints::SSO_CREATE => {
+                Some(connection(&format!("Stronger {n}"), &[], &[&t.role]))
+            }
             e if e == endpoints::INVITES_CREATE => Some(json!({
                 "emails": [format!("stronger{n}@example.com")],
                 "role_ids": [t.role],

@@ -1,0 +1,303 @@
+//! Signing in through an SSO connection: `start` sends the browser to the provider,
+//! `callback` takes it back, checks everything, provisions or updates the user, brings
+//! their mapped memberships in line, and sends the browser on to the console with a
+//! single-use code that `exchange` turns into a session. Failures go back to the sign-in
+//! page with a message in the fragment; no session token ever rides in a URL.
+
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use gatehouse_api::auth::LoginResponse;
+use gatehouse_api::endpoints::API_V1;
+use gatehouse_api::query::encode;
+use gatehouse_api::sso::{FirstSignIn, SimulationInput, SsoExchange, SsoProtocol, StartQuery};
+use gatehouse_api::users::{CreateUser, IdentitySource, UserStatus};
+use gatehouse_api::validation::{email as email_rule, normalize_email};
+use gatehouse_api::{Problem, Single};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::auth::start_session;
+use super::single;
+use super::users::insert_user;
+use crate::auth::token;
+use crate::error::{AppError, AppResult};
+use crate::extract::{JsonBody, Path, Query};
+use crate::store::{self, sso as store_sso, users};
+use crate::{oidc, sso, AppState};
+
+/// How long the browser may take at the provider.
+const LOGIN_MINUTES: i64 = 10;
+/// How long the console has to exchange its code.
+const CODE_SECONDS: i64 = 60;
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+/// Back to the sign-in page, saying what went wrong.
+fn fail(state: &AppState, message: &str) -> Response {
+    redirect(&format!(
+        "{}/login#sso_error={}",
+        state.public_url,
+        encode(message)
+    ))
+}
+
+fn callback_uri(state: &AppState) -> String {
+    format!("{}{API_V1}/sso/oidc/callback", state.public_url)
+}
+
+/// A console path to land on (anything else means the users list).
+fn safe_path(path: Option<String>) -> String {
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or_else(|| "/users".to_owned())
+}
+
+/// Sends the browser to the connection's identity provider.
+#[utoipa::path(get, path = "/api/v1/sso/{connection_id}/start", tag = "sso",
+    params(("connection_id" = Uuid, Path), StartQuery),
+    responses((status = 303, description = "To the identity provider (or back to the sign-in page with a message)")))]
+pub async fn start(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Query(query): Query<StartQuery>,
+) -> AppResult<Response> {
+    let Some(connection) = store_sso::stored(&state.db, None, id)
+        .await?
+        .filter(|c| c.enabled)
+    else {
+        return Ok(fail(
+            &state,
+            "This sign-in option is not available any more.",
+        ));
+    };
+    if connection.protocol != SsoProtocol::Oidc {
+        return Ok(fail(
+            &state,
+            "Signing in through SAML is not available on this server yet.",
+        ));
+    }
+    let started = match oidc::start(&oidc::http_client(), &connection, &callback_uri(&state)).await
+    {
+        Ok(started) => started,
+        Err(message) => return Ok(fail(&state, &message)),
+    };
+    let expires_at = (Utc::now() + chrono::Duration::minutes(LOGIN_MINUTES)).timestamp_millis();
+    store_sso::start_login(
+        &state.db,
+        &token::hash(&started.state),
+        &store_sso::PendingLogin {
+            connection_id: id,
+            nonce: started.nonce,
+            pkce_verifier: started.pkce_verifier,
+            return_to: safe_path(query.return_to),
+        },
+        expires_at,
+    )
+    .await?;
+    Ok(redirect(&started.url))
+}
+
+/// What the provider sends back (`iss` too, which the ID token's check covers).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    pub session_state: Option<String>,
+}
+
+/// The provider's answer: checked, the user provisioned or updated, and the browser sent
+/// to the console with a single-use code.
+#[utoipa::path(get, path = "/api/v1/sso/oidc/callback", tag = "sso",
+    params(CallbackQuery),
+    responses((status = 303, description = "To the console's /sso/done with a code, or to the sign-in page with a message")))]
+pub async fn callback(
+    State(state): State<AppState>,
+    Query(query): Query<CallbackQuery>,
+) -> AppResult<Response> {
+    let Some(login) = (match &query.state {
+        Some(s) => store_sso::take_login(&state.db, &token::hash(s)).await?,
+        None => None,
+    }) else {
+        return Ok(fail(
+            &state,
+            "This sign-in was not started here, was already finished, or took too long. Start again.",
+        ));
+    };
+    if let Some(error) = &query.error {
+        let said: String = query
+            .error_description
+            .as_deref()
+            .unwrap_or(error)
+            .chars()
+            .take(200)
+            .collect();
+        return Ok(fail(&state, &format!("The identity provider said: {said}")));
+    }
+    let Some(connection) = store_sso::stored(&state.db, None, login.connection_id)
+        .await?
+        .filter(|c| c.enabled)
+    else {
+        return Ok(fail(
+            &state,
+            "This sign-in option is not available any more.",
+        ));
+    };
+    let Some(code) = query.code else {
+        return Ok(fail(&state, "The identity provider sent no code."));
+    };
+    let identity = match oidc::finish(
+        &oidc::http_client(),
+        &connection,
+        &callback_uri(&state),
+        code,
+        login.nonce,
+        login.pkce_verifier,
+    )
+    .await
+    {
+        Ok(identity) => identity,
+        Err(message) => return Ok(fail(&state, &message)),
+    };
+    match admit(&state, &connection, identity).await? {
+        Ok(user) => {
+            let code = token::generate(token::SSO_CODE_PREFIX);
+            let expires_at =
+                (Utc::now() + chrono::Duration::seconds(CODE_SECONDS)).timestamp_millis();
+            let mut tx = store::begin_write(&state.db).await?;
+            store_sso::issue_code(&mut tx, &token::hash(&code), user, expires_at).await?;
+            tx.commit().await?;
+            Ok(redirect(&format!(
+                "{}/sso/done#code={}&next={}",
+                state.public_url,
+                encode(&code),
+                encode(&login.return_to)
+            )))
+        }
+        Err(message) => Ok(fail(&state, &message)),
+    }
+}
+
+/// Finds or creates the user a sign-in is for, as the connection's policy says, and
+/// brings their mapped memberships in line. `Err` is a message for the person.
+async fn admit(
+    state: &AppState,
+    connection: &store_sso::Stored,
+    identity: oidc::Identity,
+) -> AppResult<Result<Uuid, String>> {
+    let tenant = connection.tenant_id.as_str();
+    let mut tx = store::begin_write(&state.db).await?;
+    let known = store_sso::user_by_subject(&mut tx, connection.id, &identity.subject).await?;
+    let user = match known {
+        Some(user) => user,
+        None => {
+            let Some(email) = identity.email.as_deref().filter(|e| email_rule(e).is_ok()) else {
+                return Ok(Err("The identity provider did not share a usable email address. An administrator should add the email scope to the connection.".into()));
+            };
+            let email = normalize_email(email);
+            if users::find_by_email(&state.db, tenant, &email)
+                .await?
+                .is_some()
+            {
+                return Ok(Err(format!(
+                    "An account for {email} already exists here and signs in another way. It is not linked to this identity provider automatically: ask an administrator."
+                )));
+            }
+            let status = match connection.first_sign_in {
+                FirstSignIn::Refuse => {
+                    return Ok(Err(
+                        "Only people who already have an account here can sign in this way. Ask an administrator to invite you."
+                            .into(),
+                    ))
+                }
+                FirstSignIn::CreateActive => UserStatus::Active,
+                FirstSignIn::CreatePending => UserStatus::PendingApproval,
+            };
+            let request = CreateUser {
+                email,
+                first_name: identity.given_name.clone(),
+                last_name: identity.family_name.clone(),
+                ..Default::default()
+            };
+            let created = insert_user(&mut tx, tenant, &request, None, None).await?;
+            store_sso::link_user(&mut tx, created.id, connection.id, &identity.subject).await?;
+            store_sso::set_identity(
+                &mut tx,
+                created.id,
+                IdentitySource::Oidc,
+                Some(status),
+                identity.email_verified,
+                (None, None),
+            )
+            .await?;
+            tracing::info!(user = %created.id, connection = %connection.id, status = status.as_str(), "user created by SSO sign-in");
+            created.id
+        }
+    };
+    store_sso::set_identity(
+        &mut tx,
+        user,
+        IdentitySource::Oidc,
+        None,
+        identity.email_verified,
+        (
+            identity.given_name.as_deref(),
+            identity.family_name.as_deref(),
+        ),
+    )
+    .await?;
+    let mappings = store_sso::mappings(&state.db, connection.id).await?;
+    let granted = sso::resolve(
+        &mappings,
+        sso::idp_groups(
+            &SimulationInput::Claims(serde_json::json!({ "groups": identity.groups })),
+            "groups",
+        ),
+    );
+    let groups: Vec<Uuid> = granted.groups.iter().map(|g| g.group.id).collect();
+    let roles: Vec<Uuid> = granted.roles.iter().map(|r| r.role.id).collect();
+    store_sso::sync_grants(&mut tx, user, connection.id, &groups, &roles).await?;
+    tx.commit().await?;
+    let status = users::get(&state.db, tenant, user)
+        .await?
+        .map(|u| u.status)
+        .unwrap_or(UserStatus::Disabled);
+    Ok(match status {
+        UserStatus::Active => Ok(user),
+        UserStatus::PendingApproval => Err("Your account is waiting for an administrator's approval. Sign in again once they have approved it.".into()),
+        _ => Err("This account cannot sign in. Ask an administrator.".into()),
+    })
+}
+
+/// Turns the single-use code from `/sso/done#code=...` into a session.
+#[utoipa::path(post, path = "/api/v1/auth/sso/exchange", tag = "sso",
+    request_body = SsoExchange,
+    responses(
+        (status = 200, body = Single<LoginResponse>),
+        (status = 410, description = "Unknown, used or expired code", body = Problem),
+    ))]
+pub async fn exchange(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<SsoExchange>,
+) -> AppResult<Json<Single<LoginResponse>>> {
+    let user = store_sso::take_code(&state.db, &token::hash(&request.code))
+        .await?
+        .ok_or_else(|| {
+            AppError::Gone(
+                "This sign-in has already been used or took too long. Sign in again.".into(),
+            )
+        })?;
+    let user = users::record_login(&state.db, user)
+        .await?
+        .filter(|u| u.status == UserStatus::Active)
+        .ok_or_else(|| AppError::Gone("This account cannot sign in any more.".into()))?;
+    Ok(single(start_session(&state, user).await?))
+}
