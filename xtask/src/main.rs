@@ -160,7 +160,8 @@ fn test() -> Result {
                 "--exclude",
                 "gatehouse-e2e",
             ])
-            .env("MAILDEV", &tools.maildev),
+            .env("MAILDEV", &tools.maildev)
+            .env("OIDC_PROVIDER", &tools.oidc_provider),
     )?;
     contract::run(&tools)?;
     dist::build(&tools)?;
@@ -190,6 +191,7 @@ fn test() -> Result {
             .env("CHROMIUM", &tools.chromium)
             .env("AXE_CORE", &tools.axe)
             .env("MAILDEV", &tools.maildev)
+            .env("OIDC_PROVIDER", &tools.oidc_provider)
             .env("GATEHOUSE_DIST", root().join("dist")),
     )?;
     step("all tests passed");

@@ -13,6 +13,8 @@ const BINARYEN_VERSION: &str = "132";
 const AXE_CORE_VERSION: &str = "4.14.1";
 /// The real SMTP server (with a readable inbox) the mail tests send to.
 const MAILDEV_VERSION: &str = "3.0.0";
+/// The real OpenID Connect provider the SSO tests sign in through.
+const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 /// Fuzzes the API against its OpenAPI document in `cargo xtask test`.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -28,6 +30,8 @@ pub struct Tools {
     pub axe: PathBuf,
     /// maildev's entry script, run with node by the mail tests.
     pub maildev: PathBuf,
+    /// oidc-provider's module, run with node by the SSO tests.
+    pub oidc_provider: PathBuf,
     pub schemathesis: PathBuf,
 }
 
@@ -60,7 +64,7 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 
 impl Tools {
     /// Installs whatever is missing. `testing`: also what only the tests need
-    /// (Chromium and chromedriver, axe-core, maildev, schemathesis).
+    /// (Chromium and chromedriver, axe-core, maildev, oidc-provider, schemathesis).
     pub fn ensure(testing: bool) -> Result<Tools> {
         let dir = root().join(".tools");
         let tools = Tools {
@@ -68,6 +72,7 @@ impl Tools {
             node_bin: dir.join("node/node_modules/.bin"),
             axe: dir.join("node/node_modules/axe-core/axe.min.js"),
             maildev: dir.join("node/node_modules/maildev/dist/bin/maildev.js"),
+            oidc_provider: dir.join("node/node_modules/oidc-provider/lib/index.js"),
             schemathesis: dir.join("python/bin/schemathesis"),
             chromium: std::env::var_os("CHROMIUM")
                 .map(PathBuf::from)
@@ -84,6 +89,12 @@ impl Tools {
             tools.chromium()?;
             npm_package(&dir, "axe-core", AXE_CORE_VERSION, &tools.axe)?;
             npm_package(&dir, "maildev", MAILDEV_VERSION, &tools.maildev)?;
+            npm_package(
+                &dir,
+                "oidc-provider",
+                OIDC_PROVIDER_VERSION,
+                &tools.oidc_provider,
+            )?;
             tools.schemathesis(&dir)?;
         }
         Ok(tools)

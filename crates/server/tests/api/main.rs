@@ -14,5 +14,6 @@ mod robustness;
 mod roles;
 mod setup;
 mod signin;
+mod sso;
 mod stronger;
 mod users;
