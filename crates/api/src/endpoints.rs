@@ -351,6 +351,18 @@ pub const SSO_CREATE: Endpoint = Endpoint::new(Post, SSO_CONNECTIONS, Requires(P
 pub const SSO_GET: Endpoint = Endpoint::new(Get, SSO_CONNECTION, Requires(P::SsoRead));
 pub const SSO_UPDATE: Endpoint = Endpoint::new(Put, SSO_CONNECTION, Requires(P::SsoWrite));
 pub const SSO_DELETE: Endpoint = Endpoint::new(Delete, SSO_CONNECTION, Requires(P::SsoWrite));
+/// The server fetches an issuer's OpenID configuration (http and https only, no
+/// redirects, a short timeout and a size cap): only those who may change connections.
+pub const SSO_DISCOVER: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/sso/discover",
+    Requires(P::SsoWrite),
+);
+pub const SSO_METADATA: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/sso/metadata",
+    Requires(P::SsoWrite),
+);
 /// What a sign-in with given claims would grant: it changes nothing.
 pub const SSO_SIMULATE: Endpoint = Endpoint::new(
     Post,
@@ -442,6 +454,8 @@ pub const ALL: &[Endpoint] = &[
     SSO_UPDATE,
     SSO_DELETE,
     SSO_SIMULATE,
+    SSO_DISCOVER,
+    SSO_METADATA,
     SECURITY_SETTINGS_GET,
     SECURITY_SETTINGS_UPDATE,
 ];
@@ -610,6 +624,12 @@ pub mod url {
     }
     pub fn sso_simulate(tenant: &str, id: Uuid) -> String {
         SSO_SIMULATE.url(&[tenant, &id.to_string()])
+    }
+    pub fn sso_discover(tenant: &str) -> String {
+        SSO_DISCOVER.url(&[tenant])
+    }
+    pub fn sso_metadata(tenant: &str) -> String {
+        SSO_METADATA.url(&[tenant])
     }
 }
 

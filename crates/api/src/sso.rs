@@ -599,3 +599,54 @@ pub struct StartQuery {
 pub struct SsoExchange {
     pub code: String,
 }
+
+/// `POST /sso/discover`: read an OpenID provider's configuration, before saving.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverRequest {
+    pub issuer: String,
+}
+
+impl DiscoverRequest {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Report::new()
+            .check("issuer", web_url(&self.issuer))
+            .finish()
+    }
+}
+
+/// What the provider's `/.well-known/openid-configuration` says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Discovery {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: String,
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
+    #[serde(default)]
+    pub claims_supported: Vec<String>,
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Vec<String>,
+}
+
+/// `POST /sso/metadata`: an IdP's SAML metadata XML, read into a connection's settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MetadataImport {
+    pub xml: String,
+}
+
+/// What the metadata says, ready to put into a SAML connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedMetadata {
+    pub idp_entity_id: String,
+    pub login_url: String,
+    pub certificate_pem: String,
+    pub certificate: CertificateInfo,
+}

@@ -136,6 +136,125 @@ pub fn mapped_ids(
     (roles.into_iter().collect(), groups.into_iter().collect())
 }
 
+/// Largest provider configuration document the server reads.
+const DISCOVERY_MAX_BYTES: usize = 256 * 1024;
+
+/// Fetches and reads an issuer's `/.well-known/openid-configuration` (no redirects, a
+/// short timeout, a size cap); the document must name the same issuer.
+pub async fn discover(
+    http: &reqwest::Client,
+    issuer: &str,
+) -> Result<gatehouse_api::sso::Discovery, String> {
+    let issuer = issuer.trim().trim_end_matches('/');
+    let url = format!("{issuer}/.well-known/openid-configuration");
+    let mut response = http.get(&url).send().await.map_err(|e| {
+        if e.is_timeout() {
+            format!("{url} did not answer within 10 seconds.")
+        } else {
+            format!("{url} could not be reached.")
+        }
+    })?;
+    let status = response.status();
+    if status.is_redirection() {
+        return Err(format!(
+            "{url} redirects elsewhere; give the issuer's own address."
+        ));
+    }
+    if !status.is_success() {
+        return Err(format!("{url} answered {status}."));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|_| format!("{url} stopped answering."))?
+    {
+        body.extend_from_slice(&chunk);
+        if body.len() > DISCOVERY_MAX_BYTES {
+            return Err(format!(
+                "{url} is larger than a configuration document should be."
+            ));
+        }
+    }
+    let found: gatehouse_api::sso::Discovery = serde_json::from_slice(&body)
+        .map_err(|_| format!("{url} is not an OpenID configuration document."))?;
+    if found.issuer.trim_end_matches('/') != issuer {
+        return Err(format!(
+            "The document names another issuer ({}): use that address, or check the one given.",
+            found.issuer
+        ));
+    }
+    Ok(found)
+}
+
+const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+const REDIRECT_BINDING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+
+/// Reads an IdP's SAML metadata: its entity id, where AuthnRequests go (the
+/// HTTP-Redirect binding), and its signing certificate (checked like a pasted one).
+pub fn parse_metadata(
+    xml: &str,
+    now: DateTime<Utc>,
+) -> Result<gatehouse_api::sso::ImportedMetadata, String> {
+    let document = roxmltree::Document::parse(xml)
+        .map_err(|e| format!("This is not well-formed XML: {e}."))?;
+    let root = document.root_element();
+    let entity = if root.has_tag_name((MD, "EntityDescriptor")) {
+        root
+    } else {
+        root.descendants()
+            .find(|n| {
+                n.has_tag_name((MD, "EntityDescriptor"))
+                    && n.descendants()
+                        .any(|d| d.has_tag_name((MD, "IDPSSODescriptor")))
+            })
+            .ok_or("This is not SAML metadata: it has no EntityDescriptor.")?
+    };
+    let idp_entity_id = entity
+        .attribute("entityID")
+        .ok_or("The EntityDescriptor has no entityID.")?
+        .to_owned();
+    let idp = entity
+        .children()
+        .find(|n| n.has_tag_name((MD, "IDPSSODescriptor")))
+        .ok_or("This metadata describes no identity provider (no IDPSSODescriptor).")?;
+    let login_url = idp
+        .children()
+        .find(|n| {
+            n.has_tag_name((MD, "SingleSignOnService"))
+                && n.attribute("Binding") == Some(REDIRECT_BINDING)
+        })
+        .and_then(|n| n.attribute("Location"))
+        .ok_or("The identity provider offers no HTTP-Redirect sign-in (SingleSignOnService).")?
+        .to_owned();
+    let base64 = idp
+        .children()
+        .filter(|n| n.has_tag_name((MD, "KeyDescriptor")))
+        .filter(|n| n.attribute("use").is_none_or(|u| u == "signing"))
+        .flat_map(|k| k.descendants())
+        .find(|n| n.has_tag_name((DS, "X509Certificate")))
+        .and_then(|n| n.text())
+        .ok_or("The metadata has no signing certificate (KeyDescriptor/X509Certificate).")?;
+    let body: String = base64.chars().filter(|c| !c.is_whitespace()).collect();
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    let certificate_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    );
+    let certificate = certificate(&certificate_pem, now)?;
+    Ok(gatehouse_api::sso::ImportedMetadata {
+        idp_entity_id,
+        login_url,
+        certificate_pem,
+        certificate,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -342,6 +342,8 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(sso::list, sso::create))
         .routes(routes!(sso::get, sso::update, sso::delete))
         .routes(routes!(sso::simulate))
+        .routes(routes!(sso::discover))
+        .routes(routes!(sso::metadata))
         .routes(routes!(auth::permissions))
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))

@@ -14,8 +14,9 @@ use chrono::Utc;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::{
-    ConnectionInput, PublicConnection, PublicConnectionsQuery, Simulation, SimulationInput,
-    SsoConnection, SsoProtocol, DEFAULT_GROUPS_CLAIM,
+    ConnectionInput, DiscoverRequest, Discovery, ImportedMetadata, MetadataImport,
+    PublicConnection, PublicConnectionsQuery, Simulation, SimulationInput, SsoConnection,
+    SsoProtocol, DEFAULT_GROUPS_CLAIM,
 };
 use gatehouse_api::{Page, Pagination, Problem, Single, DEFAULT_TENANT};
 use uuid::Uuid;
@@ -298,4 +299,40 @@ pub async fn public(
 ) -> AppResult<Json<Single<Vec<PublicConnection>>>> {
     let tenant = query.tenant_id.as_deref().unwrap_or(DEFAULT_TENANT);
     Ok(single(store_sso::public(&state.db, tenant).await?))
+}
+
+/// Reads an OpenID provider's configuration for the new-connection form: what it
+/// supports, and whether the issuer is right. Nothing is saved.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/sso/discover", tag = "sso", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = DiscoverRequest,
+    responses(
+        (status = 200, body = Single<Discovery>),
+        (status = 422, description = "Not reachable, not a configuration document, or another issuer", body = Problem),
+    ))]
+pub async fn discover(
+    Path(_tenant): Path<String>,
+    JsonBody(request): JsonBody<DiscoverRequest>,
+) -> AppResult<Json<Single<Discovery>>> {
+    request.validate().map_err(AppError::Validation)?;
+    let found = sso::discover(&crate::oidc::http_client(), &request.issuer)
+        .await
+        .map_err(|why| AppError::field("issuer", why))?;
+    Ok(single(found))
+}
+
+/// Reads an IdP's SAML metadata XML into the settings of a connection: entity id,
+/// sign-in URL and signing certificate. Nothing is saved.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant_id}/sso/metadata", tag = "sso", security(("bearer" = [])),
+    params(("tenant_id" = String, Path)), request_body = MetadataImport,
+    responses(
+        (status = 200, body = Single<ImportedMetadata>),
+        (status = 422, description = "Not SAML metadata, or no usable sign-in URL or certificate", body = Problem),
+    ))]
+pub async fn metadata(
+    Path(_tenant): Path<String>,
+    JsonBody(request): JsonBody<MetadataImport>,
+) -> AppResult<Json<Single<ImportedMetadata>>> {
+    let imported =
+        sso::parse_metadata(&request.xml, Utc::now()).map_err(|why| AppError::field("xml", why))?;
+    Ok(single(imported))
 }

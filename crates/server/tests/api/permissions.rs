@@ -15,6 +15,9 @@ const MAIL: &str = "/api/v1/tenants/default/settings/mail";
 const KEYS: &str = "/api/v1/tenants/default/api-keys";
 const SSO: &str = "/api/v1/tenants/default/sso/connections";
 
+/// The issuer of the OpenID provider the discovery request reads.
+static ISSUER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// An OIDC connection named `title` whose IdP group `staff` brings `groups`, `roles`.
 fn connection(title: &str, groups: &[&str], roles: &[&str]) -> Value {
     let mut mappings = Vec::new();
@@ -257,6 +260,16 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
             format!("{SSO}/{}/simulate", t.connection),
             Some(json!({"claims": {"groups": ["staff"]}})),
         ),
+        _ if e == endpoints::SSO_DISCOVER => (
+            Method::POST,
+            "/api/v1/tenants/default/sso/discover".to_owned(),
+            Some(json!({"issuer": ISSUER.get().cloned().unwrap_or_default()})),
+        ),
+        _ if e == endpoints::SSO_METADATA => (
+            Method::POST,
+            "/api/v1/tenants/default/sso/metadata".to_owned(),
+            Some(json!({"xml": crate::sso::idp_metadata().0})),
+        ),
         _ if e == endpoints::MAIL_SETTINGS => (Method::GET, MAIL.to_owned(), None),
         _ if e == endpoints::MAIL_TEST => (
             Method::POST,
@@ -326,6 +339,8 @@ async fn every_endpoint_checks_its_permission() {
     let mail = MailServer::start().await;
     let server = TestServer::start_with(with_mail(&mail)).await;
     let admin = server.admin_token().await;
+    let provider = gatehouse_idp::OidcProvider::start("http://127.0.0.1:1/cb", json!({})).await;
+    ISSUER.set(provider.issuer()).unwrap();
     let mut checked = 0;
     for (n, permission) in Permission::ALL.into_iter().enumerate() {
         let guarded: Vec<&Endpoint> = endpoints::ALL
@@ -454,8 +469,9 @@ async fn stronger_targets(
 
 /// The column "holds the permission, but the target is stronger": for every write, a
 /// caller with exactly the endpoint's permission is refused on a target that carries
-/// more, and nothing changes. Writes with no target (creating users, the tenant policy
-/// and the tenant's mail test) are left out; creating roles, groups and invites count
+/// more, and nothing changes. Writes with no target (creating users, the tenant policy,
+/// the tenant's mail test, and SSO discovery, metadata reading and simulation, which
+/// change nothing) are left out; creating roles, groups and invites count
 /// the permissions asked for; resending or revoking an invite counts what it grants.
 #[tokio::test]
 async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
@@ -469,6 +485,8 @@ async fn holding_the_permission_is_not_enough_against_a_stronger_target() {
             && **e != endpoints::SECURITY_SETTINGS_UPDATE
             && **e != endpoints::MAIL_TEST
             && **e != endpoints::SSO_SIMULATE
+            && **e != endpoints::SSO_DISCOVER
+            && **e != endpoints::SSO_METADATA
     });
     for (n, endpoint) in writes.enumerate() {
         let permission = endpoint.permission_for_others().unwrap();

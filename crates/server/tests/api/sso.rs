@@ -534,3 +534,97 @@ async fn the_client_secret_never_reaches_an_answer_or_the_log() {
     assert!(logged.contains("SSO connection created"), "{logged}");
     assert!(!logged.contains(secret));
 }
+
+/// SAML metadata of an IdP at `idp.example.com`, signing with a fresh certificate;
+/// returns it with the certificate's DER.
+pub fn idp_metadata() -> (String, Vec<u8>) {
+    use base64::Engine;
+    let (_, der) = certificate((2099, 1, 1));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&der);
+    let xml = format!(
+        r#"<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>AAAA</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>
+{encoded}
+    </ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/post"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/redirect"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>"#
+    );
+    (xml, der)
+}
+
+#[tokio::test]
+async fn discovery_and_metadata_fill_in_a_connection() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    let provider = OidcProvider::start("http://127.0.0.1:1/callback", json!({})).await;
+    let discover = |issuer: String| {
+        server.send_json(
+            Method::POST,
+            "/api/v1/tenants/default/sso/discover",
+            Some(&admin),
+            json!({"issuer": issuer}),
+        )
+    };
+    let found: Value = discover(provider.issuer()).await.json().await.unwrap();
+    assert_eq!(found["data"]["issuer"], provider.issuer());
+    assert!(found["data"]["authorization_endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with(&provider.issuer()));
+    assert!(found["data"]["jwks_uri"].is_string());
+    for (issuer, says) in [
+        (format!("{}/elsewhere", provider.issuer()), "answered 404"),
+        ("http://127.0.0.1:1".to_owned(), "could not be reached"),
+        ("ftp://example.com".to_owned(), "https://"),
+    ] {
+        let body = problem(discover(issuer).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{body}"
+        );
+    }
+
+    let (xml, der) = idp_metadata();
+    let imported: Value = server
+        .send_json(
+            Method::POST,
+            "/api/v1/tenants/default/sso/metadata",
+            Some(&admin),
+            json!({"xml": xml}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let data = &imported["data"];
+    assert_eq!(data["idp_entity_id"], "https://idp.example.com/saml");
+    assert_eq!(data["login_url"], "https://idp.example.com/redirect");
+    assert_eq!(
+        data["certificate"]["sha256"],
+        hex(&sha2::Sha256::digest(&der))
+    );
+    let refused = server
+        .send_json(
+            Method::POST,
+            "/api/v1/tenants/default/sso/metadata",
+            Some(&admin),
+            json!({"xml": "<html/>"}),
+        )
+        .await;
+    let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not SAML metadata"),
+        "{body}"
+    );
+}
