@@ -33,3 +33,19 @@ pub fn set(config: Config) {
 pub fn api_url(path: &str) -> String {
     CONFIG.with(|c| format!("{}{path}", c.borrow().api_base_url.trim_end_matches('/')))
 }
+
+/// Like [`api_url`], but always absolute (the console's own origin when the API shares
+/// it): for addresses used outside the console, such as in a command or at an identity
+/// provider.
+pub fn api_absolute_url(path: &str) -> String {
+    let url = api_url(path);
+    if url.starts_with('/') {
+        let origin = leptos::prelude::window()
+            .location()
+            .origin()
+            .unwrap_or_default();
+        format!("{origin}{url}")
+    } else {
+        url
+    }
+}

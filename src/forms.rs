@@ -68,6 +68,23 @@ impl FormState {
         Signal::derive(move || server.with(|s| first_for(s, field)))
     }
 
+    /// The error for a field named at run time (a row of a list, whose position may
+    /// change): the client rule's once submitted, else the server's.
+    pub fn row_error(
+        &self,
+        field: impl Fn() -> String + Send + Sync + 'static,
+        client: Signal<Vec<FieldError>>,
+    ) -> Signal<Option<String>> {
+        let (server, submitted) = (self.server, self.submitted);
+        Signal::derive(move || {
+            let field = field();
+            client
+                .with(|c| first_for(c, &field))
+                .filter(|_| submitted.get())
+                .or_else(|| server.with(|s| first_for(s, &field)))
+        })
+    }
+
     /// Starts a submit: reveals errors and clears the previous failure.
     pub fn begin(&self) {
         self.submitted.set(true);
@@ -118,6 +135,20 @@ pub fn focus_first_invalid() {
         if let Ok(Some(element)) =
             document().query_selector(".field-invalid input, .field-invalid textarea")
         {
+            use wasm_bindgen::JsCast;
+            if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        }
+    });
+}
+
+/// Moves keyboard focus to the element with `id` once it is on screen (a field a step
+/// or a new row has just brought).
+pub fn focus_later(id: impl Into<String>) {
+    let id = id.into();
+    request_animation_frame(move || {
+        if let Some(element) = document().get_element_by_id(&id) {
             use wasm_bindgen::JsCast;
             if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
                 let _ = element.focus();

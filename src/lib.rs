@@ -21,13 +21,15 @@ use crate::pages::groups::{
 use crate::pages::roles::{
     NewRolePage, RoleDetailPage, RoleHoldersTab, RoleSettingsTab, RolesPage,
 };
+use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
 use crate::pages::users::{
     NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab,
     UserRolesTab, UsersPage,
 };
 use crate::pages::{
     AcceptInvitePage, AccountPage, ApiKeysPage, ForgotPasswordPage, InvitesPage, LoginPage,
-    MyApiKeysPage, NotFound, ResetPasswordPage, SettingsPage, SetupPage, Shell,
+    MyApiKeysPage, NewConnectionPage, NotFound, ResetPasswordPage, SettingsPage, SetupPage, Shell,
+    SsoDetailPage, SsoDonePage, SsoPage,
 };
 use crate::session::Session;
 
@@ -53,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite") view=AcceptInvitePage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password") view=ResetPasswordPage />
+                <Route path=path!("/sso/done") view=SsoDonePage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/users" /> } />
                     <Route path=path!("users") view=UsersPage />
@@ -78,6 +81,14 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("invites") view=InvitesPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
+                    <Route path=path!("sso") view=SsoPage />
+                    <Route path=path!("sso/new") view=NewConnectionPage />
+                    <ParentRoute path=path!("sso/:id") view=SsoDetailPage>
+                        <Route path=path!("") view=SsoSettingsTab />
+                        <Route path=path!("mappings") view=SsoMappingsTab />
+                        <Route path=path!("service-provider") view=SsoProviderDetailsTab />
+                        <Route path=path!("test") view=SsoTestTab />
+                    </ParentRoute>
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("account") view=AccountPage />
                     <Route path=path!("account/api-keys") view=MyApiKeysPage />

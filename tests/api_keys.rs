@@ -7,14 +7,17 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, Utc};
-use common::{container, session_with, text, texts};
+use chrono::Duration;
+use common::{
+    button, container, element, fake_server, now, sent_bodies, session_with, set_value, single,
+    text, texts, until,
+};
 use gatehouse_api::api_keys::{
     ApiKey, ApiKeyStatus, CreatedApiKey, KeyRevokeOutcome, KeyRevokeResult, KeyRevokeResults,
 };
 use gatehouse_api::auth::{MfaPolicy, SecuritySettings};
 use gatehouse_api::users::UserRef;
-use gatehouse_api::{FieldError, Meta, Page, Pagination, Permission, Problem, Single};
+use gatehouse_api::{FieldError, Meta, Page, Pagination, Permission, Problem};
 use gatehouse_console::components::status::KeyExpiry;
 use gatehouse_console::components::toast::{ToastHost, Toasts};
 use gatehouse_console::pages::api_keys::{
@@ -24,15 +27,11 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
 use leptos_router::components::Router;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap()
-}
 
 /// The day as a person reads it, written here independently of the console.
 fn day_in(days: i64) -> String {
@@ -41,55 +40,8 @@ fn day_in(days: i64) -> String {
         .to_string()
 }
 
-fn element(root: &HtmlElement, css: &str) -> HtmlElement {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{css} not found"))
-        .unchecked_into()
-}
-
-fn set_value(root: &HtmlElement, css: &str, value: &str, event: &str) {
-    let input = element(root, css);
-    js_sys::Reflect::set(&input, &"value".into(), &value.into()).unwrap();
-    input
-        .dispatch_event(&web_sys::Event::new(event).unwrap())
-        .unwrap();
-}
-
-fn button(root: &HtmlElement, label: &str) -> HtmlElement {
-    let buttons = root.query_selector_all("button").unwrap();
-    (0..buttons.length())
-        .map(|i| buttons.item(i).unwrap().unchecked_into::<HtmlElement>())
-        .find(|b| {
-            b.text_content().unwrap_or_default().trim() == label
-                || b.get_attribute("aria-label").as_deref() == Some(label)
-        })
-        .unwrap_or_else(|| panic!("no button {label}"))
-}
-
 fn option_labels(root: &HtmlElement) -> Vec<String> {
     texts(root, "#key-expiry option")
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-/// Waits (up to two seconds) for what the server's answer should bring about.
-async fn until(what: &str, ready: impl Fn() -> bool) {
-    for _ in 0..200 {
-        tick().await;
-        if ready() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[wasm_bindgen_test]
@@ -205,56 +157,6 @@ fn sample_key(status: ApiKeyStatus, expires_in_days: Option<i64>) -> ApiKey {
         permissions: None,
         version: 1,
     }
-}
-
-fn single<T: serde::Serialize>(data: T) -> String {
-    serde_json::to_string(&Single {
-        data,
-        meta: Meta {
-            request_id: "test".into(),
-            timestamp: now(),
-        },
-    })
-    .unwrap()
-}
-
-/// Stands in for the server: answers requests whose URL contains a pattern (and whose
-/// method matches) with a status and body, and keeps the bodies of what was sent in
-/// `window.sentBodies`.
-fn fake_server(routes: &[(&str, &str, u16, String)]) {
-    let routes = serde_json::to_string(
-        &routes
-            .iter()
-            .map(|(method, pattern, status, body)| (method, pattern, status, body))
-            .collect::<Vec<_>>(),
-    )
-    .unwrap();
-    let install = js_sys::Function::new_with_args(
-        "routes",
-        r#"
-        const table = JSON.parse(routes);
-        window.sentBodies = [];
-        window.fetch = async (input) => {
-            const body = await input.clone().text();
-            if (body) window.sentBodies.push(body);
-            for (const [method, pattern, status, answer] of table) {
-                if (input.method === method && input.url.includes(pattern)) {
-                    return new Response(answer, {status, headers: {"Content-Type": "application/json"}});
-                }
-            }
-            return new Response(JSON.stringify({type: "about:blank", title: "Not Found", status: 404}), {status: 404});
-        };
-        "#,
-    );
-    install.call1(&JsValue::NULL, &routes.into()).unwrap();
-}
-
-fn sent_bodies() -> Vec<String> {
-    let bodies = js_sys::Reflect::get(&window(), &"sentBodies".into()).unwrap();
-    js_sys::Array::from(&bodies)
-        .iter()
-        .map(|b| b.as_string().unwrap())
-        .collect()
 }
 
 fn settings(max_days: Option<u32>) -> String {

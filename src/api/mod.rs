@@ -14,6 +14,7 @@ pub mod groups;
 pub mod invites;
 pub mod roles;
 pub mod settings;
+pub mod sso;
 pub mod users;
 
 pub use error::ApiError;

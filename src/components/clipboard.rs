@@ -30,3 +30,28 @@ pub fn copy_then(text: String, what: &'static str, copied: Option<Callback<()>>)
         }
     });
 }
+
+/// A value to copy elsewhere (into an identity provider's settings): labelled,
+/// read-only, selected on focus, with a copy button naming what it copies.
+#[component]
+pub fn CopyField(
+    id: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let text = value.clone();
+    let hint_id = hint.map(|_| format!("{id}-hint"));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <div class="copy-link">
+                <input type="text" id=id readonly spellcheck="false" autocomplete="off" prop:value=value
+                    aria-describedby=hint_id.clone() on:focus:target=move |ev| ev.target().select() />
+                <button type="button" class="button" aria-label=format!("Copy the {label}")
+                    on:click=move |_| copy(text.clone(), label)>"Copy"</button>
+            </div>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+        </div>
+    }
+}

@@ -41,8 +41,9 @@ fn label_text(label: &'static str, required: bool) -> impl IntoView {
 /// A text input (text, email, password, a code...).
 #[component]
 pub fn TextField(
-    /// The field's id, also its JSON name (server errors are matched by it).
-    id: &'static str,
+    /// The field's id, usually also its JSON name (server errors are matched by it).
+    #[prop(into)]
+    id: String,
     label: &'static str,
     value: RwSignal<String>,
     #[prop(optional, into)] error: Signal<Option<String>>,
@@ -60,12 +61,12 @@ pub fn TextField(
     let touched = RwSignal::new(false);
     let shown_error = move || error.get().filter(|_| touched.get() || reveal.get());
     let (hint_id, error_id, describe) =
-        described_by(id, hint.is_some(), move || shown_error().is_some());
+        described_by(&id, hint.is_some(), move || shown_error().is_some());
     view! {
         <div class="field" class:field-invalid=move || shown_error().is_some()>
-            <label for=id>{label_text(label, required)}</label>
+            <label for=id.clone()>{label_text(label, required)}</label>
             <input
-                id=id
+                id=id.clone()
                 name=id
                 type=input_type
                 autocomplete=autocomplete
@@ -252,5 +253,37 @@ pub fn CheckboxField(
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
             <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
         </div>
+    }
+}
+
+/// One choice among a few, all visible: radio buttons in a fieldset whose legend names
+/// the choice. Each button's id is `{name}-{value}`.
+#[component]
+pub fn RadioGroup(
+    name: &'static str,
+    legend: &'static str,
+    /// `(value, label, hint)` of each choice, in order.
+    options: Vec<(&'static str, &'static str, Option<&'static str>)>,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="radio-group" disabled=move || disabled.get()>
+            <legend>{legend}</legend>
+            {options.into_iter().map(|(option, label, hint)| {
+                let id = format!("{name}-{option}");
+                let hint_id = hint.map(|_| format!("{id}-hint"));
+                view! {
+                    <div class="field-radio">
+                        <input type="radio" id=id.clone() name=name value=option aria-describedby=hint_id.clone()
+                            prop:checked=move || value.with(|v| v == option)
+                            on:change=move |_| on_change.run(option.to_owned()) />
+                        <label for=id>{label}</label>
+                        {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }

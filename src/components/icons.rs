@@ -22,6 +22,7 @@ pub enum Icon {
     Mail,
     Key,
     ChevronDown,
+    SignIn,
 }
 
 impl Icon {
@@ -44,6 +45,7 @@ impl Icon {
             Icon::Mail => "M4 6h16v12H4zM4 7l8 6 8-6",
             Icon::Key => "M2 18v3h3l7.3-7.3a5 5 0 1 0-3-3L2 18M16.5 7.5h.01",
             Icon::ChevronDown => "M6 9l6 6 6-6",
+            Icon::SignIn => "M10 17l5-5-5-5M15 12H3M15 4h4a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-4",
         }
     }
 }

@@ -18,6 +18,9 @@ pub fn RoleChecklist(
     selected: RwSignal<BTreeSet<Uuid>>,
     #[prop(into)] read_only: Signal<bool>,
     #[prop(optional)] any_role: bool,
+    /// Starts each checkbox's id (`{prefix}-{role id}`), where one page has several lists.
+    #[prop(default = "role".to_owned(), into)]
+    id_prefix: String,
 ) -> impl IntoView {
     let session = use_session();
     let roles = LocalResource::new(move || api::roles::all(session));
@@ -27,7 +30,7 @@ pub fn RoleChecklist(
         Some(Err(e)) => view! { <ErrorBanner message=e.message() on_retry=Callback::new(move |()| roles.refetch()) /> }.into_any(),
         Some(Ok(roles)) => view! {
             <div class="checklist">
-                {roles.into_iter().map(|role| view! { <RoleChoice role selected read_only any_role /> }).collect_view()}
+                {roles.into_iter().map(|role| view! { <RoleChoice role selected read_only any_role id_prefix=id_prefix.clone() /> }).collect_view()}
             </div>
         }
         .into_any(),
@@ -43,6 +46,7 @@ fn RoleChoice(
     selected: RwSignal<BTreeSet<Uuid>>,
     #[prop(into)] read_only: Signal<bool>,
     any_role: bool,
+    id_prefix: String,
 ) -> impl IntoView {
     let session = use_session();
     let id = role.id;
@@ -63,7 +67,7 @@ fn RoleChoice(
             lacking.join(", ")
         )
     });
-    let input_id = format!("role-{id}");
+    let input_id = format!("{id_prefix}-{id}");
     view! {
         <div class="permission" title=why>
             <input type="checkbox" id=input_id.clone() prop:checked=checked disabled=move || read_only.get() || locked()

@@ -16,6 +16,20 @@ pub fn fragment_value(key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The value of `key` in the fragment, percent-decoded (a message, a path); empty when
+/// absent or not decodable.
+pub fn decoded_fragment_value(key: &str) -> String {
+    decode_component(&fragment_value(key))
+}
+
+/// A percent-encoded URL component as text (`+` as a space); empty when not decodable.
+pub fn decode_component(raw: &str) -> String {
+    js_sys::decode_uri_component(&raw.replace('+', " "))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
 /// The value of `key` in the fragment, following it when only the fragment changes (a
 /// second link pasted into the same tab does not reload the page).
 pub fn use_fragment(key: &'static str) -> ReadSignal<String> {

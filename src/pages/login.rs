@@ -1,12 +1,17 @@
-//! `/login`: email and password (and a code, for two-step sign-in); back to where the
-//! administrator was going.
+//! `/login`: email and password (and a code, for two-step sign-in), or an SSO
+//! connection; back to where the administrator was going. A failed SSO sign-in comes
+//! back here with `#sso_error=<message>`.
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
-use super::safe_return_path;
+use super::links::decoded_fragment_value;
+use super::sso::SsoSignInLinks;
+use super::{current_path, safe_return_path};
 use crate::api;
+use crate::components::banner::ErrorBanner;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::session::use_session;
 
@@ -18,6 +23,19 @@ pub fn LoginPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let setup = LocalResource::new(move || api::auth::setup_status(session));
     let navigate = use_navigate();
+    // Read once, then taken out of the address: a reload must not show it again.
+    let sso_error = Some(decoded_fragment_value("sso_error")).filter(|e| !e.is_empty());
+    if sso_error.is_some() {
+        let (here, navigate) = (current_path(), navigate.clone());
+        Effect::new(move |_| {
+            let replace = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&here, replace);
+        });
+    }
     let signed_in = Callback::new(move |login| {
         session.signed_in(login);
         navigate(&next(), Default::default());
@@ -34,7 +52,9 @@ pub fn LoginPage() -> impl IntoView {
                             <p>"This server has no administrator yet. Open the one-time setup link that the server printed when it started."</p>
                         </div>
                     })}
+                    {sso_error.clone().map(|message| view! { <div id="sso-error"><ErrorBanner message /></div> })}
                     <SignInSteps email ids=SignInIds::PAGE submit_label="Sign in" on_signed_in=signed_in />
+                    <SsoSignInLinks next=Signal::derive(next) />
                     <p class="below-form"><A href="/forgot-password">"Forgot password?"</A></p>
                 </div>
             </main>

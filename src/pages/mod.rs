@@ -13,6 +13,7 @@ pub mod roles;
 mod settings;
 mod setup;
 mod shell;
+pub mod sso;
 pub mod users;
 
 pub use accept_invite::AcceptInvitePage;
@@ -25,6 +26,7 @@ pub use password_link::{ForgotPasswordPage, ResetPasswordPage};
 pub use settings::SettingsPage;
 pub use setup::SetupPage;
 pub use shell::Shell;
+pub use sso::{NewConnectionPage, SsoDetailPage, SsoDonePage, SsoPage};
 
 /// A same-site path to return to after signing in (never another origin).
 pub fn safe_return_path(next: Option<String>) -> String {
@@ -34,11 +36,27 @@ pub fn safe_return_path(next: Option<String>) -> String {
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::components::banner::ErrorBanner;
+
+/// The current path with its query, without the fragment (untracked: for redirects that
+/// must not follow the location they change).
+pub fn current_path() -> String {
+    let location = use_location();
+    let (path, search) = (
+        location.pathname.get_untracked(),
+        location.search.get_untracked(),
+    );
+    let search = search.trim_start_matches('?');
+    if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    }
+}
 
 /// Where a page that shows one object (a user, a role, a group) is.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,6 +8,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use super::account::RequirementGate;
+use super::current_path;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
@@ -21,21 +22,12 @@ use crate::session::use_session;
 #[component]
 pub fn Shell() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
-    let here = move || {
-        // Untracked: the redirect must not follow the location it changes.
-        let (path, search) = (
-            location.pathname.get_untracked(),
-            location.search.get_untracked(),
-        );
-        let search = search.trim_start_matches('?');
-        if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        }
+    let login_path = move || {
+        format!(
+            "/login?next={}",
+            gatehouse_api::query::encode(&current_path())
+        )
     };
-    let login_path = move || format!("/login?next={}", gatehouse_api::query::encode(&here()));
 
     // Who is signed in: known after signing in, fetched when the page was reloaded.
     let me = LocalResource::new(move || {
@@ -89,12 +81,13 @@ enum Frame {
 }
 
 /// The areas in the sidebar, each shown to those who may read it.
-const AREAS: [(&str, &str, Icon, Permission); 6] = [
+const AREAS: [(&str, &str, Icon, Permission); 7] = [
     ("Users", "/users", Icon::Users, Permission::UsersRead),
     ("Invites", "/invites", Icon::Mail, Permission::InvitesRead),
     ("API keys", "/api-keys", Icon::Key, Permission::ApiKeysRead),
     ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
     ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
+    ("SSO", "/sso", Icon::SignIn, Permission::SsoRead),
     (
         "Settings",
         "/settings",

@@ -22,7 +22,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{CheckboxField, SelectField, TextField};
 use crate::components::permission_picker::PermissionPicker;
 use crate::components::time::{day, end_of, now};
-use crate::config::api_url;
+use crate::config::api_absolute_url;
 use crate::forms::{focus_first_invalid, FormState};
 use crate::session::use_session;
 
@@ -362,22 +362,11 @@ pub fn NewApiKeyDialog(
     }
 }
 
-/// The absolute address of an API path, for a command to run elsewhere.
-fn absolute(path: &str) -> String {
-    let url = api_url(path);
-    if url.starts_with('/') {
-        let origin = window().location().origin().unwrap_or_default();
-        format!("{origin}{url}")
-    } else {
-        url
-    }
-}
-
 /// A command that proves the key works: who it acts as.
 pub fn curl_example(secret: &str) -> String {
     format!(
         "curl -H \"Authorization: Bearer {secret}\" {}",
-        absolute(&url::me())
+        api_absolute_url(&url::me())
     )
 }
 

@@ -5,7 +5,9 @@ use gatehouse_api::endpoints;
 use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
+use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::filters::GroupFilter;
 use super::service_account::ServiceAccountDialog;
 use super::table::UsersTable;
@@ -14,7 +16,7 @@ use crate::components::field::SelectField;
 use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
 use crate::components::list::{ListResults, ListState, SearchBox};
-use crate::components::table::Sorting;
+use crate::components::table::{Selection, Sorting};
 use crate::session::use_session;
 
 /// `("", "Any")` and then `choices`: the options of a filter.
@@ -92,10 +94,48 @@ pub fn UsersPage() -> impl IntoView {
     });
     let clear = list.clear();
     let service_open = RwSignal::new(false);
+    // The people awaiting approval: a way to them while there are any, and on their
+    // view, approve and deny.
+    let pending_view =
+        Memo::new(move |_| query.with(|q| q.status == Some(UserStatus::PendingApproval)));
+    let awaiting = LocalResource::new(move || async move {
+        let query = UserListQuery {
+            status: Some(UserStatus::PendingApproval),
+            per_page: Some(1),
+            ..Default::default()
+        };
+        api::users::list(session, &query)
+            .await
+            .map(|page| page.pagination.total_items)
+            .unwrap_or_default()
+    });
+    let awaiting_count = move || awaiting.get().unwrap_or_default();
+    let show_awaiting = move || awaiting_count() > 0 && !pending_view.get();
+    let selected = RwSignal::new(std::collections::BTreeSet::new());
+    let shown = RwSignal::new(Vec::<User>::new());
     let rows = Callback::new(move |page: Vec<User>| {
         mark_first_paint();
-        view! { <UsersTable users=page sort on_sort /> }.into_any()
+        if pending_view.get_untracked() {
+            shown.set(page.clone());
+            let selection = Selection {
+                chosen: selected,
+                id: |u: &User| u.id,
+                name: |u: &User| u.email.clone(),
+            };
+            view! { <UsersTable caption="Awaiting approval" users=page sort on_sort selection actions=approval_cell /> }
+                .into_any()
+        } else {
+            view! { <UsersTable users=page sort on_sort /> }.into_any()
+        }
     });
+    provide_approvals(
+        selected,
+        shown,
+        Callback::new(move |()| {
+            users.refetch();
+            awaiting.refetch();
+        }),
+    );
 
     view! {
         <div class="page-header">
@@ -108,6 +148,14 @@ pub fn UsersPage() -> impl IntoView {
                 </GuardedLink>
             </div>
         </div>
+        <Show when=show_awaiting>
+            <p class="banner banner-info pending-note">
+                <A href="/users?status=PENDING_APPROVAL" attr:id="pending-approval-link">
+                    {move || format!("Pending approval ({})", awaiting_count())}
+                </A>
+                " people signed in through SSO and wait for an administrator to let them in."
+            </p>
+        </Show>
         <div class="toolbar" role="search">
             <SearchBox state=list label="Search users" placeholder="Search by email, username or name" />
             <SelectField id="filter-status" label="Status" inline=true value=status on_change=on_status
@@ -131,6 +179,9 @@ pub fn UsersPage() -> impl IntoView {
                 <button type="button" class="button button-quiet" on:click=move |_| clear.run(())>"Clear filters"</button>
             </Show>
         </div>
+        <Show when=move || pending_view.get()>
+            <PendingApprovals />
+        </Show>
         <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
             <div class="empty">
                 <h2>"No users yet"</h2>

@@ -2,6 +2,7 @@
 
 mod actions;
 mod api_keys_tab;
+mod approvals;
 mod detail;
 mod filters;
 mod form;
@@ -14,6 +15,7 @@ mod service_account;
 mod table;
 
 pub use api_keys_tab::UserApiKeysTab;
+pub use approvals::{decision_summary, Decision, Outcome, DENIED_REASON};
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;

@@ -48,26 +48,28 @@ pub fn user_columns() -> Vec<Column<User, UserSortBy>> {
     ]
 }
 
-/// One page of users, sortable; with `selection`, rows can be chosen.
+/// One page of users, sortable; with `selection`, rows can be chosen; with `actions`, a
+/// last column holds each row's buttons.
 #[component]
 pub fn UsersTable(
     users: Vec<User>,
     #[prop(into)] sort: Signal<SortState>,
     on_sort: Callback<SortState>,
     #[prop(optional)] selection: Option<Selection<User>>,
+    #[prop(optional)] actions: Option<fn(&User) -> AnyView>,
     #[prop(default = "Users")] caption: &'static str,
 ) -> impl IntoView {
     let sorting = Sorting {
         state: sort,
         on_sort,
     };
+    let mut columns = user_columns();
+    columns.extend(actions.map(|cell| Column::new("Actions", cell)));
     match selection {
         Some(selection) => view! {
-            <DataTable caption columns=user_columns() rows=users sorting selection />
+            <DataTable caption columns rows=users sorting selection />
         }
         .into_any(),
-        None => {
-            view! { <DataTable caption columns=user_columns() rows=users sorting /> }.into_any()
-        }
+        None => view! { <DataTable caption columns rows=users sorting /> }.into_any(),
     }
 }
