@@ -27,8 +27,10 @@ pub fn SsoSignInLinks(#[prop(into)] next: Signal<String>) -> impl IntoView {
                     <ul>
                         {connections.into_iter().map(|c| view! {
                             <li>
+                                // `rel=external`: a full page load to the server, which the
+                                // router must not take for one of the console's pages.
                                 <a class="button button-block sso-button" data-connection=c.id.to_string()
-                                    href=move || api::sso::start_href(c.id, &next.get())>
+                                    rel="external" href=move || api::sso::start_href(c.id, &next.get())>
                                     {format!("Sign in with {}", c.title)}
                                 </a>
                             </li>
