@@ -69,6 +69,21 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
         )
         .await?;
 
+    let sso = admin
+        .post(
+            "/sso/connections",
+            json!({
+                "protocol": "oidc",
+                "title": "Acme login",
+                "enabled": true,
+                "oidc": {"issuer": "https://login.example.com", "client_id": "gatehouse", "client_secret": "s3cret"},
+                "mappings": [{"idp_group": "engineers", "group_ids": [ops], "role_ids": [viewer]}],
+            }),
+        )
+        .await?["data"]["id"]
+        .as_str()
+        .context("connection id")?
+        .to_owned();
     in_browser(|browser| async move {
         browser.goto(&app.url("/login")).await?;
         browser.wait_for("#email").await?;
@@ -86,6 +101,18 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             .execute("document.getElementById('planted').remove();", Vec::new())
             .await?;
         check_accessibility(&browser, "/login").await?;
+        // A fresh load, as when the server sends the browser back from a provider.
+        browser.goto(&app.url("/forgot-password")).await?;
+        browser.wait_for("#email").await?;
+        browser
+            .goto(&app.url("/login#sso_error=The%20provider%20said%20no"))
+            .await?;
+        browser.wait_for("#sso-error [role=alert]").await?;
+        browser.wait_for("a.sso-button").await?;
+        check_accessibility(&browser, "/login with SSO and an SSO error").await?;
+        browser.goto(&app.url("/sso/done#code=unknown")).await?;
+        browser.wait_for(".dead-link").await?;
+        check_accessibility(&browser, "/sso/done with a used code").await?;
 
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for("table tbody tr").await?;
@@ -111,6 +138,12 @@ async fn every_page_is_accessible_in_both_themes() -> Result<()> {
             ("/api-keys?status=REVOKED", ".empty"),
             (&format!("/users/{bot}/api-keys"), "table tbody tr"),
             ("/account/api-keys", "h1"),
+            ("/sso", "table tbody tr"),
+            ("/sso/new", "#sso-wizard-next"),
+            (&format!("/sso/{sso}"), "#oidc-client-secret-state"),
+            (&format!("/sso/{sso}/mappings"), ".mapping-row"),
+            (&format!("/sso/{sso}/service-provider"), "#sp-redirect-uri"),
+            (&format!("/sso/{sso}/test"), "#sso-test-claims"),
             ("/settings", "#mail-heading + p"),
             ("/account", "#mfa-heading"),
             ("/no/such/page", "h1"),
