@@ -791,3 +791,76 @@ async fn the_users_list_leads_to_those_awaiting_approval() {
         .iter()
         .all(|b| b != "Approve selected"));
 }
+
+#[wasm_bindgen_test]
+async fn checking_the_issuer_says_what_the_provider_offers() {
+    let root = container();
+    let found = gatehouse_api::sso::Discovery {
+        issuer: "https://login.acme.test".into(),
+        authorization_endpoint: "https://login.acme.test/auth".into(),
+        jwks_uri: "https://login.acme.test/jwks".into(),
+        scopes_supported: vec!["openid".into(), "email".into()],
+        claims_supported: vec!["sub".into(), "email".into()],
+        ..Default::default()
+    };
+    fake_server(&[("POST", "/sso/discover", 200, single(found))]);
+    let _handle = mount_tab(&root, oidc_connection(), || {
+        view! { <SsoSettingsTab /> }.into_any()
+    });
+    tick().await;
+    button(&root, "Check the issuer").click();
+    until("the discovery summary", || {
+        root.query_selector("#oidc-discovery dl").unwrap().is_some()
+    })
+    .await;
+    assert!(text(&root, "#oidc-discovery").contains("https://login.acme.test/auth"));
+    // The provider lists no "groups" claim: the form says so.
+    assert!(text(&root, "#oidc-discovery").contains("does not list"));
+    assert_eq!(sent_json(0)["issuer"], "https://acme.okta.com");
+}
+
+#[wasm_bindgen_test]
+async fn metadata_fills_in_a_saml_connection_or_says_why_not() {
+    let root = container();
+    let imported = gatehouse_api::sso::ImportedMetadata {
+        idp_entity_id: "https://idp.acme.test/entity".into(),
+        login_url: "https://idp.acme.test/redirect-sso".into(),
+        certificate_pem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into(),
+        certificate: CertificateInfo {
+            sha256: "AA:BB".into(),
+            sha1: "CC".into(),
+            subject: "CN=idp".into(),
+            not_after: "2030-01-01T00:00:00Z".parse().unwrap(),
+        },
+    };
+    fake_server(&[("POST", "/sso/metadata", 200, single(imported))]);
+    let _handle = mount_tab(&root, saml_connection(), || {
+        view! { <SsoSettingsTab /> }.into_any()
+    });
+    tick().await;
+    assert!(text(&root, "#saml-not-yet").contains("not available"));
+    set_value(&root, "#saml-metadata", "<EntityDescriptor/>", "input");
+    tick().await;
+    button(&root, "Read metadata").click();
+    until("the metadata read", || {
+        text(&root, "#saml-metadata-result").contains("Filled in")
+    })
+    .await;
+    assert!(
+        text(&root, "#saml-metadata-result").contains("AA:BB"),
+        "{}",
+        text(&root, "#saml-metadata-result")
+    );
+    assert_eq!(
+        value("#saml-login-url", &root),
+        "https://idp.acme.test/redirect-sso"
+    );
+    assert_eq!(
+        value("#saml-idp-entity-id", &root),
+        "https://idp.acme.test/entity"
+    );
+    let pem = element(&root, "#saml-certificate").unchecked_into::<HtmlTextAreaElement>();
+    assert!(pem.value().starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(text(&root, "#saml-metadata-result").contains("AA:BB"));
+    assert_eq!(sent_json(0)["xml"], "<EntityDescriptor/>");
+}

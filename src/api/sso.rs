@@ -6,7 +6,8 @@ use gatehouse_api::auth::LoginResponse;
 use gatehouse_api::endpoints::url;
 use gatehouse_api::query::{encode, NameQuery, QueryPairs};
 use gatehouse_api::sso::{
-    ConnectionInput, PublicConnection, Simulation, SimulationInput, SsoConnection, SsoExchange,
+    ConnectionInput, DiscoverRequest, Discovery, ImportedMetadata, MetadataImport,
+    PublicConnection, Simulation, SimulationInput, SsoConnection, SsoExchange,
 };
 use gatehouse_api::{Page, Single};
 use gloo_net::http::Method;
@@ -100,4 +101,22 @@ pub fn start_href(id: Uuid, return_to: &str) -> String {
         api_url(&url::sso_start(id)),
         encode(return_to)
     )
+}
+
+/// The provider's published configuration, fetched by the server.
+pub async fn discover(session: Session, issuer: &str) -> Result<Discovery, ApiError> {
+    let request = DiscoverRequest {
+        issuer: issuer.trim().to_owned(),
+    };
+    let call = Call::new(Method::POST, url::sso_discover(&session.tenant())).json(&request);
+    Ok(send::<Single<Discovery>>(session, call).await?.data)
+}
+
+/// An IdP's SAML metadata, read by the server into a connection's settings.
+pub async fn import_metadata(session: Session, xml: &str) -> Result<ImportedMetadata, ApiError> {
+    let request = MetadataImport {
+        xml: xml.to_owned(),
+    };
+    let call = Call::new(Method::POST, url::sso_metadata(&session.tenant())).json(&request);
+    Ok(send::<Single<ImportedMetadata>>(session, call).await?.data)
 }

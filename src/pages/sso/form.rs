@@ -8,6 +8,7 @@ use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
 use super::draft::{preset_help, preset_key, protocol_key, SettingsDraft};
+use super::lookup::{DiscoverIssuer, ImportMetadata};
 use crate::api;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::field::{CheckboxField, RadioGroup, TextArea, TextField};
@@ -85,6 +86,7 @@ fn OidcFields(
         <TextField id="oidc-issuer" label="Issuer URL" value=draft.issuer required=true input_type="url"
             hint="Where /.well-known/openid-configuration is, such as https://login.example.com."
             error=error("oidc.issuer", draft.issuer) reveal=form.submitted />
+        <DiscoverIssuer draft />
         <TextField id="oidc-client-id" label="Client ID" value=draft.client_id required=true
             error=error("oidc.client_id", draft.client_id) reveal=form.submitted />
         {move || match (saved.with(Option::is_some), replacing.get()) {
@@ -152,6 +154,10 @@ fn SamlFields(
         }
     };
     view! {
+        <p class="banner banner-warning" id="saml-not-yet">
+            "SAML connections can be set up, mapped and tested here, but signing in through them is not available on this server yet; they are not offered on the sign-in page."
+        </p>
+        <ImportMetadata draft />
         <TextField id="saml-idp-entity-id" label="IdP entity ID" value=draft.idp_entity_id required=true
             hint="The issuer the IdP's metadata names (entityID)."
             error=error("saml.idp_entity_id", draft.idp_entity_id) reveal=form.submitted />

@@ -5,6 +5,7 @@ mod detail;
 mod draft;
 mod form;
 mod list;
+mod lookup;
 mod mappings;
 mod provider;
 mod sign_in;

@@ -289,7 +289,7 @@ pub async fn simulate(
 }
 
 /// The enabled connections of a tenant (the default one unless named), for the buttons
-/// of its sign-in page.
+/// of its sign-in page. SAML connections are left out until SAML sign-in exists.
 #[utoipa::path(get, path = "/api/v1/sso/connections", tag = "sso",
     params(PublicConnectionsQuery),
     responses((status = 200, body = Single<Vec<PublicConnection>>)))]

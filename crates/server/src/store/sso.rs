@@ -355,7 +355,9 @@ pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx
 /// The enabled connections of a tenant, for its sign-in page.
 pub async fn public(db: &Db, tenant: &str) -> sqlx::Result<Vec<PublicConnection>> {
     let rows = sqlx::query(
-        "SELECT id, title, protocol FROM sso_connections WHERE tenant_id = ? AND enabled = 1 ORDER BY title COLLATE NOCASE",
+        // SAML connections are not offered until this server signs people in through them.
+        "SELECT id, title, protocol FROM sso_connections
+         WHERE tenant_id = ? AND enabled = 1 AND protocol = 'oidc' ORDER BY title COLLATE NOCASE",
     )
     .bind(tenant)
     .fetch_all(db)

@@ -135,7 +135,14 @@ async fn connections_keep_their_secret_and_show_their_certificate() {
         );
     }
 
-    // The sign-in page lists the enabled ones only, to anyone.
+    // The sign-in page lists the enabled ones only (and no SAML one while SAML sign-in
+    // is not there), to anyone.
+    create(
+        &server,
+        &admin,
+        oidc_connection("https://login.example.com", "REFUSE", json!([])),
+    )
+    .await;
     let public: Value = server
         .request(Method::GET, "/api/v1/sso/connections", None)
         .send()
@@ -150,7 +157,7 @@ async fn connections_keep_their_secret_and_show_their_certificate() {
         .iter()
         .map(|c| c["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["Acme SAML"]);
+    assert_eq!(titles, ["Acme login"]);
 }
 
 #[tokio::test]
