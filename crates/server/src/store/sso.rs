@@ -485,6 +485,35 @@ pub async fn link_user(
     Ok(())
 }
 
+/// One kind of access a connection can give: where it is held, and where the
+/// connection's share of it is remembered.
+struct Grants {
+    /// The table holding the access (`group_members`, `user_roles`) and its column for
+    /// the group or role.
+    held: &'static str,
+    held_column: &'static str,
+    /// The table remembering what the connection gave, and its column.
+    given: &'static str,
+    given_column: &'static str,
+    /// Adds the access (the group or role, the user, and for memberships the time).
+    insert: &'static str,
+}
+
+const MEMBERSHIPS: Grants = Grants {
+    held: "group_members",
+    held_column: "group_id",
+    given: "sso_memberships",
+    given_column: "group_id",
+    insert: "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)",
+};
+const ROLES: Grants = Grants {
+    held: "user_roles",
+    held_column: "role_id",
+    given: "sso_role_grants",
+    given_column: "role_id",
+    insert: "INSERT OR IGNORE INTO user_roles (role_id, user_id) VALUES (?, ?)",
+};
+
 /// Brings the memberships and roles a connection gave a user in line with `groups` and
 /// `roles`: adds what is missing (remembering it came from the connection), takes back
 /// what the connection gave and no longer says, and leaves everything else alone.
@@ -495,85 +524,62 @@ pub async fn sync_grants(
     groups: &[Uuid],
     roles: &[Uuid],
 ) -> sqlx::Result<()> {
-    let given_groups: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT group_id FROM sso_memberships WHERE user_id = ? AND connection_id = ?",
-    )
+    sync(conn, &MEMBERSHIPS, user, connection, groups).await?;
+    sync(conn, &ROLES, user, connection, roles).await
+}
+
+async fn sync(
+    conn: &mut SqliteConnection,
+    kind: &Grants,
+    user: Uuid,
+    connection: Uuid,
+    wanted: &[Uuid],
+) -> sqlx::Result<()> {
+    let Grants {
+        held,
+        held_column,
+        given,
+        given_column,
+        insert,
+    } = kind;
+    let gave: Vec<Uuid> = sqlx::query_scalar(&format!(
+        "SELECT {given_column} FROM {given} WHERE user_id = ? AND connection_id = ?"
+    ))
     .bind(user)
     .bind(connection)
     .fetch_all(&mut *conn)
     .await?;
-    for group in given_groups.iter().filter(|g| !groups.contains(g)) {
-        sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-            .bind(group)
-            .bind(user)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "DELETE FROM sso_memberships WHERE user_id = ? AND connection_id = ? AND group_id = ?",
-        )
+    for target in gave.iter().filter(|t| !wanted.contains(t)) {
+        sqlx::query(&format!(
+            "DELETE FROM {held} WHERE {held_column} = ? AND user_id = ?"
+        ))
+        .bind(target)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM {given} WHERE user_id = ? AND connection_id = ? AND {given_column} = ?"
+        ))
         .bind(user)
         .bind(connection)
-        .bind(group)
+        .bind(target)
         .execute(&mut *conn)
         .await?;
     }
-    for group in groups.iter().filter(|g| !given_groups.contains(g)) {
-        let added = sqlx::query(
-            "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)",
-        )
-        .bind(group)
-        .bind(user)
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
-        // A membership an administrator gave stays theirs.
-        if added.rows_affected() == 1 {
-            sqlx::query(
-                "INSERT INTO sso_memberships (user_id, connection_id, group_id) VALUES (?, ?, ?)",
-            )
-            .bind(user)
-            .bind(connection)
-            .bind(group)
-            .execute(&mut *conn)
-            .await?;
+    for target in wanted.iter().filter(|t| !gave.contains(t)) {
+        let mut add = sqlx::query(insert).bind(target).bind(user);
+        if insert.contains("added_at") {
+            add = add.bind(now_ms());
         }
-    }
-    let given_roles: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT role_id FROM sso_role_grants WHERE user_id = ? AND connection_id = ?",
-    )
-    .bind(user)
-    .bind(connection)
-    .fetch_all(&mut *conn)
-    .await?;
-    for role in given_roles.iter().filter(|r| !roles.contains(r)) {
-        sqlx::query("DELETE FROM user_roles WHERE role_id = ? AND user_id = ?")
-            .bind(role)
-            .bind(user)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "DELETE FROM sso_role_grants WHERE user_id = ? AND connection_id = ? AND role_id = ?",
-        )
-        .bind(user)
-        .bind(connection)
-        .bind(role)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for role in roles.iter().filter(|r| !given_roles.contains(r)) {
-        let added =
-            sqlx::query("INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, ?)")
-                .bind(user)
-                .bind(role)
-                .execute(&mut *conn)
-                .await?;
+        let added = add.execute(&mut *conn).await?;
+        // Access an administrator gave stays theirs.
         if added.rows_affected() == 1 {
-            sqlx::query(
-                "INSERT INTO sso_role_grants (user_id, connection_id, role_id) VALUES (?, ?, ?)",
-            )
+            sqlx::query(&format!(
+                "INSERT INTO {given} (user_id, connection_id, {given_column}) VALUES (?, ?, ?)"
+            ))
             .bind(user)
             .bind(connection)
-            .bind(role)
+            .bind(target)
             .execute(&mut *conn)
             .await?;
         }

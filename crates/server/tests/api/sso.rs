@@ -200,6 +200,14 @@ async fn the_simulator_says_which_mapping_grants_what() {
     assert_eq!(result["roles"][0]["from"], json!(["devs", "ops"]));
 }
 
+/// A client that stops at redirects, to see where the server sends a browser.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// Signs `login` in through the connection, and returns where the server sent the
 /// browser at the end.
 async fn sign_in(
@@ -213,14 +221,7 @@ async fn sign_in(
         server.base
     );
     let callback = provider.sign_in(&start, login).await;
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(&callback)
-        .send()
-        .await
-        .unwrap();
+    let answer = browser().get(&callback).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     answer.headers()["location"].to_str().unwrap().to_owned()
 }
@@ -379,10 +380,7 @@ async fn an_oidc_sign_in_provisions_maps_and_keeps_memberships_in_line() {
     assert_eq!(count["data"]["user_count"], 1);
 
     // A state this server never issued, or a nonce that does not match, gets nowhere.
-    let forged = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let forged = browser()
         .get(format!("{callback}?code=x&state=forged"))
         .send()
         .await
@@ -401,14 +399,7 @@ async fn an_oidc_sign_in_provisions_maps_and_keeps_memberships_in_line() {
             .unwrap();
         url
     };
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(&provider_callback)
-        .send()
-        .await
-        .unwrap();
+    let answer = browser().get(&provider_callback).send().await.unwrap();
     let landing = answer.headers()["location"].to_str().unwrap().to_owned();
     assert!(
         error_in(&landing).contains("ID token was refused"),
