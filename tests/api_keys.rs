@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use chrono::Duration;
 use common::{
-    button, container, element, fake_server, now, sent_bodies, session_with, set_value, single,
-    text, texts, until,
+    button, container, element, fake_server, now, problem, sent_bodies, session_with, set_value,
+    single, text, texts, until,
 };
 use gatehouse_api::api_keys::{
     ApiKey, ApiKeyStatus, CreatedApiKey, KeyRevokeOutcome, KeyRevokeResult, KeyRevokeResults,
@@ -490,8 +490,8 @@ async fn the_tenant_list_shows_each_key_and_revokes_one_with_a_reason() {
             .collect::<Vec<_>>(),
         ["Active", "Revoked"]
     );
-    // Only the active key can be revoked.
-    assert_eq!(texts(&root, ".row-actions button"), ["Revoke"]);
+    // Only the active key can be renamed or revoked.
+    assert_eq!(texts(&root, ".row-actions button"), ["Rename", "Revoke"]);
 
     button(&root, "Revoke the key CI deploy").click();
     tick().await;
@@ -506,4 +506,59 @@ async fn the_tenant_list_shows_each_key_and_revokes_one_with_a_reason() {
     .await;
     assert!(sent_bodies().contains(&r#"{"reason":"Leaked in a build log"}"#.to_owned()));
     assert!(root.query_selector("dialog[open]").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn renaming_a_key_someone_renamed_meanwhile_keeps_what_was_typed() {
+    let key = sample_key(ApiKeyStatus::Active, Some(30));
+    let page = serde_json::to_string(&Page {
+        data: vec![key.clone()],
+        pagination: Pagination::new(1, 25, 1),
+        meta: Meta {
+            request_id: "test".into(),
+            timestamp: now(),
+        },
+    })
+    .unwrap();
+    let stale = problem(
+        412,
+        gatehouse_api::problem::kinds::STALE_VERSION,
+        "Someone else changed it.",
+    );
+    fake_server(&[
+        ("GET", "/api-keys", 200, page),
+        ("PATCH", &format!("/api-keys/{}", key.id), 412, stale),
+    ]);
+    let root = container();
+    let _handle = mount_to(root.clone(), move || {
+        provide_context(session_with(&[
+            Permission::ApiKeysRead,
+            Permission::ApiKeysWrite,
+        ]));
+        provide_context(Toasts::default());
+        view! { <Router><KeyList of=KeysOf::Tenant /><ToastHost /></Router> }
+    });
+    until("the key", || texts(&root, "tbody tr").len() == 1).await;
+    button(&root, "Rename the key CI deploy").click();
+    until("the dialog with the current name", || {
+        root.query_selector("#key-rename")
+            .unwrap()
+            .map(|f| f.unchecked_into::<web_sys::HtmlInputElement>().value())
+            .as_deref()
+            == Some("CI deploy")
+    })
+    .await;
+    set_value(&root, "#key-rename", "CI deploy (staging)", "input");
+    tick().await;
+    button(&root, "Save name").click();
+    until("the stale-version message", || {
+        text(&root, "dialog[open]").contains("Someone else changed this key")
+    })
+    .await;
+    let field = element(&root, "#key-rename").unchecked_into::<web_sys::HtmlInputElement>();
+    assert_eq!(field.value(), "CI deploy (staging)");
+    assert_eq!(
+        sent_bodies().last().map(String::as_str),
+        Some(r#"{"name":"CI deploy (staging)"}"#)
+    );
 }

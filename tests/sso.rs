@@ -9,8 +9,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{
-    button, container, element, fake_server, now, sent_bodies, session_with, set_value, single,
-    text, texts, until, user,
+    button, container, element, fake_server, now, problem, sent_bodies, session_with, set_value,
+    single, text, texts, until, user,
 };
 use gatehouse_api::auth::LoginResponse;
 use gatehouse_api::groups::GroupRef;
@@ -21,7 +21,7 @@ use gatehouse_api::sso::{
     PublicConnection, SamlSettings, Simulation, SsoConnection, SsoProtocol,
 };
 use gatehouse_api::users::UserStatus;
-use gatehouse_api::{Meta, Page, Pagination, Permission, Problem};
+use gatehouse_api::{Meta, Page, Pagination, Permission};
 use gatehouse_console::components::toast::{ToastHost, Toasts};
 use gatehouse_console::pages::sso::{
     parse_attribute_lines, parse_claims, CurrentConnection, NewConnectionPage, SsoDonePage,
@@ -73,19 +73,6 @@ fn value(css: &str, root: &web_sys::HtmlElement) -> String {
     element(root, css)
         .unchecked_into::<HtmlInputElement>()
         .value()
-}
-
-fn problem(status: u16, kind: &str, detail: &str) -> String {
-    serde_json::to_string(&Problem {
-        kind: kind.into(),
-        title: "Refused".into(),
-        status,
-        detail: Some(detail.into()),
-        errors: Vec::new(),
-        missing_permission: None,
-        request_id: None,
-    })
-    .unwrap()
 }
 
 fn page<T: serde::Serialize>(items: Vec<T>) -> String {

@@ -183,3 +183,17 @@ pub fn sent_bodies() -> Vec<String> {
         .map(|b| b.as_string().unwrap())
         .collect()
 }
+
+/// A problem-details body, as the server answers a refusal.
+pub fn problem(status: u16, kind: &str, detail: &str) -> String {
+    serde_json::to_string(&gatehouse_api::Problem {
+        kind: kind.into(),
+        title: "Refused".into(),
+        status,
+        detail: Some(detail.into()),
+        errors: Vec::new(),
+        missing_permission: None,
+        request_id: None,
+    })
+    .unwrap()
+}

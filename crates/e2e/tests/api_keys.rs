@@ -90,7 +90,18 @@ async fn a_key_with_a_subset_is_made_copied_used_and_revoked_in_the_console() ->
         browser.wait_for_text("table", "CI reader").await?;
         browser.wait_for_text("table", &secret[..11]).await?;
         browser
-            .click("button[aria-label='Revoke the key CI reader']")
+            .click("button[aria-label='Rename the key CI reader']")
+            .await?;
+        browser.fill("#key-rename", "CI reader (demo)").await?;
+        browser
+            .click_text("dialog[open] button", "Save name")
+            .await?;
+        browser
+            .wait_for_text("[role=status], .toast", "now called")
+            .await?;
+        browser.wait_for_text("table", "CI reader (demo)").await?;
+        browser
+            .click("button[aria-label='Revoke the key CI reader (demo)']")
             .await?;
         browser
             .fill("#revoke-reason", "Rotated after the demo")

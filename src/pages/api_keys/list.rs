@@ -11,6 +11,7 @@ use gatehouse_api::Permission;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::rename::RenameKeyDialog;
 use super::table::{key_columns, KeyActions};
 use crate::api;
 use crate::components::confirm::ConfirmDialog;
@@ -139,8 +140,10 @@ pub fn KeyList(
         error.set(None);
         open.set(true);
     };
+    let renaming = RwSignal::new(None::<ApiKey>);
     provide_context(KeyActions {
         revoke: Callback::new(move |key| ask(vec![key])),
+        rename: Callback::new(move |key| renaming.set(Some(key))),
     });
     let revoke = Action::new_local(move |_: &()| {
         let chosen = revoking.get_untracked();
@@ -253,6 +256,7 @@ pub fn KeyList(
                 <p>{empty_text}</p>
             </div>
         } />
+        <RenameKeyDialog key=renaming on_renamed=Callback::new(move |()| keys.refetch()) />
         <ConfirmDialog open title message confirm_label action=revoke error>
             <TextArea id="revoke-reason" label="Reason (optional)" value=reason
                 hint="Recorded with the key, such as \"leaked in a build log\"." />

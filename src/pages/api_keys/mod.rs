@@ -3,6 +3,7 @@
 
 mod list;
 mod new_key;
+mod rename;
 mod table;
 
 use leptos::prelude::*;

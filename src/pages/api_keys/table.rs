@@ -15,6 +15,7 @@ use crate::session::{use_session, Session};
 #[derive(Clone, Copy)]
 pub struct KeyActions {
     pub revoke: Callback<ApiKey>,
+    pub rename: Callback<ApiKey>,
 }
 
 /// Whether the signed-in user may revoke a key of `owner`'s: their own always, others'
@@ -70,19 +71,25 @@ pub fn key_columns(with_owner: bool) -> Vec<Column<ApiKey, ApiKeySortBy>> {
         .collect()
 }
 
-/// Revoke, for an active key its viewer may manage.
+/// Rename and revoke, for an active key its viewer may manage.
 #[component]
 fn KeyRowActions(key: ApiKey) -> impl IntoView {
     let actions = expect_context::<KeyActions>();
     let session = use_session();
-    let label = format!("Revoke the key {}", key.name);
+    let (revoke_label, rename_label) = (
+        format!("Revoke the key {}", key.name),
+        format!("Rename the key {}", key.name),
+    );
     let owner = key.owner.id;
     let refused =
         move || (!may_manage(session, owner)).then_some("Needs the api_keys:write permission");
+    let renamed = key.clone();
     (key.status == ApiKeyStatus::Active).then(|| {
         view! {
             <span class="row-actions">
-                <button type="button" class="button" aria-label=label disabled=move || refused().is_some()
+                <button type="button" class="button button-quiet" aria-label=rename_label disabled=move || refused().is_some()
+                    title=refused on:click=move |_| actions.rename.run(renamed.clone())>"Rename"</button>
+                <button type="button" class="button" aria-label=revoke_label disabled=move || refused().is_some()
                     title=refused on:click=move |_| actions.revoke.run(key.clone())>"Revoke"</button>
             </span>
         }
