@@ -360,18 +360,9 @@ pub struct ApiKeyListQuery {
     pub sort_order: Option<SortOrder>,
 }
 
-crate::paged_query!(ApiKeyListQuery);
+crate::paged_query!(ApiKeyListQuery, sorted by ApiKeySortBy);
 
 impl ApiKeyListQuery {
-    pub fn sort_by(&self) -> ApiKeySortBy {
-        self.sort_by.unwrap_or_default()
-    }
-
-    pub fn sort_order(&self) -> SortOrder {
-        self.sort_order
-            .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
         report.check_opt("search", self.search.as_deref(), rules::search);

@@ -401,18 +401,9 @@ pub struct InviteListQuery {
     pub sort_order: Option<SortOrder>,
 }
 
-crate::paged_query!(InviteListQuery);
+crate::paged_query!(InviteListQuery, sorted by InviteSortBy);
 
 impl InviteListQuery {
-    pub fn sort_by(&self) -> InviteSortBy {
-        self.sort_by.unwrap_or_default()
-    }
-
-    pub fn sort_order(&self) -> SortOrder {
-        self.sort_order
-            .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         Report::new()
             .check_opt("search", self.search.as_deref(), rules::search)

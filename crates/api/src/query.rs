@@ -67,6 +67,22 @@ macro_rules! paged_query {
             }
         }
     };
+    // A sorted list: also the column (its default when unset) and the direction (the
+    // column's natural one when unset).
+    ($query:ty, sorted by $sort:ty) => {
+        $crate::paged_query!($query);
+
+        impl $query {
+            pub fn sort_by(&self) -> $sort {
+                self.sort_by.unwrap_or_default()
+            }
+
+            pub fn sort_order(&self) -> $crate::query::SortOrder {
+                self.sort_order
+                    .unwrap_or_else(|| self.sort_by().default_order())
+            }
+        }
+    };
 }
 
 /// The query of a list searched by name (roles, groups): page, page size, search.

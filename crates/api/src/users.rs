@@ -557,18 +557,9 @@ pub struct UserListQuery {
     pub role_id: Option<Uuid>,
 }
 
-crate::paged_query!(UserListQuery);
+crate::paged_query!(UserListQuery, sorted by UserSortBy);
 
 impl UserListQuery {
-    pub fn sort_by(&self) -> UserSortBy {
-        self.sort_by.unwrap_or_default()
-    }
-
-    pub fn sort_order(&self) -> SortOrder {
-        self.sort_order
-            .unwrap_or_else(|| self.sort_by().default_order())
-    }
-
     /// 422 for a search the server will not run (too long, too many words, control
     /// characters).
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {

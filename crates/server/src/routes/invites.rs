@@ -24,7 +24,7 @@ use gatehouse_api::{Page, Pagination, Permission, Problem, Single};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::auth::{refuse_if_blocked, start_session};
+use super::auth::start_session;
 use super::links::{self, human_time, link, INVITE_PREFIX};
 use super::users::insert_user;
 use super::{page, single};
@@ -33,7 +33,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody, Path, Query};
 use crate::guards;
 use crate::mail;
-use crate::store::{self, groups, invites, outbox, roles, sessions, throttle};
+use crate::store::{self, groups, invites, outbox, roles, sessions};
 use crate::AppState;
 
 const WHAT: &str = "invite";
@@ -420,25 +420,14 @@ pub async fn revoke_many(
 
 /// The open invite a code belongs to; a wrong code counts against the client.
 async fn open_invite(state: &AppState, client: &str, code: &str) -> AppResult<invites::Open> {
-    let client_key = throttle::client_key(client);
-    refuse_if_blocked(
+    links::open_link(
         state,
-        &[client_key.as_str()],
-        "Too many invalid links from this address",
+        client,
+        code,
+        |hash| async move { invites::open_by_code(&state.db, &hash).await },
+        gone,
     )
-    .await?;
-    match invites::open_by_code(&state.db, &token::hash(code.trim())).await? {
-        Some(open) => Ok(open),
-        None => {
-            throttle::client_failed(
-                &state.db,
-                &client_key,
-                state.settings.max_failed_logins_per_client,
-            )
-            .await?;
-            Err(gone())
-        }
-    }
+    .await
 }
 
 /// What an invitee sees before accepting: which organisation, which address, from whom.

@@ -84,3 +84,38 @@ pub async fn mail_password_link(
     .await?;
     Ok(())
 }
+
+/// What the secret of a link opens (an invite, a password link), looked up by its hash.
+/// A blocked client is refused first, and an unknown secret counts against the client
+/// like a failed sign-in (so links cannot be guessed), answering `gone()`.
+pub async fn open_link<T, Fut>(
+    state: &AppState,
+    client: &str,
+    secret: &str,
+    lookup: impl FnOnce(Vec<u8>) -> Fut,
+    gone: fn() -> AppError,
+) -> AppResult<T>
+where
+    Fut: std::future::Future<Output = sqlx::Result<Option<T>>>,
+{
+    use crate::store::throttle;
+    let client_key = throttle::client_key(client);
+    super::auth::refuse_if_blocked(
+        state,
+        &[client_key.as_str()],
+        "Too many invalid links from this address",
+    )
+    .await?;
+    match lookup(token::hash(secret.trim())).await? {
+        Some(found) => Ok(found),
+        None => {
+            throttle::client_failed(
+                &state.db,
+                &client_key,
+                state.settings.max_failed_logins_per_client,
+            )
+            .await?;
+            Err(gone())
+        }
+    }
+}

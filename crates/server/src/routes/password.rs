@@ -114,25 +114,14 @@ pub async fn lookup(
 
 /// The live link's owner; a wrong token counts against the client.
 async fn owner_of(state: &AppState, client: &str, token: &str) -> AppResult<resets::ResetOwner> {
-    let client_key = throttle::client_key(client);
-    refuse_if_blocked(
+    super::links::open_link(
         state,
-        &[client_key.as_str()],
-        "Too many invalid links from this address",
+        client,
+        token,
+        |hash| async move { resets::owner(&state.db, &hash).await },
+        gone,
     )
-    .await?;
-    match resets::owner(&state.db, &token::hash(token.trim())).await? {
-        Some(owner) => Ok(owner),
-        None => {
-            throttle::client_failed(
-                &state.db,
-                &client_key,
-                state.settings.max_failed_logins_per_client,
-            )
-            .await?;
-            Err(gone())
-        }
-    }
+    .await
 }
 
 /// Sets the new password chosen with a link, once; every session of the user ends.
