@@ -117,14 +117,7 @@ async fn the_owner_losing_power_takes_it_from_the_key_at_once() {
     let body = problem(refused, StatusCode::FORBIDDEN).await;
     assert_eq!(body["missing_permission"], "users:read");
 
-    let disabled = server
-        .send_json(
-            Method::PUT,
-            &format!("{USERS}/{owner}/status"),
-            Some(&admin),
-            json!({"status": "DISABLED"}),
-        )
-        .await;
+    let disabled = server.set_status(&admin, &owner, "DISABLED").await;
     assert_eq!(disabled.status(), StatusCode::OK);
     let body = problem(
         server.get("/api/v1/auth/me", &key).await,

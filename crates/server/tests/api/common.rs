@@ -316,6 +316,17 @@ impl TestServer {
         (user.id.to_string(), token)
     }
 
+    /// Changes a user's status (as `token`), answering as the server did.
+    pub async fn set_status(&self, token: &str, user: &str, status: &str) -> Response {
+        self.send_json(
+            Method::PUT,
+            &format!("{USERS}/{user}/status"),
+            Some(token),
+            json!({"status": status}),
+        )
+        .await
+    }
+
     pub async fn my_id(&self, token: &str) -> String {
         let me: Value = self
             .get("/api/v1/auth/me", token)

@@ -14,6 +14,26 @@ use crate::common::{
 const INVITES: &str = "/api/v1/tenants/default/invites";
 const PASSWORD: &str = "a password of my own";
 
+/// A free port where no SMTP server listens yet, and options that send mail there
+/// (retrying fast): mail that cannot leave, until a test starts a server on that port.
+fn mail_to_nowhere() -> (u16, Options) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = Options {
+        mail: MailSettings {
+            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+            from: "Gatehouse <gatehouse@example.com>".into(),
+            retry_base: Duration::from_millis(300),
+            max_attempts: 50,
+        },
+        ..Options::default()
+    };
+    (port, options)
+}
+
 async fn invite(server: &TestServer, token: &str, body: Value) -> Value {
     let response = server
         .send_json(Method::POST, INVITES, Some(token), body)
@@ -361,21 +381,8 @@ async fn resending_replaces_the_link_and_revoking_or_expiry_ends_it() {
 #[tokio::test]
 async fn mail_that_cannot_leave_fails_visibly_and_goes_out_once_the_server_is_back() {
     // An SMTP port nobody listens on yet.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = TestServer::start_with(Options {
-        mail: MailSettings {
-            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-            from: "Gatehouse <gatehouse@example.com>".into(),
-            retry_base: Duration::from_millis(300),
-            max_attempts: 50,
-        },
-        ..Options::default()
-    })
-    .await;
+    let (port, options) = mail_to_nowhere();
+    let mut server = TestServer::start_with(options).await;
     let admin = server.admin_token().await;
     let answer = invite(&server, &admin, json!({"emails": ["fay@example.com"]})).await;
     assert_eq!(answer["data"]["results"][0]["outcome"], "invited");
@@ -784,14 +791,7 @@ async fn an_invite_from_someone_who_can_no_longer_sign_in_is_void() {
         answer["data"]["results"][0]["link"].as_str().unwrap(),
         "code",
     );
-    let disabled = server
-        .send_json(
-            Method::PUT,
-            &format!("{USERS}/{inviter}/status"),
-            Some(&admin),
-            json!({"status": "DISABLED"}),
-        )
-        .await;
+    let disabled = server.set_status(&admin, &inviter, "DISABLED").await;
     assert_eq!(disabled.status(), StatusCode::OK);
     let accepted = public(
         &server,
@@ -807,21 +807,8 @@ async fn an_invite_from_someone_who_can_no_longer_sign_in_is_void() {
 
 #[tokio::test]
 async fn revoking_stops_mail_that_has_not_left_yet() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = TestServer::start_with(Options {
-        mail: MailSettings {
-            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-            from: "Gatehouse <gatehouse@example.com>".into(),
-            retry_base: Duration::from_millis(300),
-            max_attempts: 50,
-        },
-        ..Options::default()
-    })
-    .await;
+    let (port, options) = mail_to_nowhere();
+    let server = TestServer::start_with(options).await;
     let admin = server.admin_token().await;
     let answer = invite(&server, &admin, json!({"emails": ["nat@example.com"]})).await;
     let id = answer["data"]["results"][0]["invite"]["id"]

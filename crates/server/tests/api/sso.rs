@@ -443,14 +443,7 @@ async fn policies_mismatches_and_a_wrong_secret_are_refused_clearly() {
         .unwrap();
     assert_eq!(pending["data"][0]["email"], "grace@example.com");
     let grace = pending["data"][0]["id"].as_str().unwrap();
-    server
-        .send_json(
-            Method::PUT,
-            &format!("{USERS}/{grace}/status"),
-            Some(&admin),
-            json!({"status": "ACTIVE"}),
-        )
-        .await;
+    server.set_status(&admin, grace, "ACTIVE").await;
     let landing = sign_in(&server, &provider, &id, "grace").await;
     exchange(&server, &landing).await;
 
