@@ -19,6 +19,18 @@ const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// What the server's SAML support builds and links against: `samael` generates its xmlsec
+/// bindings with bindgen (libclang) and links libxml2, xmlsec and OpenSSL.
+const BUILD_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libclang-dev",
+    "libxml2-dev",
+    "libxmlsec1-dev",
+    "libssl-dev",
+];
+/// The SAML IdP the SSO tests sign in through (SimpleSAMLphp, run by PHP's own server),
+/// and openssl for its key.
+const TEST_PACKAGES: &[&str] = &["simplesamlphp", "php-cli", "php-xml", "openssl"];
 
 /// Where the tools are, once installed.
 pub struct Tools {
@@ -81,12 +93,12 @@ impl Tools {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| CHROMEDRIVER.into()),
         };
+        tools.system_packages(testing)?;
         tools.wasm_target()?;
         tools.trunk(&dir)?;
         tools.wasm_bindgen(&dir)?;
         tools.wasm_opt(&dir)?;
         if testing {
-            tools.chromium()?;
             npm_package(&dir, "axe-core", AXE_CORE_VERSION, &tools.axe)?;
             npm_package(&dir, "maildev", MAILDEV_VERSION, &tools.maildev)?;
             npm_package(
@@ -209,11 +221,28 @@ impl Tools {
         )
     }
 
-    fn chromium(&self) -> Result {
-        if self.chromium.exists() && self.chromedriver.exists() {
+    /// Debian packages: what the server builds against, and for tests Chromium with
+    /// chromedriver and the SAML IdP. One `apt-get` for whatever is missing, nothing
+    /// when all is there.
+    fn system_packages(&self, testing: bool) -> Result {
+        let mut wanted: Vec<&str> = BUILD_PACKAGES
+            .iter()
+            .copied()
+            .filter(|p| !package_installed(p))
+            .collect();
+        if testing {
+            if !self.chromium.exists() || !self.chromedriver.exists() {
+                wanted.extend(["chromium", "chromium-driver"]);
+            }
+            wanted.extend(TEST_PACKAGES.iter().filter(|p| !package_installed(p)));
+        }
+        if wanted.is_empty() {
             return Ok(());
         }
-        step("installing Chromium and chromedriver from Debian packages");
+        step(&format!(
+            "installing from Debian packages: {}",
+            wanted.join(" ")
+        ));
         let sudo = !is_root()
             && Command::new("sudo")
                 .arg("-n")
@@ -233,8 +262,16 @@ impl Tools {
             command
         };
         run_command(&mut apt(&["update"]))?;
-        run_command(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))
+        run_command(&mut apt(&[&["install", "-y"], &wanted[..]].concat()))
     }
+}
+
+/// Whether Debian's package database has `package` installed.
+fn package_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).ends_with("installed"))
 }
 
 fn is_root() -> bool {

@@ -344,6 +344,12 @@ pub const SSO_PUBLIC: Endpoint = Endpoint::new(Get, "/api/v1/sso/connections", P
 pub const SSO_START: Endpoint = Endpoint::new(Get, "/api/v1/sso/{connection_id}/start", Public);
 pub const SSO_OIDC_CALLBACK: Endpoint = Endpoint::new(Get, "/api/v1/sso/oidc/callback", Public);
 pub const SSO_EXCHANGE: Endpoint = Endpoint::new(Post, "/api/v1/auth/sso/exchange", Public);
+/// A SAML connection's service provider: its metadata document (whose address is also its
+/// entity id), and the assertion consumer service the IdP posts its answer to.
+pub const SSO_SAML_METADATA: Endpoint =
+    Endpoint::new(Get, "/api/v1/sso/saml/{connection_id}/metadata", Public);
+pub const SSO_SAML_ACS: Endpoint =
+    Endpoint::new(Post, "/api/v1/sso/saml/{connection_id}/acs", Public);
 const SSO_CONNECTIONS: &str = "/api/v1/tenants/{tenant_id}/sso/connections";
 const SSO_CONNECTION: &str = "/api/v1/tenants/{tenant_id}/sso/connections/{connection_id}";
 pub const SSO_LIST: Endpoint = Endpoint::new(Get, SSO_CONNECTIONS, Requires(P::SsoRead));
@@ -448,6 +454,8 @@ pub const ALL: &[Endpoint] = &[
     SSO_START,
     SSO_OIDC_CALLBACK,
     SSO_EXCHANGE,
+    SSO_SAML_METADATA,
+    SSO_SAML_ACS,
     SSO_LIST,
     SSO_CREATE,
     SSO_GET,
@@ -675,7 +683,9 @@ mod tests {
                 "/api/v1/sso/connections",
                 "/api/v1/sso/{connection_id}/start",
                 "/api/v1/sso/oidc/callback",
-                "/api/v1/auth/sso/exchange"
+                "/api/v1/auth/sso/exchange",
+                "/api/v1/sso/saml/{connection_id}/metadata",
+                "/api/v1/sso/saml/{connection_id}/acs",
             ]
         );
     }

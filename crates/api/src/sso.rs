@@ -19,6 +19,8 @@ pub const MAX_MAPPINGS: usize = 200;
 pub const IDP_GROUP_MAX_CHARS: usize = 256;
 /// The claim (OIDC) or attribute (SAML) that carries groups when none is chosen.
 pub const DEFAULT_GROUPS_CLAIM: &str = "groups";
+/// Seconds of clock difference tolerated on token and assertion times unless set.
+pub const DEFAULT_TOKEN_LEEWAY_SECONDS: u32 = 60;
 /// A PEM certificate is a few KB; anything much larger is not one.
 pub const CERTIFICATE_MAX_BYTES: usize = 16 * 1024;
 
@@ -341,7 +343,7 @@ impl ConnectionInput {
                 {
                     report.check(
                         "oidc.token_expiration_threshold_seconds",
-                        Err("At most 3600 seconds.".into()),
+                        Err("A whole number of seconds from 0 to 3600.".into()),
                     );
                 }
                 if oidc.scopes.len() > 20

@@ -1,7 +1,10 @@
 //! A real OpenID Connect provider for tests: panva's `oidc-provider` (installed from npm
 //! into `.tools/node` by `cargo xtask test`; `OIDC_PROVIDER` may name its `lib/index.js`),
 //! run by `oidc/provider.mjs` on a free loopback port, with accounts the test writes.
-//! Each [`OidcProvider`] is its own process and stops when dropped.
+//! Each [`OidcProvider`] is its own process and stops when dropped. [`saml`] has the
+//! SAML 2.0 IdP.
+
+pub mod saml;
 
 use std::path::PathBuf;
 

@@ -14,6 +14,7 @@ pub mod oidc;
 pub mod request_id;
 pub mod rescue;
 pub mod routes;
+pub mod saml;
 pub mod sso;
 pub mod store;
 

@@ -12,6 +12,7 @@ use openidconnect::{
     TokenResponse,
 };
 
+use crate::sso::Identity;
 use crate::store::sso::Stored;
 
 type Client = CoreClient<
@@ -31,17 +32,6 @@ pub fn http_client() -> reqwest::Client {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .unwrap_or_default()
-}
-
-/// Who the provider says signed in.
-#[derive(Clone, Debug)]
-pub struct Identity {
-    pub subject: String,
-    pub email: Option<String>,
-    pub email_verified: bool,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub groups: Vec<String>,
 }
 
 /// Where the browser goes, and what this server keeps to check its return.

@@ -10,6 +10,17 @@ use gatehouse_api::sso::{
 };
 use sha2::Digest;
 
+/// Who an identity provider says signed in, once its answer has been verified.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub groups: Vec<String>,
+}
+
 /// Hex bytes, upper case, colon-separated: how IdPs print thumbprints.
 fn thumbprint(bytes: &[u8]) -> String {
     bytes

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::sso::{
     ConnectionInput, FirstSignIn, MappingInput, OidcInput, ProviderPreset, SamlInput,
-    SsoConnection, SsoProtocol,
+    SsoConnection, SsoProtocol, DEFAULT_TOKEN_LEEWAY_SECONDS,
 };
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
@@ -123,6 +123,8 @@ pub struct SettingsDraft {
     pub client_secret: RwSignal<String>,
     pub scopes: RwSignal<String>,
     pub groups_claim: RwSignal<String>,
+    /// Seconds, as typed.
+    pub clock_leeway: RwSignal<String>,
     pub idp_entity_id: RwSignal<String>,
     pub login_url: RwSignal<String>,
     /// Never filled from the server: it only ever holds a new certificate.
@@ -148,6 +150,7 @@ impl Default for SettingsDraft {
             client_secret: RwSignal::new(String::new()),
             scopes: RwSignal::new(DEFAULT_SCOPES.to_owned()),
             groups_claim: RwSignal::new(preset.groups_claim().to_owned()),
+            clock_leeway: RwSignal::new(DEFAULT_TOKEN_LEEWAY_SECONDS.to_string()),
             idp_entity_id: RwSignal::new(String::new()),
             login_url: RwSignal::new(String::new()),
             certificate_pem: RwSignal::new(String::new()),
@@ -178,9 +181,11 @@ impl SettingsDraft {
     /// untouched values it keeps), or a new connection.
     pub fn to_input(self, base: Option<&ConnectionInput>) -> ConnectionInput {
         let protocol = self.protocol.get();
-        let threshold = base
-            .and_then(|b| b.oidc.as_ref())
-            .and_then(|o| o.token_expiration_threshold_seconds);
+        // Anything that is not a whole number of seconds is sent as out of range, for
+        // the shared rule to name.
+        let typed = self.clock_leeway.get();
+        let threshold =
+            (!typed.trim().is_empty()).then(|| typed.trim().parse::<u32>().unwrap_or(u32::MAX));
         ConnectionInput {
             protocol,
             preset: self.preset.get(),
@@ -238,6 +243,12 @@ impl Draft<SsoConnection> for SettingsDraft {
             .set(oidc.map(|o| o.scopes.join(" ")).unwrap_or_default());
         self.groups_claim
             .set(oidc.map(|o| o.groups_claim.clone()).unwrap_or_default());
+        self.clock_leeway.set(
+            oidc.map_or(DEFAULT_TOKEN_LEEWAY_SECONDS, |o| {
+                o.token_expiration_threshold_seconds
+            })
+            .to_string(),
+        );
         let saml = saved.saml.as_ref();
         self.idp_entity_id
             .set(saml.map(|s| s.idp_entity_id.clone()).unwrap_or_default());

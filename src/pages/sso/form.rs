@@ -124,6 +124,10 @@ fn OidcFields(
         <TextField id="oidc-groups-claim" label="Groups claim" value=draft.groups_claim required=true
             hint="The ID token claim listing the user's groups; a /json/pointer reaches a nested one."
             error=error("oidc.groups_claim", draft.groups_claim) reveal=form.submitted />
+        <TextField id="oidc-clock-leeway" label="Token expiration threshold (seconds)" value=draft.clock_leeway
+            input_type="number"
+            hint="How far the provider's clock may be from this server's when token times are checked. 60 unless tokens are refused as not yet valid or expired."
+            error=error("oidc.token_expiration_threshold_seconds", draft.clock_leeway) reveal=form.submitted />
     }
 }
 
@@ -154,9 +158,6 @@ fn SamlFields(
         }
     };
     view! {
-        <p class="banner banner-warning" id="saml-not-yet">
-            "SAML connections can be set up, mapped and tested here, but signing in through them is not available on this server yet; they are not offered on the sign-in page."
-        </p>
         <ImportMetadata draft />
         <TextField id="saml-idp-entity-id" label="IdP entity ID" value=draft.idp_entity_id required=true
             hint="The issuer the IdP's metadata names (entityID)."

@@ -39,8 +39,7 @@ pub fn SsoProviderDetailsTab() -> impl IntoView {
         SsoProtocol::Saml2 => {
             let (entity_id, acs) = saml_addresses(id);
             view! {
-                <p class="banner banner-warning">"Signing in through SAML is not available on this server yet: these are the addresses it will use. Registering them at the IdP now is safe; they answer once SAML sign-in arrives."</p>
-                <p>"Add Gatehouse at the identity provider as a SAML service provider with these values, or give it the metadata URL."</p>
+                <p>"Add Gatehouse at the identity provider as a SAML service provider with these values, or give it the metadata URL. The IdP must sign its answers (response or assertion) with the certificate saved here; requests from Gatehouse are not signed."</p>
                 <CopyField id="sp-entity-id" label="SP entity ID" value=entity_id.clone()
                     hint="Also called audience or audience URI." />
                 <CopyField id="sp-acs-url" label="ACS URL" value=acs

@@ -11,6 +11,8 @@ pub const SESSION_PREFIX: &str = "ghs_";
 pub const SETUP_PREFIX: &str = "ghsetup_";
 /// Prefix of the single-use code the console exchanges after an SSO sign-in.
 pub const SSO_CODE_PREFIX: &str = "ghsso_";
+/// The RelayState of a SAML sign-in under way (the OIDC one is `openidconnect`'s own `state`).
+pub const SSO_STATE_PREFIX: &str = "ghrelay_";
 /// Prefix of the challenge between the password and the second factor of a sign-in.
 pub const CHALLENGE_PREFIX: &str = "ghmfa_";
 

@@ -339,6 +339,8 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(sso_signin::start))
         .routes(routes!(sso_signin::callback))
         .routes(routes!(sso_signin::exchange))
+        .routes(routes!(sso_signin::saml_acs))
+        .routes(routes!(sso_signin::saml_metadata))
         .routes(routes!(sso::list, sso::create))
         .routes(routes!(sso::get, sso::update, sso::delete))
         .routes(routes!(sso::simulate))

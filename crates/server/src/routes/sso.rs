@@ -16,7 +16,7 @@ use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::{
     ConnectionInput, DiscoverRequest, Discovery, ImportedMetadata, MetadataImport,
     PublicConnection, PublicConnectionsQuery, Simulation, SimulationInput, SsoConnection,
-    SsoProtocol, DEFAULT_GROUPS_CLAIM,
+    SsoProtocol, DEFAULT_GROUPS_CLAIM, DEFAULT_TOKEN_LEEWAY_SECONDS,
 };
 use gatehouse_api::{Page, Pagination, Problem, Single, DEFAULT_TENANT};
 use uuid::Uuid;
@@ -60,7 +60,7 @@ fn to_stored(
         oidc_client_id: None,
         oidc_client_secret: None,
         oidc_scopes: Vec::new(),
-        token_leeway_seconds: 60,
+        token_leeway_seconds: DEFAULT_TOKEN_LEEWAY_SECONDS,
         saml_entity_id: None,
         saml_login_url: None,
         saml_certificate: None,
@@ -81,7 +81,9 @@ fn to_stored(
         if let Some(claim) = oidc.groups_claim.as_deref() {
             stored.groups_claim = claim.trim().to_owned();
         }
-        stored.token_leeway_seconds = oidc.token_expiration_threshold_seconds.unwrap_or(60);
+        stored.token_leeway_seconds = oidc
+            .token_expiration_threshold_seconds
+            .unwrap_or(DEFAULT_TOKEN_LEEWAY_SECONDS);
         if stored.oidc_client_secret.is_none() {
             return Err(AppError::field(
                 "oidc.client_secret",
@@ -289,7 +291,7 @@ pub async fn simulate(
 }
 
 /// The enabled connections of a tenant (the default one unless named), for the buttons
-/// of its sign-in page. SAML connections are left out until SAML sign-in exists.
+/// of its sign-in page.
 #[utoipa::path(get, path = "/api/v1/sso/connections", tag = "sso",
     params(PublicConnectionsQuery),
     responses((status = 200, body = Single<Vec<PublicConnection>>)))]

@@ -1,14 +1,15 @@
 //! Signing in through an SSO connection: `start` sends the browser to the provider,
-//! `callback` takes it back, checks everything, provisions or updates the user, brings
+//! `callback` (OIDC) or `saml_acs` (SAML) takes it back, checks everything, provisions or updates the user, brings
 //! their mapped memberships in line, and sends the browser on to the console with a
 //! single-use code that `exchange` turns into a session. Failures go back to the sign-in
 //! page with a message in the fragment; no session token ever rides in a URL.
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::header::LOCATION;
+use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Form, Json};
 use chrono::Utc;
 use gatehouse_api::auth::LoginResponse;
 use gatehouse_api::endpoints::API_V1;
@@ -26,8 +27,9 @@ use super::users::insert_user;
 use crate::auth::token;
 use crate::error::{AppError, AppResult};
 use crate::extract::{JsonBody, Path, Query};
+use crate::sso::Identity;
 use crate::store::{self, sso as store_sso, users};
-use crate::{oidc, sso, AppState};
+use crate::{oidc, saml, sso, AppState};
 
 /// How long the browser may take at the provider.
 const LOGIN_MINUTES: i64 = 10;
@@ -75,31 +77,40 @@ pub async fn start(
             "This sign-in option is not available any more.",
         ));
     };
-    if connection.protocol != SsoProtocol::Oidc {
-        return Ok(fail(
-            &state,
-            "Signing in through SAML is not available on this server yet.",
-        ));
-    }
-    let started = match oidc::start(&oidc::http_client(), &connection, &callback_uri(&state)).await
-    {
-        Ok(started) => started,
-        Err(message) => return Ok(fail(&state, &message)),
+    let (url, pending, state_token) = match connection.protocol {
+        SsoProtocol::Oidc => {
+            let started =
+                match oidc::start(&oidc::http_client(), &connection, &callback_uri(&state)).await {
+                    Ok(started) => started,
+                    Err(message) => return Ok(fail(&state, &message)),
+                };
+            let pending = store_sso::PendingLogin {
+                connection_id: id,
+                nonce: started.nonce,
+                pkce_verifier: started.pkce_verifier,
+                return_to: safe_path(query.return_to),
+            };
+            (started.url, pending, started.state)
+        }
+        SsoProtocol::Saml2 => {
+            let relay_state = token::generate(token::SSO_STATE_PREFIX);
+            let addresses = saml::addresses(&state.public_url, id);
+            let started = match saml::start(&connection, &addresses, &relay_state) {
+                Ok(started) => started,
+                Err(message) => return Ok(fail(&state, &message)),
+            };
+            let pending = store_sso::PendingLogin {
+                connection_id: id,
+                nonce: started.request_id,
+                pkce_verifier: String::new(),
+                return_to: safe_path(query.return_to),
+            };
+            (started.url, pending, relay_state)
+        }
     };
     let expires_at = (Utc::now() + chrono::Duration::minutes(LOGIN_MINUTES)).timestamp_millis();
-    store_sso::start_login(
-        &state.db,
-        &token::hash(&started.state),
-        &store_sso::PendingLogin {
-            connection_id: id,
-            nonce: started.nonce,
-            pkce_verifier: started.pkce_verifier,
-            return_to: safe_path(query.return_to),
-        },
-        expires_at,
-    )
-    .await?;
-    Ok(redirect(&started.url))
+    store_sso::start_login(&state.db, &token::hash(&state_token), &pending, expires_at).await?;
+    Ok(redirect(&url))
 }
 
 /// What the provider sends back (`iss` too, which the ID token's check covers).
@@ -167,7 +178,106 @@ pub async fn callback(
         Ok(identity) => identity,
         Err(message) => return Ok(fail(&state, &message)),
     };
-    match admit(&state, &connection, identity).await? {
+    signed_in(&state, &connection, identity, &login.return_to).await
+}
+
+/// The form the IdP's page posts to the assertion consumer service (HTTP-POST binding).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AcsForm {
+    #[serde(rename = "SAMLResponse")]
+    pub saml_response: String,
+    #[serde(rename = "RelayState")]
+    pub relay_state: Option<String>,
+}
+
+/// The SAML IdP's answer (HTTP-POST binding): verified against the connection's
+/// certificate, refused if its assertion was used before, then handled like an OIDC
+/// sign-in.
+#[utoipa::path(post, path = "/api/v1/sso/saml/{connection_id}/acs", tag = "sso",
+    params(("connection_id" = Uuid, Path)),
+    request_body(content = AcsForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "To the console's /sso/done with a code, or to the sign-in page with a message")))]
+pub async fn saml_acs(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: Result<Form<AcsForm>, FormRejection>,
+) -> AppResult<Response> {
+    let Ok(Form(form)) = form else {
+        return Ok(fail(
+            &state,
+            "The identity provider's answer was not a SAML response.",
+        ));
+    };
+    let login = match &form.relay_state {
+        Some(relay_state) => store_sso::take_login(&state.db, &token::hash(relay_state)).await?,
+        None => None,
+    };
+    let Some(login) = login.filter(|l| l.connection_id == id) else {
+        return Ok(fail(
+            &state,
+            "This sign-in was not started here, was already finished, or took too long. Start again from the sign-in page.",
+        ));
+    };
+    let Some(connection) = store_sso::stored(&state.db, None, id)
+        .await?
+        .filter(|c| c.enabled && c.protocol == SsoProtocol::Saml2)
+    else {
+        return Ok(fail(
+            &state,
+            "This sign-in option is not available any more.",
+        ));
+    };
+    let addresses = saml::addresses(&state.public_url, id);
+    let verified = match saml::finish(&connection, &addresses, &form.saml_response, &login.nonce) {
+        Ok(verified) => verified,
+        Err(message) => return Ok(fail(&state, &message)),
+    };
+    let first_use = store_sso::remember_assertion(
+        &state.db,
+        id,
+        &verified.assertion_id,
+        verified.remember_until.timestamp_millis(),
+    )
+    .await?;
+    if !first_use {
+        tracing::warn!(connection = %id, assertion = %verified.assertion_id, "SAML assertion replayed");
+        return Ok(fail(
+            &state,
+            "This answer from the identity provider was already used. Start again from the sign-in page.",
+        ));
+    }
+    signed_in(&state, &connection, verified.identity, &login.return_to).await
+}
+
+/// This server's SAML service provider metadata for a connection, to give the IdP.
+#[utoipa::path(get, path = "/api/v1/sso/saml/{connection_id}/metadata", tag = "sso",
+    params(("connection_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "SAML 2.0 SP metadata", content_type = "application/samlmetadata+xml", body = String),
+        (status = 404, description = "No SAML connection with this id", body = Problem),
+    ))]
+pub async fn saml_metadata(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    store_sso::stored(&state.db, None, id)
+        .await?
+        .filter(|c| c.protocol == SsoProtocol::Saml2)
+        .ok_or_else(|| AppError::NotFound("There is no SAML connection with this id.".into()))?;
+    let xml = saml::metadata(&saml::addresses(&state.public_url, id))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(([(CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response())
+}
+
+/// Admits the person the provider vouched for and sends the browser on to the console
+/// with a single-use code, or back to the sign-in page saying why not.
+async fn signed_in(
+    state: &AppState,
+    connection: &store_sso::Stored,
+    identity: Identity,
+    return_to: &str,
+) -> AppResult<Response> {
+    match admit(state, connection, identity).await? {
         Ok(user) => {
             let code = token::generate(token::SSO_CODE_PREFIX);
             let expires_at =
@@ -179,10 +289,10 @@ pub async fn callback(
                 "{}/sso/done#code={}&next={}",
                 state.public_url,
                 encode(&code),
-                encode(&login.return_to)
+                encode(return_to)
             )))
         }
-        Err(message) => Ok(fail(&state, &message)),
+        Err(message) => Ok(fail(state, &message)),
     }
 }
 
@@ -191,9 +301,13 @@ pub async fn callback(
 async fn admit(
     state: &AppState,
     connection: &store_sso::Stored,
-    identity: oidc::Identity,
+    identity: Identity,
 ) -> AppResult<Result<Uuid, String>> {
     let tenant = connection.tenant_id.as_str();
+    let source = match connection.protocol {
+        SsoProtocol::Oidc => IdentitySource::Oidc,
+        SsoProtocol::Saml2 => IdentitySource::Saml,
+    };
     let mut tx = store::begin_write(&state.db).await?;
     let known = store_sso::user_by_subject(&mut tx, connection.id, &identity.subject).await?;
     let user = match known {
@@ -232,7 +346,7 @@ async fn admit(
             store_sso::set_identity(
                 &mut tx,
                 created.id,
-                IdentitySource::Oidc,
+                source,
                 Some(status),
                 identity.email_verified,
                 (None, None),
@@ -245,7 +359,7 @@ async fn admit(
     store_sso::set_identity(
         &mut tx,
         user,
-        IdentitySource::Oidc,
+        source,
         None,
         identity.email_verified,
         (

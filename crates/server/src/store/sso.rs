@@ -355,9 +355,8 @@ pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx
 /// The enabled connections of a tenant, for its sign-in page.
 pub async fn public(db: &Db, tenant: &str) -> sqlx::Result<Vec<PublicConnection>> {
     let rows = sqlx::query(
-        // SAML connections are not offered until this server signs people in through them.
         "SELECT id, title, protocol FROM sso_connections
-         WHERE tenant_id = ? AND enabled = 1 AND protocol = 'oidc' ORDER BY title COLLATE NOCASE",
+         WHERE tenant_id = ? AND enabled = 1 ORDER BY title COLLATE NOCASE",
     )
     .bind(tenant)
     .fetch_all(db)
@@ -376,7 +375,10 @@ pub async fn public(db: &Db, tenant: &str) -> sqlx::Result<Vec<PublicConnection>
 /// A sign-in under way, as stored when the browser left for the provider.
 pub struct PendingLogin {
     pub connection_id: Uuid,
+    /// OIDC: the ID token's nonce. SAML: the AuthnRequest's id, which the answer must be
+    /// `InResponseTo`.
     pub nonce: String,
+    /// OIDC only (empty for SAML).
     pub pkce_verifier: String,
     pub return_to: String,
 }
@@ -452,6 +454,29 @@ pub async fn take_code(db: &Db, code_hash: &[u8]) -> sqlx::Result<Option<Uuid>> 
     .bind(now_ms())
     .fetch_optional(db)
     .await
+}
+
+/// Records a SAML assertion as used. `false`: it already was, and this is a replay.
+pub async fn remember_assertion(
+    db: &Db,
+    connection: Uuid,
+    assertion_id: &str,
+    expires_at: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query("DELETE FROM sso_saml_assertions WHERE expires_at <= ?")
+        .bind(now_ms())
+        .execute(db)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sso_saml_assertions (connection_id, assertion_id, expires_at)
+         VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(connection)
+    .bind(assertion_id)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
 }
 
 /// The live user this connection knows by `subject`.

@@ -12,6 +12,7 @@ mod invites;
 mod permissions;
 mod robustness;
 mod roles;
+mod saml;
 mod setup;
 mod signin;
 mod sso;

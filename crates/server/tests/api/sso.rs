@@ -10,7 +10,7 @@ use sha2::Digest;
 
 use crate::common::{problem, LoggedServer, TestServer, USERS};
 
-const SSO: &str = "/api/v1/tenants/default/sso/connections";
+pub(crate) const SSO: &str = "/api/v1/tenants/default/sso/connections";
 
 fn oidc_connection(issuer: &str, policy: &str, mappings: Value) -> Value {
     json!({
@@ -24,7 +24,7 @@ fn oidc_connection(issuer: &str, policy: &str, mappings: Value) -> Value {
     })
 }
 
-async fn create(server: &TestServer, admin: &str, body: Value) -> Value {
+pub(crate) async fn create(server: &TestServer, admin: &str, body: Value) -> Value {
     let response = server.send_json(Method::POST, SSO, Some(admin), body).await;
     let status = response.status();
     let created: Value = response.json().await.unwrap();
@@ -32,7 +32,7 @@ async fn create(server: &TestServer, admin: &str, body: Value) -> Value {
     created["data"].clone()
 }
 
-fn certificate(not_after: (i32, u8, u8)) -> (String, Vec<u8>) {
+pub(crate) fn certificate(not_after: (i32, u8, u8)) -> (String, Vec<u8>) {
     let key = rcgen::KeyPair::generate().unwrap();
     let mut params = rcgen::CertificateParams::new(vec!["idp.example.com".to_owned()]).unwrap();
     params.not_before = rcgen::date_time_ymd(2020, 1, 1);
@@ -135,8 +135,8 @@ async fn connections_keep_their_secret_and_show_their_certificate() {
         );
     }
 
-    // The sign-in page lists the enabled ones only (and no SAML one while SAML sign-in
-    // is not there), to anyone.
+    // The sign-in page lists the enabled ones only, to anyone: the first OIDC one was
+    // disabled above.
     create(
         &server,
         &admin,
@@ -157,7 +157,7 @@ async fn connections_keep_their_secret_and_show_their_certificate() {
         .iter()
         .map(|c| c["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["Acme login"]);
+    assert_eq!(titles, ["Acme login", "Acme SAML"]);
 }
 
 #[tokio::test]
@@ -201,7 +201,7 @@ async fn the_simulator_says_which_mapping_grants_what() {
 }
 
 /// A client that stops at redirects, to see where the server sends a browser.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -227,7 +227,7 @@ async fn sign_in(
 }
 
 /// The session a `/sso/done#code=...` landing gives.
-async fn exchange(server: &TestServer, landing: &str) -> String {
+pub(crate) async fn exchange(server: &TestServer, landing: &str) -> String {
     let fragment = landing.split_once('#').expect("a fragment").1;
     let code = fragment
         .split('&')
@@ -257,7 +257,7 @@ async fn exchange(server: &TestServer, landing: &str) -> String {
     body["data"]["token"].as_str().unwrap().to_owned()
 }
 
-fn error_in(landing: &str) -> String {
+pub(crate) fn error_in(landing: &str) -> String {
     let encoded = landing
         .split_once("#sso_error=")
         .unwrap_or_else(|| panic!("an error landing: {landing}"))
@@ -277,7 +277,7 @@ fn error_in(landing: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-async fn names_of(server: &TestServer, admin: &str, path: &str) -> Vec<String> {
+pub(crate) async fn names_of(server: &TestServer, admin: &str, path: &str) -> Vec<String> {
     let body: Value = server.get(path, admin).await.json().await.unwrap();
     let items = body["data"]["effective"]
         .as_array()
