@@ -294,7 +294,8 @@ async fn the_wizard_preset_fills_the_groups_claim_and_creates_the_connection() {
                 "client_id": "gatehouse",
                 "client_secret": "s3cret",
                 "scopes": ["openid", "email", "profile"],
-                "groups_claim": "https://gatehouse/groups"
+                "groups_claim": "https://gatehouse/groups",
+                "token_expiration_threshold_seconds": 60
             },
             "mappings": []
         })

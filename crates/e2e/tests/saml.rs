@@ -1,15 +1,56 @@
 //! End to end with a real SAML 2.0 IdP (SimpleSAMLphp, from Debian's packages): a
 //! connection made in the console from the IdP's metadata, registered at the IdP with the
 //! service provider values the console shows, signs a new person in through the IdP's
-//! login form and its signed answer, with the mapped group.
+//! login form and its signed answer, with the mapped group; the same answer posted again,
+//! or a tampered one, is refused on the sign-in page.
 
 use anyhow::{Context, Result};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use gatehouse_e2e::{in_browser, sign_in, sign_out, Api, App, PageExt};
-use gatehouse_idp::saml::{SamlIdp, PASSWORD};
+use gatehouse_idp::saml::{PostedAnswer, SamlIdp, PASSWORD};
 use serde_json::{json, Value};
+use thirtyfour::WebDriver;
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+/// The connection id in an ACS URL (`.../sso/saml/{id}/acs`).
+fn connection_id(acs: &str) -> &str {
+    acs.trim_end_matches("/acs")
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+}
+
+/// Posts an IdP's answer from the browser, as the IdP's own page does.
+async fn post_in_browser(browser: &WebDriver, answer: &PostedAnswer) -> Result<()> {
+    let script = format!(
+        "const form = document.createElement('form');
+         form.method = 'POST';
+         form.action = {acs};
+         for (const [name, value] of [['SAMLResponse', {response}], ['RelayState', {relay}]]) {{
+           const input = document.createElement('input');
+           input.type = 'hidden'; input.name = name; input.value = value;
+           form.appendChild(input);
+         }}
+         document.body.appendChild(form);
+         form.submit();
+         return null;",
+        acs = Value::from(answer.acs_url.as_str()),
+        response = Value::from(answer.saml_response.as_str()),
+        relay = Value::from(answer.relay_state.as_str()),
+    );
+    browser.execute(&script, Vec::new()).await?;
+    Ok(())
+}
+
+/// The answer with its email changed, which breaks its signature.
+fn tamper(saml_response: &str) -> Result<String> {
+    let xml = String::from_utf8(STANDARD.decode(saml_response)?)?;
+    anyhow::ensure!(xml.contains("grace@example.com"), "the answer names her");
+    Ok(STANDARD.encode(xml.replace("grace@example.com", "mallory@example.com")))
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saml_connection_made_from_metadata_signs_a_new_person_in() -> Result<()> {
@@ -97,7 +138,12 @@ async fn a_saml_connection_made_from_metadata_signs_a_new_person_in() -> Result<
             .eval("document.querySelector('input[name=password]').form.requestSubmit(), null")
             .await?;
         browser.wait_for_url("/users").await?;
-        browser.wait_for("table tbody tr").await?;
+        // Signed in as her (she holds no permission, so the list itself says so).
+        gatehouse_e2e::eventually("signed in as Grace", || async {
+            let text = browser.eval("document.body.innerText").await?;
+            Ok(text.as_str().is_some_and(|t| t.contains("Grace")))
+        })
+        .await?;
         let found = admin.get("/users?search=grace@example.com").await?;
         let grace = &found["data"][0];
         assert_eq!(grace["identity_source"], "SAML", "{found}");
@@ -111,6 +157,25 @@ async fn a_saml_connection_made_from_metadata_signs_a_new_person_in() -> Result<
             .filter_map(|g: &Value| g["name"].as_str())
             .collect();
         assert_eq!(names, ["Engineering"]);
+
+        // An answer posted twice from the browser: the first signs in, the second is
+        // refused on the sign-in page; a tampered one likewise.
+        let start = app.url(&format!("/api/v1/sso/{}/start", connection_id(&acs)));
+        let answer = idp.sign_in(&start, "grace").await;
+        sign_out(&browser).await?;
+        post_in_browser(&browser, &answer).await?;
+        browser.wait_for_url("/users").await?;
+        sign_out(&browser).await?;
+        post_in_browser(&browser, &answer).await?;
+        browser
+            .wait_for_text("#sso-error [role=alert]", "not started here")
+            .await?;
+        let mut tampered = idp.sign_in(&start, "grace").await;
+        tampered.saml_response = tamper(&tampered.saml_response)?;
+        post_in_browser(&browser, &tampered).await?;
+        browser
+            .wait_for_text("#sso-error [role=alert]", "could not be verified")
+            .await?;
         Ok(())
     })
     .await
