@@ -21,16 +21,19 @@ use gatehouse_api::{Problem, Single};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::start_session;
+use super::auth::{refuse_if_blocked, start_session};
 use super::single;
 use super::users::insert_user;
 use crate::auth::token;
 use crate::error::{AppError, AppResult};
-use crate::extract::{JsonBody, Path, Query};
+use crate::extract::{ClientAddr, JsonBody, Path, Query};
 use crate::sso::Identity;
-use crate::store::{self, sso as store_sso, users};
+use crate::store::{self, sso as store_sso, throttle, users};
 use crate::{oidc, saml, sso, AppState};
 
+/// SSO sign-ins one client address may start in a throttle window (ten minutes); an
+/// office behind one address signing in at nine stays well under it.
+const STARTS_PER_CLIENT: u32 = 120;
 /// How long the browser may take at the provider.
 const LOGIN_MINUTES: i64 = 10;
 /// How long the console has to exchange its code.
@@ -66,8 +69,29 @@ fn safe_path(path: Option<String>) -> String {
 pub async fn start(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
+    ClientAddr(client): ClientAddr,
     Query(query): Query<StartQuery>,
 ) -> AppResult<Response> {
+    // Each start stores a sign-in under way (and, for OIDC, asks the provider for its
+    // configuration): a stranger may not do it without bound.
+    let client_key = format!("sso-start:{client}");
+    match refuse_if_blocked(
+        &state,
+        &[&client_key],
+        "Too many sign-ins started from here",
+    )
+    .await
+    {
+        Err(AppError::TooManyRequests { detail, .. }) => return Ok(fail(&state, &detail)),
+        other => other?,
+    }
+    throttle::count_in_window(
+        &state.db,
+        &client_key,
+        STARTS_PER_CLIENT,
+        throttle::CLIENT_WINDOW_MS,
+    )
+    .await?;
     let Some(connection) = store_sso::stored(&state.db, None, id)
         .await?
         .filter(|c| c.enabled)

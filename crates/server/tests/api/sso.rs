@@ -619,3 +619,41 @@ async fn discovery_and_metadata_fill_in_a_connection() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_client_may_start_only_so_many_sign_ins() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    let (pem, _) = certificate((2099, 1, 1));
+    let connection = create(
+        &server,
+        &admin,
+        json!({
+            "protocol": "saml2",
+            "title": "Acme SAML",
+            "enabled": true,
+            "saml": {"idp_entity_id": "https://idp.example.com", "login_url": "https://idp.example.com/sso", "certificate_pem": pem},
+        }),
+    )
+    .await;
+    let start = format!(
+        "{}/api/v1/sso/{}/start",
+        server.base,
+        connection["id"].as_str().unwrap()
+    );
+    let location = |answer: reqwest::Response| {
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        answer.headers()["location"].to_str().unwrap().to_owned()
+    };
+    for _ in 0..120 {
+        let to = location(browser().get(&start).send().await.unwrap());
+        assert!(to.starts_with("https://idp.example.com/sso?SAMLRequest="), "{to}");
+    }
+    let to = location(browser().get(&start).send().await.unwrap());
+    assert!(error_in(&to).contains("Too many sign-ins started"), "{to}");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sso_logins")
+        .fetch_one(&server.database().await)
+        .await
+        .unwrap();
+    assert_eq!(kept, 120, "the refused start stored nothing");
+}
