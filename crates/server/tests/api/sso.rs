@@ -647,7 +647,10 @@ async fn a_client_may_start_only_so_many_sign_ins() {
     };
     for _ in 0..120 {
         let to = location(browser().get(&start).send().await.unwrap());
-        assert!(to.starts_with("https://idp.example.com/sso?SAMLRequest="), "{to}");
+        assert!(
+            to.starts_with("https://idp.example.com/sso?SAMLRequest="),
+            "{to}"
+        );
     }
     let to = location(browser().get(&start).send().await.unwrap());
     assert!(error_in(&to).contains("Too many sign-ins started"), "{to}");
