@@ -206,6 +206,12 @@ pub const TENANTS: Endpoint = Endpoint::new(Get, "/api/v1/tenants", SignedIn);
 const USERS: &str = "/api/v1/tenants/{tenant_id}/users";
 const USER: &str = "/api/v1/tenants/{tenant_id}/users/{user_id}";
 pub const USERS_LIST: Endpoint = Endpoint::new(Get, USERS, Requires(P::UsersRead));
+/// The list's filters and order over every page, as CSV.
+pub const USERS_EXPORT: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/users/export",
+    Requires(P::UsersRead),
+);
 pub const USERS_CREATE: Endpoint = Endpoint::new(Post, USERS, Requires(P::UsersWrite));
 pub const USERS_GET: Endpoint = Endpoint::new(Get, USER, Requires(P::UsersRead));
 pub const USERS_UPDATE: Endpoint = Endpoint::new(Patch, USER, Requires(P::UsersWrite));
@@ -408,6 +414,7 @@ pub const ALL: &[Endpoint] = &[
     MY_RECOVERY_CODES,
     TENANTS,
     USERS_LIST,
+    USERS_EXPORT,
     USERS_CREATE,
     USERS_GET,
     USERS_UPDATE,

@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod endpoints;
 pub mod envelope;
+pub mod export;
 pub mod groups;
 pub mod invites;
 pub mod permissions;

@@ -223,12 +223,27 @@ pub trait PageExt {
 
 impl PageExt for WebDriver {
     async fn wait_for(&self, css: &str) -> Result<WebElement> {
-        self.query(By::Css(css))
-            .wait(PATIENCE, Duration::from_millis(100))
-            .and_displayed()
-            .first()
-            .await
-            .with_context(|| format!("waiting for {css}"))
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let found = self
+                .query(By::Css(css))
+                .wait(PATIENCE, Duration::from_millis(100))
+                .and_displayed()
+                .first()
+                .await;
+            match found {
+                Ok(element) => return Ok(element),
+                // The page re-rendered between finding the element and checking that it
+                // shows: look again.
+                Err(error)
+                    if error.to_string().contains("stale")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    continue
+                }
+                Err(error) => return Err(error).with_context(|| format!("waiting for {css}")),
+            }
+        }
     }
 
     async fn fill(&self, css: &str, text: &str) -> Result<()> {

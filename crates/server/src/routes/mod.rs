@@ -349,6 +349,7 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(auth::permissions))
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))
+        .routes(routes!(users::export))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_status))
         .routes(routes!(users::reset_password))

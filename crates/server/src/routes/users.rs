@@ -1,11 +1,13 @@
 //! `/api/v1/tenants/{tenant_id}/users`.
 
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::LOCATION;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_api::endpoints::url;
+use gatehouse_api::export::UserExportQuery;
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::{Delivery, MailKind};
 use gatehouse_api::roles::{EffectiveRole, RoleRef, RoleSource, SetUserRoles, UserRoles};
@@ -144,6 +146,47 @@ pub async fn list(
         found,
         Pagination::new(query.page(), query.per_page(), total),
     ))
+}
+
+/// Every user the list's filters match, in its order, as CSV with the columns asked for
+/// (header first). Streamed: rows go out as they are read, never all held.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant_id}/users/export", tag = "users", security(("bearer" = [])),
+    params(("tenant_id" = String, Path), UserExportQuery),
+    responses(
+        (status = 200, description = "One row per user, header first", content_type = "text/csv", body = String),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, description = "Unknown or repeated columns, or a search the server will not run", body = Problem),
+    ))]
+pub async fn export(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<UserExportQuery>,
+) -> AppResult<Response> {
+    let columns = query.columns().map_err(AppError::Validation)?;
+    let filter = query.filter();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        let exported = users::export_csv(&state.db, &tenant, &filter, &columns, &sender).await;
+        if let Err(error) = exported {
+            tracing::warn!(%error, "users export stopped");
+            // The body then ends in an error: the client sees a broken download, never a
+            // file that looks complete.
+            let _ = sender
+                .send(Err(std::io::Error::other("the export stopped")))
+                .await;
+        }
+    });
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"users.csv\""),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }
 
 /// Creates a local user, with a password or without one; with `send_welcome_email`

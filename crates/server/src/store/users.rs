@@ -2,12 +2,16 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::TryStreamExt;
+use gatehouse_api::export::{safe_cell, UserColumn};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::users::{
     IdentitySource, User, UserKind, UserListQuery, UserRef, UserSortBy, UserStatus,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
 use super::{now_ms, to_time, Db};
@@ -273,6 +277,24 @@ fn push_filter<'a>(
     }
 }
 
+/// Appends the ORDER BY of a list query.
+fn push_order(q: &mut QueryBuilder<'_, Sqlite>, query: &UserListQuery) {
+    let direction = match query.sort_order() {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    // Each order matches an index (see the migration); `seq` breaks ties stably.
+    let column = match query.sort_by() {
+        UserSortBy::CreatedAt => "created_at",
+        UserSortBy::LastLoginAt => "last_login_at",
+        UserSortBy::Email => "email",
+        UserSortBy::DisplayName => "display_name COLLATE NOCASE",
+    };
+    q.push(format_args!(
+        " ORDER BY {column} {direction}, seq {direction}"
+    ));
+}
+
 /// An FTS5 string literal.
 fn fts_quote(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
@@ -380,20 +402,7 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
     };
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     push_filter(&mut select, tenant, query, plan);
-    let direction = match query.sort_order() {
-        SortOrder::Asc => "ASC",
-        SortOrder::Desc => "DESC",
-    };
-    // Each order matches an index (see the migration); `seq` breaks ties stably.
-    let column = match query.sort_by() {
-        UserSortBy::CreatedAt => "created_at",
-        UserSortBy::LastLoginAt => "last_login_at",
-        UserSortBy::Email => "email",
-        UserSortBy::DisplayName => "display_name COLLATE NOCASE",
-    };
-    select.push(format_args!(
-        " ORDER BY {column} {direction}, seq {direction}"
-    ));
+    push_order(&mut select, query);
     select
         .push(" LIMIT ")
         .push_bind(i64::from(query.per_page()))
@@ -576,4 +585,76 @@ pub async fn password_hash(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
 /// A live user of any tenant by email, for the command line.
 pub async fn find_by_email(db: &Db, tenant: &str, email: &str) -> sqlx::Result<Option<User>> {
     Ok(find_credentials(db, tenant, email).await?.map(|c| c.user))
+}
+
+/// Rows per chunk of a CSV export: big enough to be cheap, small enough to start at once.
+const EXPORT_CHUNK_ROWS: usize = 500;
+
+/// Every user the list query matches, in its order, as CSV (header first) sent to `out`
+/// in chunks: the rows are read as a stream, never all held. Stops when `out`'s receiver
+/// is gone (the client went away).
+pub async fn export_csv(
+    db: &Db,
+    tenant: &str,
+    query: &UserListQuery,
+    columns: &[UserColumn],
+    out: &Sender<std::io::Result<Vec<u8>>>,
+) -> anyhow::Result<()> {
+    // Every match is read anyway: with a search or membership, sorting the matches beats
+    // walking the whole sort index.
+    let selective =
+        query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some();
+    let plan = if selective {
+        Plan::ByMatches
+    } else {
+        Plan::ByOrderIndex
+    };
+    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+    push_filter(&mut select, tenant, query, plan);
+    push_order(&mut select, query);
+    let mut rows = select.build().fetch(db);
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(columns.iter().map(|c| c.key()))?;
+    let mut in_chunk = 0;
+    while let Some(row) = rows.try_next().await? {
+        let user = from_row(&row)?;
+        csv.write_record(columns.iter().map(|c| export_cell(&user, *c)))?;
+        in_chunk += 1;
+        if in_chunk == EXPORT_CHUNK_ROWS {
+            in_chunk = 0;
+            let chunk = std::mem::replace(&mut csv, csv::Writer::from_writer(Vec::new()));
+            let bytes = chunk.into_inner().map_err(|e| e.into_error())?;
+            if out.send(Ok(bytes)).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    let bytes = csv.into_inner().map_err(|e| e.into_error())?;
+    let _ = out.send(Ok(bytes)).await;
+    Ok(())
+}
+
+/// One cell of a user's export row; text is made safe from spreadsheet formulas.
+fn export_cell(user: &User, column: UserColumn) -> String {
+    let text = |value: Option<&str>| safe_cell(value.unwrap_or_default()).into_owned();
+    let time = |value: Option<DateTime<Utc>>| {
+        value
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    match column {
+        UserColumn::Id => user.id.to_string(),
+        UserColumn::Email => text(Some(&user.email)),
+        UserColumn::Username => text(user.username.as_deref()),
+        UserColumn::FirstName => text(user.first_name.as_deref()),
+        UserColumn::LastName => text(user.last_name.as_deref()),
+        UserColumn::DisplayName => text(user.display_name.as_deref()),
+        UserColumn::Status => user.status.as_str().to_owned(),
+        UserColumn::IdentitySource => user.identity_source.as_str().to_owned(),
+        UserColumn::Kind => user.kind.as_str().to_owned(),
+        UserColumn::MfaEnabled => user.mfa_enabled.to_string(),
+        UserColumn::EmailVerified => user.email_verified.to_string(),
+        UserColumn::CreatedAt => time(Some(user.created_at)),
+        UserColumn::LastLoginAt => time(user.last_login_at),
+    }
 }

@@ -7,6 +7,7 @@ mod account;
 mod api_keys;
 mod auth;
 mod console;
+mod export;
 mod groups;
 mod invites;
 mod permissions;

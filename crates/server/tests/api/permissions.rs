@@ -130,6 +130,7 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
     let e = *endpoint;
     let (method, path, body) = match () {
         _ if e == endpoints::USERS_LIST => (Method::GET, USERS.to_owned(), None),
+        _ if e == endpoints::USERS_EXPORT => (Method::GET, format!("{USERS}/export"), None),
         _ if e == endpoints::USERS_CREATE => (
             Method::POST,
             USERS.to_owned(),
