@@ -346,6 +346,35 @@ pub async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str
     sign_in_here(browser, email, password).await
 }
 
+/// On an SSO connection's page: maps `idp_group` to the group found by typing `search`
+/// (named `group`) and to the roles with these ids, and saves.
+pub async fn map_idp_group(
+    browser: &WebDriver,
+    idp_group: &str,
+    search: &str,
+    group: &str,
+    role_ids: &[&str],
+) -> Result<()> {
+    browser.click_text("a", "Mappings").await?;
+    browser.click("#add-mapping").await?;
+    browser
+        .fill(".mapping-row input[id$='-idp-group']", idp_group)
+        .await?;
+    browser
+        .fill(".mapping-row .picker input[type=search]", search)
+        .await?;
+    browser
+        .click(&format!("button[aria-label='Choose {group}']"))
+        .await?;
+    for role in role_ids {
+        browser
+            .click(&format!(".mapping-row input[id$='-role-{role}']"))
+            .await?;
+    }
+    browser.click_text("button", "Save mappings").await?;
+    browser.wait_for_text("[role=status], .toast", "aved").await
+}
+
 /// Signs out with the button in the top bar.
 pub async fn sign_out(browser: &WebDriver) -> Result<()> {
     browser.click(".topbar-end button.button-quiet").await?;

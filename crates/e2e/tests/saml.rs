@@ -7,7 +7,7 @@
 use anyhow::{Context, Result};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use gatehouse_e2e::{in_browser, sign_in, sign_out, Api, App, PageExt};
+use gatehouse_e2e::{in_browser, map_idp_group, sign_in, sign_out, Api, App, PageExt};
 use gatehouse_idp::saml::{PostedAnswer, SamlIdp, PASSWORD};
 use serde_json::{json, Value};
 use thirtyfour::WebDriver;
@@ -109,21 +109,7 @@ async fn a_saml_connection_made_from_metadata_signs_a_new_person_in() -> Result<
         assert!(acs.starts_with(&app.url("/api/v1/sso/saml/")), "{acs}");
         idp.register_sp(&entity_id, &acs);
 
-        browser.click_text("a", "Mappings").await?;
-        browser.click("#add-mapping").await?;
-        browser
-            .fill(".mapping-row input[id$='-idp-group']", "eng")
-            .await?;
-        browser
-            .fill(".mapping-row .picker input[type=search]", "Engin")
-            .await?;
-        browser
-            .click("button[aria-label='Choose Engineering']")
-            .await?;
-        browser.click_text("button", "Save mappings").await?;
-        browser
-            .wait_for_text("[role=status], .toast", "aved")
-            .await?;
+        map_idp_group(&browser, "eng", "Engin", "Engineering", &[]).await?;
 
         // A newcomer signs in at the IdP; its page posts the signed answer back.
         sign_out(&browser).await?;

@@ -4,7 +4,7 @@
 //! holds newcomers for approval, and one with a wrong client secret.
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{in_browser, sign_in, sign_out, Api, App, PageExt};
+use gatehouse_e2e::{in_browser, map_idp_group, sign_in, sign_out, Api, App, PageExt};
 use gatehouse_idp::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
 use serde_json::{json, Value};
 use thirtyfour::WebDriver;
@@ -104,24 +104,7 @@ async fn an_oidc_connection_made_in_the_console_signs_a_new_person_in_with_mappe
             .wait_for_text("#oidc-client-secret-state", "Set")
             .await?;
 
-        browser.click_text("a", "Mappings").await?;
-        browser.click("#add-mapping").await?;
-        browser
-            .fill(".mapping-row input[id$='-idp-group']", "engineers")
-            .await?;
-        browser
-            .fill(".mapping-row .picker input[type=search]", "Engin")
-            .await?;
-        browser
-            .click("button[aria-label='Choose Engineering']")
-            .await?;
-        browser
-            .click(&format!(".mapping-row input[id$='-role-{reader}']"))
-            .await?;
-        browser.click_text("button", "Save mappings").await?;
-        browser
-            .wait_for_text("[role=status], .toast", "aved")
-            .await?;
+        map_idp_group(&browser, "engineers", "Engin", "Engineering", &[&reader]).await?;
 
         // The Test tab says what a sign-in with these claims would give, and why.
         browser.click_text("a", "Test").await?;

@@ -277,6 +277,24 @@ fn push_filter<'a>(
     }
 }
 
+/// Whether a search, group or role filter names the rows (through an index), rather than
+/// only narrowing a walk over all of them.
+fn names_few_rows(query: &UserListQuery) -> bool {
+    query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some()
+}
+
+/// `SELECT` of a list query's rows with its filter and order (no paging).
+fn ordered_select<'a>(
+    tenant: &'a str,
+    query: &'a UserListQuery,
+    plan: Plan,
+) -> QueryBuilder<'a, Sqlite> {
+    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+    push_filter(&mut select, tenant, query, plan);
+    push_order(&mut select, query);
+    select
+}
+
 /// Appends the ORDER BY of a list query.
 fn push_order(q: &mut QueryBuilder<'_, Sqlite>, query: &UserListQuery) {
     let direction = match query.sort_order() {
@@ -374,8 +392,7 @@ async fn membership_count(
 pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
     // Search, group and role filters name a set of rows: count (and, when few, sort)
     // those directly.
-    let selective =
-        query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some();
+    let selective = names_few_rows(query);
     let count_plan = if selective {
         Plan::ByMatches
     } else {
@@ -400,9 +417,7 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
     } else {
         Plan::ByOrderIndex
     };
-    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, tenant, query, plan);
-    push_order(&mut select, query);
+    let mut select = ordered_select(tenant, query, plan);
     select
         .push(" LIMIT ")
         .push_bind(i64::from(query.per_page()))
@@ -602,16 +617,12 @@ pub async fn export_csv(
 ) -> anyhow::Result<()> {
     // Every match is read anyway: with a search or membership, sorting the matches beats
     // walking the whole sort index.
-    let selective =
-        query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some();
-    let plan = if selective {
+    let plan = if names_few_rows(query) {
         Plan::ByMatches
     } else {
         Plan::ByOrderIndex
     };
-    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, tenant, query, plan);
-    push_order(&mut select, query);
+    let mut select = ordered_select(tenant, query, plan);
     let mut rows = select.build().fetch(db);
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(columns.iter().map(|c| c.key()))?;

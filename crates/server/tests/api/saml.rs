@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{TestServer, USERS};
-use crate::sso::{browser, certificate, create, error_in, exchange, names_of};
+use crate::sso::{browser, certificate, create, error_in, exchange, landed_as, names_of};
 
 fn saml_connection(idp: &SamlIdp, certificate_pem: &str, mappings: Value) -> Value {
     json!({
@@ -140,19 +140,8 @@ async fn a_saml_sign_in_is_verified_provisions_and_maps() {
     .fetch_one(&server.database().await)
     .await
     .unwrap();
-    let landing = post(&answer).await;
-    assert!(
-        landing.starts_with(&format!("{}/sso/done#code=", server.base)),
-        "{landing}"
-    );
-    let token = exchange(&server, &landing).await;
-    let me: Value = server
-        .get("/api/v1/auth/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let user = &me["data"]["user"];
+    let me = landed_as(&server, &post(&answer).await).await;
+    let user = &me["user"];
     assert_eq!(user["email"], ALICE);
     assert_eq!(user["identity_source"], "SAML");
     assert_eq!(user["first_name"], "Alice");

@@ -87,17 +87,7 @@ async fn connections_keep_their_secret_and_show_their_certificate() {
     assert_eq!(changed["data"]["first_sign_in"], "REFUSE");
 
     let (pem, der) = certificate((2099, 1, 1));
-    let saml = create(
-        &server,
-        &admin,
-        json!({
-            "protocol": "saml2",
-            "title": "Acme SAML",
-            "enabled": true,
-            "saml": {"idp_entity_id": "https://idp.example.com", "login_url": "https://idp.example.com/sso", "certificate_pem": pem},
-        }),
-    )
-    .await;
+    let saml = create(&server, &admin, saml_body(&pem)).await;
     let shown = &saml["saml"]["certificate"];
     assert_eq!(shown["sha256"], hex(&sha2::Sha256::digest(&der)));
     assert_eq!(shown["sha1"], hex(&sha1::Sha1::digest(&der)));
@@ -226,6 +216,32 @@ async fn sign_in(
     answer.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// Who a `/sso/done#code=...` landing signs in (`/auth/me`'s data).
+pub(crate) async fn landed_as(server: &TestServer, landing: &str) -> Value {
+    assert!(
+        landing.starts_with(&format!("{}/sso/done#code=", server.base)),
+        "{landing}"
+    );
+    let token = exchange(server, landing).await;
+    let me: Value = server
+        .get("/api/v1/auth/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    me["data"].clone()
+}
+
+/// A SAML connection (to an IdP that is not there) trusting `certificate_pem`.
+pub(crate) fn saml_body(certificate_pem: &str) -> Value {
+    json!({
+        "protocol": "saml2",
+        "title": "Acme SAML",
+        "enabled": true,
+        "saml": {"idp_entity_id": "https://idp.example.com", "login_url": "https://idp.example.com/sso", "certificate_pem": certificate_pem},
+    })
+}
+
 /// The session a `/sso/done#code=...` landing gives.
 pub(crate) async fn exchange(server: &TestServer, landing: &str) -> String {
     let fragment = landing.split_once('#').expect("a fragment").1;
@@ -322,22 +338,12 @@ async fn an_oidc_sign_in_provisions_maps_and_keeps_memberships_in_line() {
     let id = connection["id"].as_str().unwrap();
 
     let landing = sign_in(&server, &provider, id, "ada").await;
-    assert!(
-        landing.starts_with(&format!("{}/sso/done#code=", server.base)),
-        "{landing}"
-    );
-    let token = exchange(&server, &landing).await;
-    let me: Value = server
-        .get("/api/v1/auth/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let user = &me["data"]["user"];
+    let me = landed_as(&server, &landing).await;
+    let user = &me["user"];
     assert_eq!(user["email"], "ada@example.com");
     assert_eq!(user["identity_source"], "OIDC");
     assert_eq!(user["first_name"], "Ada");
-    assert_eq!(me["data"]["permissions"], json!(["users:read"]));
+    assert_eq!(me["permissions"], json!(["users:read"]));
     let ada = user["id"].as_str().unwrap().to_owned();
     assert_eq!(
         names_of(&server, &admin, &format!("{USERS}/{ada}/groups")).await,
@@ -625,17 +631,7 @@ async fn a_client_may_start_only_so_many_sign_ins() {
     let server = TestServer::start().await;
     let admin = server.admin_token().await;
     let (pem, _) = certificate((2099, 1, 1));
-    let connection = create(
-        &server,
-        &admin,
-        json!({
-            "protocol": "saml2",
-            "title": "Acme SAML",
-            "enabled": true,
-            "saml": {"idp_entity_id": "https://idp.example.com", "login_url": "https://idp.example.com/sso", "certificate_pem": pem},
-        }),
-    )
-    .await;
+    let connection = create(&server, &admin, saml_body(&pem)).await;
     let start = format!(
         "{}/api/v1/sso/{}/start",
         server.base,
