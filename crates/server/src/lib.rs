@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod guards;
 pub mod mail;
+pub mod markup;
 pub mod oidc;
 pub mod request_id;
 pub mod rescue;

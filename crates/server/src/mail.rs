@@ -12,6 +12,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
+use crate::markup::escape;
 use crate::store::{outbox, Db};
 
 /// How the server sends mail.
@@ -123,15 +124,6 @@ pub struct Content {
     pub subject: String,
     pub text: String,
     pub html: String,
-}
-
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// A message with one paragraph of text, an optional quoted note and a button.

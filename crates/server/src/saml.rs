@@ -18,6 +18,7 @@ use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
 use samael::traits::ToXml;
 use uuid::Uuid;
 
+use crate::markup::escape;
 use crate::sso::{idp_groups, Identity};
 use crate::store::sso::Stored;
 
@@ -90,14 +91,6 @@ pub fn metadata(addresses: &Addresses) -> Result<String, String> {
         .map_err(|e| format!("writing SAML metadata: {e}"))
 }
 
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
 /// The IdP as `samael` wants it: a metadata document holding what the connection stores.
 /// Without a signing certificate `samael` would skip the signature check, so its absence
 /// is an error here, never a pass.
@@ -120,9 +113,9 @@ fn idp_metadata(connection: &Stored) -> Result<EntityDescriptor, String> {
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{}"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>"#,
-        xml_escape(entity_id),
+        escape(entity_id),
         STANDARD.encode(&pem.contents),
-        xml_escape(login_url),
+        escape(login_url),
     )
     .parse()
     .map_err(|e| {
