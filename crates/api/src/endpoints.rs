@@ -389,6 +389,15 @@ pub const SECURITY_SETTINGS_GET: Endpoint =
 pub const SECURITY_SETTINGS_UPDATE: Endpoint =
     Endpoint::new(Put, SECURITY_SETTINGS, Requires(P::TenantsWrite));
 
+const AUDIT: &str = "/api/v1/tenants/{tenant_id}/audit";
+pub const AUDIT_LIST: Endpoint = Endpoint::new(Get, AUDIT, Requires(P::AuditRead));
+/// The list's filters over every page, as CSV.
+pub const AUDIT_EXPORT: Endpoint = Endpoint::new(
+    Get,
+    "/api/v1/tenants/{tenant_id}/audit/export",
+    Requires(P::AuditRead),
+);
+
 /// Every endpoint of the API.
 pub const ALL: &[Endpoint] = &[
     HEALTH,
@@ -473,6 +482,8 @@ pub const ALL: &[Endpoint] = &[
     SSO_METADATA,
     SECURITY_SETTINGS_GET,
     SECURITY_SETTINGS_UPDATE,
+    AUDIT_LIST,
+    AUDIT_EXPORT,
 ];
 
 /// Concrete URLs (relative to the API origin) for the console's requests, each filled in
@@ -561,6 +572,12 @@ pub mod url {
     }
     pub fn mail_test(tenant: &str) -> String {
         MAIL_TEST.url(&[tenant])
+    }
+    pub fn audit(tenant: &str) -> String {
+        AUDIT_LIST.url(&[tenant])
+    }
+    pub fn audit_export(tenant: &str) -> String {
+        AUDIT_EXPORT.url(&[tenant])
     }
     pub fn security_settings(tenant: &str) -> String {
         SECURITY_SETTINGS_GET.url(&[tenant])

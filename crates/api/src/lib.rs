@@ -7,6 +7,7 @@
 //! `utoipa::ToSchema` for the server's OpenAPI document and is never enabled by the console.
 
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod endpoints;
 pub mod envelope;

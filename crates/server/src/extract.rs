@@ -75,33 +75,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
-/// The client's address, for sign-in throttling: the connection's peer, or, when the
-/// server is told it sits behind a proxy (`--trust-proxy`), the last address of
-/// `X-Forwarded-For` (the one the proxy itself saw; earlier ones are the client's word).
+/// The client's address, for sign-in throttling (see [`crate::audit::client_address`]).
 pub struct ClientAddr(pub String);
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if state.settings.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .rfind(|v| !v.is_empty());
-            if let Some(address) = forwarded {
-                return Ok(ClientAddr(address.to_owned()));
-            }
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientAddr(peer))
+        Ok(ClientAddr(crate::audit::client_address(
+            &parts.headers,
+            parts.extensions.get::<ConnectInfo<SocketAddr>>(),
+            state.settings.trust_proxy,
+        )))
     }
 }

@@ -91,7 +91,7 @@ pub async fn ensure_can_grant_through(
     let granted = roles_to_grant(conn, principal, tenant, "role_ids", role_ids, &[]).await?;
     confirm_if_role_admin(principal, granted.values().map(|(_, p)| p))?;
     for group in group_ids {
-        if store::groups::get_in(conn, tenant, *group).await?.is_none() {
+        if store::groups::exists(conn, tenant, *group).await?.is_none() {
             return Err(AppError::field(
                 "group_ids",
                 format!("There is no group {group} in this tenant."),

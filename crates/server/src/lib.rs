@@ -3,6 +3,7 @@
 //! [`start`] opens the database, prepares first-run setup, and serves until told to stop;
 //! `main.rs` is only the command line around it, so tests start the very same server.
 
+pub mod audit;
 pub mod auth;
 pub mod console;
 pub mod demo;
@@ -199,7 +200,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     })
 }
 
-/// Removes expired sessions, sign-in challenges and stale throttle counters every hour.
+/// Removes expired sessions, sign-in challenges, stale throttle counters and audit
+/// events older than their tenant keeps them, every hour (and once at start).
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -208,7 +210,8 @@ fn spawn_housekeeping(db: Db) {
             let purged = async {
                 store::sessions::purge_expired(&db).await?;
                 store::mfa::purge_expired_challenges(&db).await?;
-                store::throttle::purge_stale(&db).await
+                store::throttle::purge_stale(&db).await?;
+                store::audit::prune(&db).await
             };
             if let Err(error) = purged.await {
                 tracing::warn!(%error, "housekeeping failed");
@@ -246,6 +249,10 @@ pub fn app(
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            audit::capture,
+        ))
         .with_state(state);
     let router = match &config.static_dir {
         Some(dir) => api.fallback_service(console::router(dir)?),

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use gatehouse_api::audit::AuditAction;
 use gatehouse_api::auth::{
     ChangePassword, ConfirmIdentity, ConfirmTotp, Confirmed, Me, RecoveryCodes, SessionsEnded,
     TotpEnrolment,
@@ -15,6 +16,7 @@ use gatehouse_api::{Problem, Single};
 
 use super::auth::{me_of, verify_second_factor, Attempt};
 use super::single;
+use crate::audit::{self, Who};
 use crate::auth::{mfa as totp, session_principal, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody};
@@ -79,6 +81,7 @@ pub async fn change_password(
     let mut tx = begin_write(&state.db).await?;
     users::set_password(&mut tx, &user.tenant_id, user.id, hash, false).await?;
     sessions::revoke_others(&mut *tx, user.id, &principal.token_hash).await?;
+    own(&mut tx, &principal, AuditAction::PasswordChanged).await?;
     tx.commit().await?;
     let principal = session_principal(&state, principal.token_hash).await?;
     Ok(single(me_of(&state, principal).await?))
@@ -91,8 +94,10 @@ pub async fn end_other_sessions(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<Single<SessionsEnded>>> {
-    let ended =
-        sessions::revoke_others(&state.db, principal.user_id, &principal.token_hash).await?;
+    let mut tx = begin_write(&state.db).await?;
+    let ended = sessions::revoke_others(&mut *tx, principal.user_id, &principal.token_hash).await?;
+    own(&mut tx, &principal, AuditAction::OtherSessionsEnded).await?;
+    tx.commit().await?;
     Ok(single(SessionsEnded { ended }))
 }
 
@@ -197,6 +202,7 @@ pub async fn confirm_totp(
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let mut tx = begin_write(&state.db).await?;
     mfa::activate(&mut tx, principal.user_id, step, &hashes).await?;
+    own(&mut tx, &principal, AuditAction::MfaEnabled).await?;
     tx.commit().await?;
     Ok(single(RecoveryCodes { codes }))
 }
@@ -219,6 +225,7 @@ pub async fn disable_mfa(
     }
     let mut tx = begin_write(&state.db).await?;
     users::disable_mfa(&mut tx, &principal.tenant_id, principal.user_id).await?;
+    own(&mut tx, &principal, AuditAction::MfaTurnedOff).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -243,6 +250,23 @@ pub async fn new_recovery_codes(
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let mut tx = begin_write(&state.db).await?;
     mfa::replace_recovery_codes(&mut tx, principal.user_id, &hashes).await?;
+    own(&mut tx, &principal, AuditAction::RecoveryCodesReplaced).await?;
     tx.commit().await?;
     Ok(single(RecoveryCodes { codes }))
+}
+
+/// Records a change the caller made to their own account.
+async fn own(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &Principal,
+    action: AuditAction,
+) -> sqlx::Result<()> {
+    audit::record_own(
+        conn,
+        &principal.tenant_id,
+        Who::Caller(principal),
+        principal.user_id,
+        action,
+    )
+    .await
 }

@@ -19,6 +19,7 @@ use gatehouse_api::api_keys::{
     ApiKey, ApiKeyListQuery, CreateApiKey, CreatedApiKey, KeyRevokeOutcome, KeyRevokeResult,
     KeyRevokeResults, RevokeApiKey, RevokeApiKeys, UpdateApiKey,
 };
+use gatehouse_api::audit::{AuditAction, TargetType};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::users::UserStatus;
 use gatehouse_api::validation::clean;
@@ -26,6 +27,7 @@ use gatehouse_api::{Page, Pagination, Permission, Problem, Single};
 use uuid::Uuid;
 
 use super::{page, single, with_etag};
+use crate::audit::{self, Event, Who};
 use crate::auth::{token, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -126,6 +128,20 @@ async fn issue(
         },
     )
     .await?;
+    let changes = [
+        audit::change("name", (), request.name.trim()),
+        audit::change("owner", (), users::names_in(&mut tx, &[owner], 1).await?),
+        audit::change("expires_at", (), expires_at.map(store::to_time)),
+        audit::change("permissions", (), request.permissions.as_ref()),
+    ];
+    let target = audit::target(
+        TargetType::ApiKey,
+        id,
+        api_keys::label(request.name.trim(), &prefix),
+    );
+    let event = Event::new(Who::Caller(principal), AuditAction::ApiKeyCreated, target)
+        .changes(changes.into_iter().flatten().collect());
+    audit::record(&mut tx, tenant, event).await?;
     tx.commit().await?;
     let key = api_keys::get(&state.db, tenant, id)
         .await?
@@ -248,12 +264,14 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
     if_match: IfMatch,
     JsonBody(request): JsonBody<UpdateApiKey>,
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
-    let version = if_match.check(load(&state, &tenant, id).await?.version)?;
+    let before = load(&state, &tenant, id).await?;
+    let version = if_match.check(before.version)?;
     let mut tx = store::begin_write(&state.db).await?;
     if !api_keys::rename(&mut tx, &tenant, id, version, request.name.trim()).await? {
         drop(tx);
@@ -263,6 +281,17 @@ pub async fn update(
             WHAT,
         ));
     }
+    let target = audit::target(
+        TargetType::ApiKey,
+        id,
+        api_keys::label_in(&mut tx, id).await?,
+    );
+    let event = Event::new(Who::Caller(&principal), AuditAction::ApiKeyUpdated, target).changes(
+        audit::change("name", &before.name, request.name.trim())
+            .into_iter()
+            .collect(),
+    );
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     let key = load(&state, &tenant, id).await?;
     Ok(with_etag(StatusCode::OK, key.version, key))
@@ -292,6 +321,9 @@ pub async fn revoke(
         clean(&request.reason),
     )
     .await?;
+    if revoked {
+        record_revoked(&mut tx, &principal, &tenant, id, clean(&request.reason)).await?;
+    }
     tx.commit().await?;
     let key = load(&state, &tenant, id).await?;
     if !revoked {
@@ -347,6 +379,7 @@ pub async fn revoke_many(
                 if api_keys::revoke(&mut tx, &tenant, *id, Some(principal.user_id), reason)
                     .await? =>
             {
+                record_revoked(&mut tx, &principal, &tenant, *id, reason).await?;
                 KeyRevokeOutcome::Revoked
             }
             Some(_) => KeyRevokeOutcome::NotActive,
@@ -355,4 +388,27 @@ pub async fn revoke_many(
     }
     tx.commit().await?;
     Ok(single(KeyRevokeResults { results }))
+}
+
+async fn record_revoked(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    id: Uuid,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let target = audit::target(
+        TargetType::ApiKey,
+        id,
+        api_keys::label_in(&mut *conn, id).await?,
+    );
+    let event = Event::new(Who::Caller(principal), AuditAction::ApiKeyRevoked, target)
+        .changes(
+            audit::change("status", "ACTIVE", "REVOKED")
+                .into_iter()
+                .collect(),
+        )
+        .reason(reason);
+    audit::record(conn, tenant, event).await?;
+    Ok(())
 }

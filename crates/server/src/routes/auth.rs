@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
+use gatehouse_api::audit::{AuditAction, TargetType};
 use gatehouse_api::auth::{
     LoginMfaRequest, LoginRequest, LoginResponse, LoginStep, Me, MfaChallenge, PermissionInfo,
     Requirement,
@@ -22,6 +23,7 @@ use gatehouse_api::{Permission, Problem, Single, DEFAULT_TENANT};
 use uuid::Uuid;
 
 use super::single;
+use crate::audit::{self, Event, Who};
 use crate::auth::{mfa as totp, token, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody};
@@ -85,6 +87,36 @@ impl Attempt {
 
     /// Only a complete sign-in clears the account's count: the right password alone
     /// does not (otherwise it would buy unlimited guesses at the second factor).
+    /// Records a failed attempt on `email` (the account `user`, when one has it) in the
+    /// tenant's audit log, and the lockout it caused, if it did.
+    pub async fn record_failure(
+        &self,
+        state: &AppState,
+        tenant: &str,
+        email: &str,
+        user: Option<&gatehouse_api::users::User>,
+        why: &str,
+    ) -> AppResult<()> {
+        if user.is_none() && tenants::get(&state.db, tenant).await?.is_none() {
+            return Ok(());
+        }
+        let (who, target) = match user {
+            Some(user) => (Who::User(user.id), audit::user_target(user)),
+            None => (Who::Anonymous, audit::target(TargetType::User, "", email)),
+        };
+        let failed = Event::new(who, AuditAction::SignInFailed, target.clone()).reason(Some(why));
+        audit::record_alone(&state.db, tenant, failed).await?;
+        if throttle::blocked_until(&state.db, &[self.account.as_str()])
+            .await?
+            .is_some()
+        {
+            let blocked = Event::new(who, AuditAction::LockedOut, target)
+                .reason(Some("Too many failed sign-ins in a row"));
+            audit::record_alone(&state.db, tenant, blocked).await?;
+        }
+        Ok(())
+    }
+
     pub async fn succeeded(&self, state: &AppState) -> AppResult<()> {
         throttle::clear(&state.db, &self.account).await?;
         Ok(())
@@ -120,14 +152,22 @@ pub async fn start_session(
         !user.mfa_enabled && tenants::mfa_required_for(&state.db, &user.tenant_id, user.id).await?;
     let token = token::generate(token::SESSION_PREFIX);
     let expires_at = Utc::now() + state.settings.session_ttl;
+    let mut tx = store::begin_write(&state.db).await?;
     sessions::create(
-        &state.db,
+        &mut *tx,
         &token::hash(&token),
         user.id,
         expires_at.timestamp_millis(),
         mfa_enrolment_required,
     )
     .await?;
+    let event = Event::new(
+        Who::User(user.id),
+        AuditAction::SignedIn,
+        audit::user_target(&user),
+    );
+    audit::record(&mut tx, &user.tenant_id, event).await?;
+    tx.commit().await?;
     let permissions = sessions::effective_permissions(&state.db, user.id).await?;
     let requirement = if user.require_password_change {
         Some(Requirement::PasswordChange)
@@ -193,6 +233,9 @@ pub async fn login(
     attempt.refuse_if_blocked(&state).await?;
     if request.password.len() > MAX_PASSWORD_BYTES {
         attempt.failed(&state).await?;
+        attempt
+            .record_failure(&state, tenant, &email, None, "Password too long")
+            .await?;
         return Err(wrong());
     }
     let (user, stored_hash) = match users::find_credentials(&state.db, tenant, &email).await? {
@@ -200,13 +243,28 @@ pub async fn login(
         None => (None, None),
     };
     let matches = state.hasher.verify(request.password, stored_hash).await?;
-    let Some(user) = user.filter(|_| matches) else {
+    if !matches {
         attempt.failed(&state).await?;
+        let why = if user.is_some() {
+            "Wrong password"
+        } else {
+            "No account with this address"
+        };
+        attempt
+            .record_failure(&state, tenant, &email, user.as_ref(), why)
+            .await?;
+        return Err(wrong());
+    }
+    let Some(user) = user else {
         return Err(wrong());
     };
     // Service accounts have no password; this only guards against one ever being set.
     if user.status != UserStatus::Active || user.kind == UserKind::Service {
         tracing::info!(user = %user.id, status = user.status.as_str(), "right password, but the account cannot sign in");
+        let why = format!("The account is {}", user.status.label().to_lowercase());
+        attempt
+            .record_failure(&state, tenant, &email, Some(&user), &why)
+            .await?;
         return Err(wrong());
     }
     if mfa::totp(&state.db, user.id).await?.is_some() {
@@ -257,6 +315,16 @@ pub async fn login_mfa(
     if !verify_second_factor(&state, owner.user_id, &request.code).await? {
         mfa::challenge_failed(&state.db, &challenge, CHALLENGE_ATTEMPTS).await?;
         attempt.failed(&state).await?;
+        let user = users::get(&state.db, &owner.tenant_id, owner.user_id).await?;
+        attempt
+            .record_failure(
+                &state,
+                &owner.tenant_id,
+                &owner.email,
+                user.as_ref(),
+                "Wrong second-factor code",
+            )
+            .await?;
         return Err(AppError::Unauthenticated(
             "That code is not right. Check the time on your device, or use a recovery code.".into(),
         ));
@@ -272,7 +340,17 @@ pub async fn login_mfa(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, body = Problem)))]
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<StatusCode> {
-    sessions::revoke(&state.db, &principal.token_hash).await?;
+    let mut tx = store::begin_write(&state.db).await?;
+    sessions::revoke(&mut *tx, &principal.token_hash).await?;
+    audit::record_own(
+        &mut tx,
+        &principal.tenant_id,
+        Who::Caller(&principal),
+        principal.user_id,
+        AuditAction::SignedOut,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

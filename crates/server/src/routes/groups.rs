@@ -7,6 +7,7 @@ use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use gatehouse_api::audit::{AuditAction, Target, TargetType};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::{
     CreateGroup, Group, GroupListQuery, MemberOutcome, MemberResult, MembersChange, MembersResult,
@@ -18,6 +19,7 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{page, single};
+use crate::audit::{self, Event, Who};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -97,10 +99,17 @@ pub async fn create(
         .await
         .map_err(name_taken)?;
     groups::set_roles(&mut tx, id, &request.role_ids).await?;
-    tx.commit().await?;
-    let group = groups::get(&state.db, &tenant, id)
+    let group = groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::GroupCreated,
+        target(&group),
+    )
+    .changes(audit::created(&group));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
     let mut response = with_etag(StatusCode::CREATED, group);
     if let Ok(location) = url::group(&tenant, id).parse() {
         response.headers_mut().insert(LOCATION, location);
@@ -197,10 +206,17 @@ pub async fn update(
         groups::set_roles(&mut tx, id, role_ids).await?;
         guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this group").await?;
     }
-    tx.commit().await?;
-    let saved = groups::get(&state.db, &tenant, id)
+    let saved = groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::GroupUpdated,
+        target(&saved),
+    )
+    .changes(audit::diff(&group, &saved));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
     Ok(with_etag(StatusCode::OK, saved))
 }
 
@@ -223,10 +239,20 @@ pub async fn delete(
     let granted = roles::granted_by_group(&mut tx, id).await?;
     guards::ensure_can_revoke(&principal, granted.iter().map(|(n, p)| (n.as_str(), p)))?;
     guards::confirm_if_role_admin(&principal, granted.iter().map(|(_, p)| p))?;
+    let group = groups::get_in(&mut tx, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
     if !groups::delete(&mut tx, &tenant, id).await? {
         return Err(not_found());
     }
     guards::ensure_admin_remains(&mut tx, &tenant, "delete this group").await?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::GroupDeleted,
+        target(&group),
+    )
+    .changes(audit::deleted(&group));
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,6 +305,32 @@ async fn refuse_stronger(
     })
 }
 
+fn target(group: &Group) -> Target {
+    audit::target(TargetType::Group, group.id, group.name.clone())
+}
+
+/// The event of a membership change: who joined or left (their names as they are now).
+async fn record_members(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    group: &Group,
+    action: AuditAction,
+    users: &[Uuid],
+) -> AppResult<()> {
+    /// Names listed in one event; a bulk change says how many more there were.
+    const NAMED: usize = 100;
+    let names = users::names_in(&mut *conn, users, NAMED).await?;
+    let change = if action == AuditAction::GroupMembersAdded {
+        audit::change("members", (), names)
+    } else {
+        audit::change("members", names, ())
+    };
+    let event = Event::new(Who::Caller(principal), action, target(group))
+        .changes(change.into_iter().collect());
+    audit::record(conn, &group.tenant_id, event).await?;
+    Ok(())
+}
+
 /// Request order without repeats.
 fn unique(ids: &[Uuid]) -> Vec<Uuid> {
     let mut seen = HashSet::new();
@@ -305,7 +357,7 @@ pub async fn add_members(
     change.validate().map_err(AppError::Validation)?;
     let wanted = unique(&change.user_ids);
     let mut tx = begin_write(&state.db).await?;
-    groups::get_in(&mut tx, &tenant, id)
+    let group = groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
     let granted = roles::granted_by_group(&mut tx, id).await?;
@@ -323,6 +375,14 @@ pub async fn add_members(
         .collect();
     groups::add_members(&mut tx, id, &new).await?;
     let member_count = groups::member_count(&mut tx, id).await?;
+    record_members(
+        &mut tx,
+        &principal,
+        &group,
+        AuditAction::GroupMembersAdded,
+        &new,
+    )
+    .await?;
     tx.commit().await?;
     let results = wanted
         .into_iter()
@@ -363,7 +423,7 @@ pub async fn remove_members(
     change.validate().map_err(AppError::Validation)?;
     let wanted = unique(&change.user_ids);
     let mut tx = begin_write(&state.db).await?;
-    groups::get_in(&mut tx, &tenant, id)
+    let group = groups::get_in(&mut tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
     let members = groups::members_among(&mut tx, id, &wanted).await?;
@@ -378,6 +438,14 @@ pub async fn remove_members(
     groups::remove_members(&mut tx, id, &leaving).await?;
     guards::ensure_admin_remains(&mut tx, &tenant, "remove these members").await?;
     let member_count = groups::member_count(&mut tx, id).await?;
+    record_members(
+        &mut tx,
+        &principal,
+        &group,
+        AuditAction::GroupMembersRemoved,
+        &leaving,
+    )
+    .await?;
     tx.commit().await?;
     let results = wanted
         .into_iter()

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
+use gatehouse_api::audit::{AuditAction, Change, Target, TargetType};
 use gatehouse_api::auth::LoginResponse;
 use gatehouse_api::invites::{
     AcceptInvite, CreateInvites, Invite, InviteCode, InviteListQuery, InviteLookup, InviteOutcome,
@@ -28,6 +29,7 @@ use super::auth::start_session;
 use super::links::{self, human_time, link, INVITE_PREFIX};
 use super::users::insert_user;
 use super::{page, single};
+use crate::audit::{self, Event, Who};
 use crate::auth::{token, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody, Path, Query};
@@ -152,6 +154,20 @@ pub async fn create(
         .map(|raw| email_rule(raw).ok().map(|()| normalize_email(raw)))
         .collect();
     let candidates: Vec<String> = normalized.iter().flatten().cloned().collect();
+    let granted = [
+        audit::change(
+            "roles",
+            (),
+            roles::names_of(&mut tx, &tenant, &request.role_ids).await?,
+        ),
+        audit::change(
+            "groups",
+            (),
+            groups::names_of(&mut tx, &tenant, &request.group_ids).await?,
+        ),
+        audit::change("expires_at", (), store::to_time(expires_at)),
+        audit::change("message", (), note),
+    ];
     let taken = invites::taken_by_users(&mut tx, &tenant, &candidates).await?;
     let open = invites::open_for(&mut tx, &tenant, &candidates).await?;
     let mut seen = HashSet::new();
@@ -218,6 +234,15 @@ pub async fn create(
             expires_at,
         )
         .await?;
+        let mut changes: Vec<Change> = audit::change("email", (), &email).into_iter().collect();
+        changes.extend(granted.iter().flatten().cloned());
+        let event = Event::new(
+            Who::Caller(&principal),
+            AuditAction::InviteCreated,
+            target(id, &email),
+        )
+        .changes(changes);
+        audit::record(&mut tx, &tenant, event).await?;
         // With mail, the link goes to the address only: an administrator holding it could
         // accept in the invitee's name. Without mail, sharing it is the only way.
         result.link = (!state.mailer.configured()).then_some(url);
@@ -317,6 +342,17 @@ pub async fn resend(
         expires_at,
     )
     .await?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::InviteResent,
+        target(id, &invite.email),
+    )
+    .changes(
+        audit::change("expires_at", invite.expires_at, store::to_time(expires_at))
+            .into_iter()
+            .collect(),
+    );
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     state.mailer.queued.notify_one();
     let invite = invites::get(&state.db, &tenant, id)
@@ -346,6 +382,7 @@ pub async fn revoke(
     check_revoke(&mut tx, &principal, &tenant, &[id]).await?;
     let revoked = invites::revoke(&mut tx, &tenant, &[id]).await?;
     outbox::cancel_for_invites(&mut tx, &revoked, "The invitation was revoked.").await?;
+    record_revoked(&mut tx, &principal, &tenant, &revoked).await?;
     tx.commit().await?;
     let invite = invites::get(&state.db, &tenant, id)
         .await?
@@ -414,8 +451,38 @@ pub async fn revoke_many(
         .map(|r| r.id)
         .collect();
     outbox::cancel_for_invites(&mut tx, &revoked, "The invitation was revoked.").await?;
+    record_revoked(&mut tx, &principal, &tenant, &revoked).await?;
     tx.commit().await?;
     Ok(single(RevokeResults { results }))
+}
+
+fn target(id: Uuid, email: &str) -> Target {
+    audit::target(TargetType::Invite, id, email)
+}
+
+/// One event per invite revoked.
+async fn record_revoked(
+    conn: &mut SqliteConnection,
+    principal: &Principal,
+    tenant: &str,
+    revoked: &[Uuid],
+) -> AppResult<()> {
+    let emails = invites::emails_of(&mut *conn, tenant, revoked).await?;
+    for id in revoked {
+        let email = emails.get(id).map(String::as_str).unwrap_or_default();
+        let event = Event::new(
+            Who::Caller(principal),
+            AuditAction::InviteRevoked,
+            target(*id, email),
+        )
+        .changes(
+            audit::change("status", "PENDING", "REVOKED")
+                .into_iter()
+                .collect(),
+        );
+        audit::record(&mut *conn, tenant, event).await?;
+    }
+    Ok(())
 }
 
 /// The open invite a code belongs to; a wrong code counts against the client.
@@ -507,6 +574,20 @@ pub async fn accept(
     if !invites::accept(&mut tx, open.id, &token::hash(request.code.trim()), user.id).await? {
         return Err(gone());
     }
+    let mut changes = audit::created(&user);
+    changes.push(Change::secret("password"));
+    changes.extend(audit::change(
+        "invited_by",
+        (),
+        open.inviter_name.as_deref(),
+    ));
+    let event = Event::new(
+        Who::User(user.id),
+        AuditAction::InviteAccepted,
+        audit::user_target(&user),
+    )
+    .changes(changes);
+    audit::record(&mut tx, &open.tenant_id, event).await?;
     let may = |permission: Permission| inviter.as_ref().is_some_and(|p| p.can(permission));
     let grantable = |permissions: &std::collections::BTreeSet<Permission>| {
         permissions.iter().all(|perm| may(*perm))

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod groups;
 pub mod invites;
@@ -16,7 +17,7 @@ pub mod sso;
 pub mod sso_signin;
 pub mod users;
 
-use axum::http::header::ETAG;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, ETAG};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -63,6 +64,43 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
     })
 }
 
+/// A CSV download named `filename`, whose body `produce` sends in chunks as it reads
+/// them: nothing is held whole. If it fails midway the body ends in an error, so the
+/// client sees a broken download, never a file that looks complete.
+pub fn csv_download<F>(
+    filename: &str,
+    produce: impl FnOnce(tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>) -> F,
+) -> Response
+where
+    F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let failed = sender.clone();
+    let work = produce(sender);
+    tokio::spawn(async move {
+        if let Err(error) = work.await {
+            tracing::warn!(%error, "export stopped");
+            let _ = failed
+                .send(Err(std::io::Error::other("the export stopped")))
+                .await;
+        }
+    });
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(
@@ -93,6 +131,7 @@ pub fn page<T>(data: Vec<T>, pagination: Pagination) -> Json<Page<T>> {
         (name = "groups", description = "Groups: members share the roles the group grants"),
         (name = "invites", description = "Invitations by email, and accepting them"),
         (name = "sso", description = "Single sign-on: OpenID Connect and SAML 2.0 connections, their group mappings, and signing in through them"),
+        (name = "audit", description = "The audit log: every change made through the API and every sign-in, newest first; append-only"),
         (name = "api-keys", description = "API keys: `Authorization: Bearer gh_...` acts as the key's owner, with at most the owner's permissions"),
     )
 )]
@@ -350,6 +389,8 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::export))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_status))
         .routes(routes!(users::reset_password))

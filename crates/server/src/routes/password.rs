@@ -150,6 +150,14 @@ pub async fn reset(
     }
     users::set_password(&mut tx, &owner.tenant_id, owner.user_id, hash, false).await?;
     sessions::revoke_all(&mut *tx, owner.user_id).await?;
+    crate::audit::record_own(
+        &mut tx,
+        &owner.tenant_id,
+        crate::audit::Who::User(owner.user_id),
+        owner.user_id,
+        gatehouse_api::audit::AuditAction::PasswordReset,
+    )
+    .await?;
     tx.commit().await?;
     throttle::clear(
         &state.db,

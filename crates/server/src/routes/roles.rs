@@ -5,6 +5,7 @@ use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use gatehouse_api::audit::{AuditAction, Target, TargetType};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::roles::{CreateRole, Role, RoleHolders, RoleListQuery, UpdateRole};
 use gatehouse_api::{Page, Pagination, Problem, Single};
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{page, single};
+use crate::audit::{self, Event, Who};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -38,6 +40,10 @@ fn name_taken(error: sqlx::Error) -> AppError {
 
 fn with_etag(status: StatusCode, role: Role) -> Response {
     super::with_etag(status, role.version, role)
+}
+
+fn target(role: &Role) -> Target {
+    audit::target(TargetType::Role, role.id, role.name.clone())
 }
 
 /// The tenant's roles, built-in first, with how many users and groups hold each.
@@ -75,9 +81,9 @@ pub async fn create(
     request.validate().map_err(AppError::Validation)?;
     guards::ensure_holds(&principal, &request.permissions)?;
     let id = Uuid::now_v7();
-    let mut conn = state.db.acquire().await?;
+    let mut tx = begin_write(&state.db).await?;
     roles::insert(
-        &mut conn,
+        &mut tx,
         &tenant,
         id,
         request.name.trim(),
@@ -86,9 +92,17 @@ pub async fn create(
     )
     .await
     .map_err(name_taken)?;
-    let role = roles::get(&mut *conn, &tenant, id)
+    let role = roles::get(&mut *tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::RoleCreated,
+        target(&role),
+    )
+    .changes(audit::created(&role));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
     let mut response = with_etag(StatusCode::CREATED, role);
     if let Ok(location) = url::role(&tenant, id).parse() {
         response.headers_mut().insert(LOCATION, location);
@@ -152,9 +166,9 @@ pub async fn update(
         .map(str::trim)
         .unwrap_or(&role.description);
     let permissions = patch.permissions.as_ref().unwrap_or(&role.permissions);
-    let mut conn = state.db.acquire().await?;
+    let mut tx = begin_write(&state.db).await?;
     if !roles::update(
-        &mut conn,
+        &mut tx,
         &tenant,
         id,
         version,
@@ -165,15 +179,23 @@ pub async fn update(
     .await
     .map_err(name_taken)?
     {
-        let current = roles::get(&mut *conn, &tenant, id).await?;
+        let current = roles::get(&mut *tx, &tenant, id).await?;
         return Err(AppError::changed_meanwhile(
             current.map(|r| r.version),
             WHAT,
         ));
     }
-    let saved = roles::get(&mut *conn, &tenant, id)
+    let saved = roles::get(&mut *tx, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::RoleUpdated,
+        target(&saved),
+    )
+    .changes(audit::diff(&role, &saved));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
     Ok(with_etag(StatusCode::OK, saved))
 }
 
@@ -217,6 +239,13 @@ pub async fn delete(
     }
     let mut tx = begin_write(&state.db).await?;
     roles::delete(&mut tx, &tenant, id).await?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::RoleDeleted,
+        target(&role),
+    )
+    .changes(audit::deleted(&role));
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

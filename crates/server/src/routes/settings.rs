@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use gatehouse_api::audit::{AuditAction, TargetType};
 use gatehouse_api::auth::{SecuritySettings, UpdateSecuritySettings};
 use gatehouse_api::invites::{MailSettings, TestMail, TestMailResult};
 use gatehouse_api::validation::email as email_rule;
@@ -12,6 +13,8 @@ use uuid::Uuid;
 
 use super::links::require_mail;
 use super::{single, with_etag};
+use crate::audit::{self, Event, Who};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path};
 use crate::store::{begin_write, roles, tenants};
@@ -48,12 +51,14 @@ pub async fn get_security(
     ))]
 pub async fn update_security(
     State(state): State<AppState>,
+    principal: Principal,
     Path(tenant): Path<String>,
     if_match: IfMatch,
     JsonBody(request): JsonBody<UpdateSecuritySettings>,
 ) -> AppResult<Response> {
     request.validate().map_err(AppError::Validation)?;
-    let version = if_match.check(current(&state, &tenant).await?.version)?;
+    let before = current(&state, &tenant).await?;
+    let version = if_match.check(before.version)?;
     let role_ids: Vec<Uuid> = request.mfa_role_ids.iter().copied().collect();
     let mut tx = begin_write(&state.db).await?;
     let known = roles::permissions_of(&mut tx, &tenant, &role_ids).await?;
@@ -80,6 +85,27 @@ pub async fn update_security(
             "setting",
         ));
     }
+    let roles_before: Vec<Uuid> = before.mfa_role_ids.iter().copied().collect();
+    let changes = [
+        audit::change("mfa_policy", before.mfa_policy, request.mfa_policy),
+        audit::change(
+            "mfa_roles",
+            roles::names_of(&mut tx, &tenant, &roles_before).await?,
+            roles::names_of(&mut tx, &tenant, &role_ids).await?,
+        ),
+        audit::change(
+            "api_key_max_days",
+            before.api_key_max_days,
+            request.api_key_max_days,
+        ),
+    ];
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::SettingsUpdated,
+        audit::target(TargetType::Tenant, &tenant, "Security settings"),
+    )
+    .changes(changes.into_iter().flatten().collect());
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     let saved = current(&state, &tenant).await?;
     Ok(with_etag(StatusCode::OK, saved.version, saved))

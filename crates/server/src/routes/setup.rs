@@ -106,6 +106,16 @@ pub async fn create_first_admin(
     .await?;
     let admin_role = roles::builtin_id(&mut tx, DEFAULT_TENANT, BuiltinRole::ADMIN).await?;
     roles::grant(&mut tx, user.id, admin_role).await?;
+    let mut changes = crate::audit::created(&user);
+    changes.extend(crate::audit::change("roles", (), ["Admin"]));
+    let event = crate::audit::Event::new(
+        crate::audit::Who::System,
+        gatehouse_api::audit::AuditAction::UserCreated,
+        crate::audit::user_target(&user),
+    )
+    .changes(changes)
+    .reason(Some("First administrator, at setup"));
+    crate::audit::record(&mut tx, DEFAULT_TENANT, event).await?;
     setup::mark_completed(&mut tx).await.map_err(|e| {
         if store::is_unique_violation(&e, "settings") {
             already_done()

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
+use gatehouse_api::audit::{AuditAction, Change, Target, TargetType};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::{
@@ -22,6 +23,7 @@ use gatehouse_api::{Page, Pagination, Problem, Single, DEFAULT_TENANT};
 use uuid::Uuid;
 
 use super::{page, single, with_etag};
+use crate::audit::{self, Event, Who};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -142,7 +144,16 @@ async fn check_existing(
     Ok(())
 }
 
-/// Saves a connection and its mappings in one transaction, after the checks.
+fn target(connection: &SsoConnection) -> Target {
+    audit::target(
+        TargetType::SsoConnection,
+        connection.id,
+        connection.title.clone(),
+    )
+}
+
+/// Saves a connection and its mappings in one transaction, after the checks, and
+/// records the change.
 async fn save(
     state: &AppState,
     principal: &Principal,
@@ -157,6 +168,7 @@ async fn save(
         check_existing(&mut tx, state, principal, tenant, stored.id).await?;
     }
     guards::ensure_can_grant_through(&mut tx, principal, tenant, &role_ids, &group_ids).await?;
+    let before = store_sso::get_in(&mut tx, tenant, stored.id, sso::certificate_info).await?;
     if !store_sso::save(&mut tx, stored, version).await? {
         drop(tx);
         let current = store_sso::get(&state.db, tenant, stored.id, sso::certificate_info).await?;
@@ -166,6 +178,25 @@ async fn save(
         ));
     }
     store_sso::set_mappings(&mut tx, stored.id, &input.mappings).await?;
+    let after = store_sso::get_in(&mut tx, tenant, stored.id, sso::certificate_info)
+        .await?
+        .ok_or_else(|| AppError::gone(WHAT))?;
+    let (action, mut changes) = match &before {
+        Some(before) => (
+            AuditAction::SsoConnectionUpdated,
+            audit::diff(before, &after),
+        ),
+        None => (AuditAction::SsoConnectionCreated, audit::created(&after)),
+    };
+    let secret_given = input
+        .oidc
+        .as_ref()
+        .is_some_and(|o| o.client_secret.as_deref().is_some_and(|s| !s.is_empty()));
+    if secret_given && before.is_some() {
+        changes.push(Change::secret("oidc.client_secret"));
+    }
+    let event = Event::new(Who::Caller(principal), action, target(&after)).changes(changes);
+    audit::record(&mut tx, tenant, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -263,9 +294,19 @@ pub async fn delete(
 ) -> AppResult<StatusCode> {
     let mut tx = store::begin_write(&state.db).await?;
     check_existing(&mut tx, &state, &principal, &tenant, id).await?;
+    let before = store_sso::get_in(&mut tx, &tenant, id, sso::certificate_info)
+        .await?
+        .ok_or_else(|| AppError::gone(WHAT))?;
     if !store_sso::delete(&mut tx, &tenant, id).await? {
         return Err(AppError::gone(WHAT));
     }
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::SsoConnectionDeleted,
+        target(&before),
+    )
+    .changes(audit::deleted(&before));
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -376,6 +376,17 @@ async fn admit(
                 (None, None),
             )
             .await?;
+            let mut changes = crate::audit::created(&created);
+            changes.extend(crate::audit::change("status", (), status));
+            changes.extend(crate::audit::change("identity_source", (), source));
+            let event = crate::audit::Event::new(
+                crate::audit::Who::System,
+                gatehouse_api::audit::AuditAction::UserCreated,
+                crate::audit::user_target(&created),
+            )
+            .changes(changes)
+            .reason(Some(&format!("First sign-in through {}", connection.title)));
+            crate::audit::record(&mut tx, tenant, event).await?;
             tracing::info!(user = %created.id, connection = %connection.id, status = status.as_str(), "user created by SSO sign-in");
             created.id
         }
@@ -392,7 +403,7 @@ async fn admit(
         ),
     )
     .await?;
-    let mappings = store_sso::mappings(&state.db, connection.id).await?;
+    let mappings = store_sso::mappings(&mut tx, connection.id).await?;
     let granted = sso::resolve(
         &mappings,
         sso::idp_groups(

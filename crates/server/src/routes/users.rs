@@ -1,11 +1,11 @@
 //! `/api/v1/tenants/{tenant_id}/users`.
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
+use gatehouse_api::audit::{AuditAction, Change};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::export::UserExportQuery;
 use gatehouse_api::groups::GroupRef;
@@ -24,6 +24,7 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{links, page, single};
+use crate::audit::{self, user_target, Event, Who};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
@@ -164,29 +165,9 @@ pub async fn export(
 ) -> AppResult<Response> {
     let columns = query.columns().map_err(AppError::Validation)?;
     let filter = query.filter();
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(async move {
-        let exported = users::export_csv(&state.db, &tenant, &filter, &columns, &sender).await;
-        if let Err(error) = exported {
-            tracing::warn!(%error, "users export stopped");
-            // The body then ends in an error: the client sees a broken download, never a
-            // file that looks complete.
-            let _ = sender
-                .send(Err(std::io::Error::other("the export stopped")))
-                .await;
-        }
-    });
-    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"users.csv\""),
-        ],
-        Body::from_stream(chunks),
-    )
-        .into_response())
+    Ok(super::csv_download("users.csv", |out| async move {
+        users::export_csv(&state.db, &tenant, &filter, &columns, &out).await
+    }))
 }
 
 /// Creates a local user, with a password or without one; with `send_welcome_email`
@@ -225,6 +206,17 @@ pub async fn create(
     if request.send_welcome_email {
         links::mail_password_link(&mut tx, &state, &user, MailKind::Welcome, WELCOME_HOURS).await?;
     }
+    let mut changes = audit::created(&user);
+    if password_hash.is_some() {
+        changes.push(Change::secret("password"));
+    }
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserCreated,
+        user_target(&user),
+    )
+    .changes(changes);
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     state.mailer.queued.notify_one();
     let location = url::user(&tenant, user.id);
@@ -264,6 +256,7 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    principal: Principal,
     Path((tenant, id)): Path<(String, Uuid)>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody<UpdateUser>,
@@ -280,24 +273,33 @@ pub async fn update(
         .email
         .as_deref()
         .is_some_and(|e| normalize_email(e) != user.email);
+    let before = user.clone();
+    apply(&mut user, patch);
+    let mut tx = store::begin_write(&state.db).await?;
     if moving {
         // Password links went to the old address; they must not outlive it.
-        resets::end_all(&mut *state.db.acquire().await?, id).await?;
+        resets::end_all(&mut tx, id).await?;
     }
-    apply(&mut user, patch);
-    match users::save_profile(&state.db, &user, version)
+    let Some(saved) = users::save_profile(&mut tx, &user, version)
         .await
         .map_err(unique_conflict)?
-    {
-        Some(saved) => Ok(with_etag(StatusCode::OK, saved)),
-        None => {
-            let current = users::get(&state.db, &tenant, id).await?;
-            Err(AppError::changed_meanwhile(
-                current.map(|u| u.version),
-                WHAT,
-            ))
-        }
-    }
+    else {
+        drop(tx);
+        let current = users::get(&state.db, &tenant, id).await?;
+        return Err(AppError::changed_meanwhile(
+            current.map(|u| u.version),
+            WHAT,
+        ));
+    };
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserUpdated,
+        user_target(&saved),
+    )
+    .changes(audit::diff(&before, &saved));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
+    Ok(with_etag(StatusCode::OK, saved))
 }
 
 fn apply(user: &mut User, patch: UpdateUser) {
@@ -368,6 +370,13 @@ pub async fn delete(
     guards::ensure_admin_remains(&mut tx, &tenant, "delete this user").await?;
     sessions::revoke_all(&mut *tx, id).await?;
     resets::end_all(&mut tx, id).await?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserDeleted,
+        user_target(&user),
+    )
+    .changes(audit::deleted(&user));
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -389,7 +398,7 @@ pub async fn set_status(
     JsonBody(change): JsonBody<ChangeStatus>,
 ) -> AppResult<Response> {
     change.validate().map_err(AppError::Validation)?;
-    users::get(&state.db, &tenant, id)
+    let before = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
     let action = if change.status == UserStatus::Locked {
@@ -402,9 +411,17 @@ pub async fn set_status(
     }
     let mut tx = store::begin_write(&state.db).await?;
     let reason = owned(&change.reason);
-    let user = users::set_status(&mut tx, &tenant, id, change.status, reason)
+    let user = users::set_status(&mut tx, &tenant, id, change.status, reason.clone())
         .await?
         .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserStatusChanged,
+        user_target(&user),
+    )
+    .changes(audit::diff(&before, &user))
+    .reason(reason.as_deref());
+    audit::record(&mut tx, &tenant, event).await?;
     if change.status != UserStatus::Active {
         guards::ensure_admin_remains(&mut tx, &tenant, &format!("{action} this user")).await?;
         sessions::revoke_all(&mut *tx, id).await?;
@@ -453,16 +470,32 @@ pub async fn reset_password(
             ADMIN_LINK_HOURS,
         )
         .await?;
+        let event = Event::new(
+            Who::Caller(&principal),
+            AuditAction::UserPasswordLinkSent,
+            user_target(&user),
+        );
+        audit::record(&mut tx, &tenant, event).await?;
         tx.commit().await?;
         state.mailer.queued.notify_one();
         return Ok(with_etag(StatusCode::OK, user));
     };
     let hash = state.hasher.hash(new_password).await?;
     let mut tx = store::begin_write(&state.db).await?;
+    let before = user;
     let user = users::set_password(&mut tx, &tenant, id, hash, reset.require_password_change)
         .await?
         .ok_or_else(not_found)?;
     sessions::revoke_all(&mut *tx, id).await?;
+    let mut changes = vec![Change::secret("password")];
+    changes.extend(audit::diff(&before, &user));
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserPasswordSet,
+        user_target(&user),
+    )
+    .changes(changes);
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(with_etag(StatusCode::OK, user))
 }
@@ -480,10 +513,21 @@ pub async fn disable_mfa(
     Path((tenant, id)): Path<(String, Uuid)>,
 ) -> AppResult<Response> {
     guards::refuse_self(&principal, id, "turn off two-step sign-in for", true)?;
-    let mut conn = state.db.acquire().await?;
-    let user = users::disable_mfa(&mut conn, &tenant, id)
+    let before = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
+    let mut tx = store::begin_write(&state.db).await?;
+    let user = users::disable_mfa(&mut tx, &tenant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserMfaDisabled,
+        user_target(&user),
+    )
+    .changes(audit::diff(&before, &user));
+    audit::record(&mut tx, &tenant, event).await?;
+    tx.commit().await?;
     Ok(with_etag(StatusCode::OK, user))
 }
 
@@ -572,7 +616,7 @@ pub async fn set_roles(
     JsonBody(request): JsonBody<SetUserRoles>,
 ) -> AppResult<Json<Single<UserRoles>>> {
     request.validate().map_err(AppError::Validation)?;
-    users::get(&state.db, &tenant, id)
+    let user = users::get(&state.db, &tenant, id)
         .await?
         .ok_or_else(not_found)?;
     let wanted: Vec<Uuid> = request.role_ids.iter().copied().collect();
@@ -592,8 +636,21 @@ pub async fn set_roles(
         .chain(removed.iter())
         .map(|(_, (_, p))| p);
     guards::confirm_if_role_admin(&principal, changed)?;
+    let names_before = roles::names_of(&mut tx, &tenant, &current).await?;
     roles::set_direct(&mut tx, id, &wanted).await?;
     guards::ensure_admin_remains(&mut tx, &tenant, "take Admin away from this user").await?;
+    let names_after = roles::names_of(&mut tx, &tenant, &wanted).await?;
+    let event = Event::new(
+        Who::Caller(&principal),
+        AuditAction::UserRolesChanged,
+        user_target(&user),
+    )
+    .changes(
+        audit::change("roles", names_before, names_after)
+            .into_iter()
+            .collect(),
+    );
+    audit::record(&mut tx, &tenant, event).await?;
     tx.commit().await?;
     Ok(single(user_roles(&state, id).await?))
 }

@@ -193,6 +193,23 @@ pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<ApiKey>
     Ok(complete(db, vec![row]).await?.pop())
 }
 
+/// How the audit log names a key: its name and visible prefix.
+pub async fn label_in(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<String> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT name, prefix FROM api_keys WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row
+        .map(|(name, prefix)| label(&name, &prefix))
+        .unwrap_or_else(|| id.to_string()))
+}
+
+/// A key's name with its visible prefix, `Deploy (gh_ab12cd34_…)`.
+pub fn label(name: &str, prefix: &str) -> String {
+    format!("{name} (gh_{prefix}_…)")
+}
+
 /// The owner of a key of the tenant.
 pub async fn owner_of(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar("SELECT owner_id FROM api_keys WHERE id = ? AND tenant_id = ?")

@@ -59,22 +59,31 @@ async fn roles_of(
 }
 
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Group>> {
+    get_in(&mut *db.acquire().await?, tenant, id).await
+}
+
+/// One group, inside a transaction.
+pub async fn get_in(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+) -> sqlx::Result<Option<Group>> {
     let Some(row) = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM groups g WHERE g.id = ? AND g.tenant_id = ?"
     ))
     .bind(id)
     .bind(tenant)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
     };
-    let mut roles = roles_of(db, &[id]).await?;
+    let mut roles = roles_of(conn, &[id]).await?;
     Ok(Some(from_row(&row, roles.remove(&id).unwrap_or_default())?))
 }
 
 /// Whether the group exists, inside a transaction.
-pub async fn get_in(
+pub async fn exists(
     conn: &mut SqliteConnection,
     tenant: &str,
     id: Uuid,
@@ -84,6 +93,29 @@ pub async fn get_in(
         .bind(tenant)
         .fetch_optional(conn)
         .await
+}
+
+/// The names of these groups of the tenant, sorted: how the audit log records them.
+pub async fn names_of(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT name FROM groups WHERE tenant_id = ");
+        q.push_bind(tenant).push(" AND id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            names.push(row.try_get::<String, _>(0)?);
+        }
+    }
+    names.sort_by_key(|n| n.to_lowercase());
+    Ok(names)
 }
 
 /// One page of groups, by name.

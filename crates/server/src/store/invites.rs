@@ -403,14 +403,23 @@ pub async fn existing(
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashSet<Uuid>> {
-    let mut found = std::collections::HashSet::new();
+    Ok(emails_of(conn, tenant, ids).await?.into_keys().collect())
+}
+
+/// Of `ids`, the tenant's invites, with the address each went to.
+pub async fn emails_of(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, String>> {
+    let mut found = std::collections::HashMap::new();
     for chunk in ids.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM invites WHERE tenant_id = ");
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id, email FROM invites WHERE tenant_id = ");
         q.push_bind(tenant).push(" AND id IN (");
         push_ids(&mut q, chunk);
         q.push(")");
         for row in q.build().fetch_all(&mut *conn).await? {
-            found.insert(row.try_get(0)?);
+            found.insert(row.try_get(0)?, row.try_get(1)?);
         }
     }
     Ok(found)

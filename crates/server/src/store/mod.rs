@@ -2,6 +2,7 @@
 //! Handlers call these functions; SQL lives nowhere else.
 
 pub mod api_keys;
+pub mod audit;
 pub mod groups;
 pub mod invites;
 pub mod mfa;

@@ -298,6 +298,21 @@ pub async fn permissions_of(
     Ok(out)
 }
 
+/// The names of these roles, sorted: how the audit log records a set of roles.
+pub async fn names_of(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<String>> {
+    let mut names: Vec<String> = permissions_of(conn, tenant, ids)
+        .await?
+        .into_values()
+        .map(|(name, _)| name)
+        .collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    Ok(names)
+}
+
 /// The roles a group grants, with their permissions.
 pub async fn granted_by_group(
     conn: &mut SqliteConnection,

@@ -20,7 +20,7 @@ pub struct SessionOwner {
 
 /// Opens a session; signing in counts as confirming who one is.
 pub async fn create(
-    db: &Db,
+    db: impl sqlx::SqliteExecutor<'_>,
     token_hash: &[u8],
     user_id: Uuid,
     expires_at_ms: i64,
@@ -90,7 +90,7 @@ pub async fn revoke_others<'e>(
     Ok(done.rows_affected())
 }
 
-pub async fn revoke(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
+pub async fn revoke(db: impl sqlx::SqliteExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .execute(db)

@@ -205,14 +205,14 @@ pub async fn set_mappings(
 }
 
 /// A connection's mappings, by IdP group (sorted), with names.
-pub async fn mappings(db: &Db, id: Uuid) -> sqlx::Result<Vec<Mapping>> {
+pub async fn mappings(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Vec<Mapping>> {
     let mut by_group: BTreeMap<String, Mapping> = BTreeMap::new();
     for row in sqlx::query(
         "SELECT m.idp_group, g.id, g.name, g.color FROM sso_mapping_groups m JOIN groups g ON g.id = m.group_id
          WHERE m.connection_id = ? ORDER BY g.name COLLATE NOCASE",
     )
     .bind(id)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?
     {
         let idp_group: String = row.try_get(0)?;
@@ -231,7 +231,7 @@ pub async fn mappings(db: &Db, id: Uuid) -> sqlx::Result<Vec<Mapping>> {
          WHERE m.connection_id = ? ORDER BY r.name COLLATE NOCASE",
     )
     .bind(id)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?
     {
         let idp_group: String = row.try_get(0)?;
@@ -255,12 +255,12 @@ fn empty_mapping(idp_group: String) -> Mapping {
     }
 }
 
-async fn user_count(db: &Db, id: Uuid) -> sqlx::Result<u64> {
+async fn user_count(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<u64> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM users WHERE sso_connection_id = ? AND deleted_at IS NULL",
     )
     .bind(id)
-    .fetch_one(db)
+    .fetch_one(conn)
     .await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
@@ -284,17 +284,27 @@ pub async fn get(
     id: Uuid,
     certificate: impl Fn(&str) -> Option<CertificateInfo>,
 ) -> sqlx::Result<Option<SsoConnection>> {
+    get_in(&mut *db.acquire().await?, tenant, id, certificate).await
+}
+
+/// A connection as the API shows it, inside a transaction.
+pub async fn get_in(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    id: Uuid,
+    certificate: impl Fn(&str) -> Option<CertificateInfo>,
+) -> sqlx::Result<Option<SsoConnection>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM sso_connections WHERE id = ? AND tenant_id = ?"
     ))
     .bind(id)
     .bind(tenant)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let mut connection = shown_from(&row, certificate)?;
-    connection.mappings = mappings(db, id).await?;
-    connection.user_count = user_count(db, id).await?;
+    connection.mappings = mappings(&mut *conn, id).await?;
+    connection.user_count = user_count(conn, id).await?;
     Ok(Some(connection))
 }
 
@@ -312,10 +322,11 @@ pub async fn list(
         .join(", ");
     let (rows, total) = name_page_by_title(db, &columns, tenant, query).await?;
     let mut found = Vec::with_capacity(rows.len());
+    let mut conn = db.acquire().await?;
     for row in &rows {
         let mut connection = shown_from(row, certificate)?;
-        connection.mappings = mappings(db, connection.id).await?;
-        connection.user_count = user_count(db, connection.id).await?;
+        connection.mappings = mappings(&mut conn, connection.id).await?;
+        connection.user_count = user_count(&mut conn, connection.id).await?;
         found.push(connection);
     }
     Ok((found, total))

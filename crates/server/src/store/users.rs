@@ -111,6 +111,40 @@ pub async fn refs(db: &Db, ids: &[Uuid]) -> sqlx::Result<std::collections::HashM
     Ok(found)
 }
 
+/// How the audit log names a set of users: their names and emails, sorted (at most
+/// `limit`, then "and N more").
+pub async fn names_in(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+    limit: usize,
+) -> sqlx::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for chunk in ids.chunks(400).take(limit.div_ceil(400).max(1)) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, email, display_name, first_name, last_name FROM users WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            let person = user_ref(&row)?;
+            names.push(if person.name == person.email {
+                person.email
+            } else {
+                format!("{} <{}>", person.name, person.email)
+            });
+        }
+    }
+    names.sort_by_key(|n| n.to_lowercase());
+    names.truncate(limit);
+    if ids.len() > names.len() {
+        names.push(format!("and {} more", ids.len() - names.len()));
+    }
+    Ok(names)
+}
+
 fn attributes_json(attributes: &BTreeMap<String, String>) -> String {
     serde_json::to_string(attributes).unwrap_or_else(|_| "{}".into())
 }
@@ -431,7 +465,7 @@ pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<
 /// Writes the editable profile fields of `user` if it is still at `expected_version`,
 /// returning the saved user, or `None` when someone else changed it first.
 pub async fn save_profile(
-    db: &Db,
+    conn: &mut SqliteConnection,
     user: &User,
     expected_version: i64,
 ) -> sqlx::Result<Option<User>> {
@@ -457,7 +491,7 @@ pub async fn save_profile(
     .bind(user.id)
     .bind(&user.tenant_id)
     .bind(expected_version)
-    .fetch_optional(db)
+    .fetch_optional(conn)
     .await?
     .as_ref()
     .map(from_row)

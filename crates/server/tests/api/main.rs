@@ -5,6 +5,7 @@ mod common;
 mod access;
 mod account;
 mod api_keys;
+mod audit;
 mod auth;
 mod console;
 mod export;

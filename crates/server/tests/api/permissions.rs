@@ -14,6 +14,7 @@ const INVITES: &str = "/api/v1/tenants/default/invites";
 const MAIL: &str = "/api/v1/tenants/default/settings/mail";
 const KEYS: &str = "/api/v1/tenants/default/api-keys";
 const SSO: &str = "/api/v1/tenants/default/sso/connections";
+const AUDIT: &str = "/api/v1/tenants/default/audit";
 
 /// The issuer of the OpenID provider the discovery request reads.
 static ISSUER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -33,7 +34,7 @@ fn connection(title: &str, groups: &[&str], roles: &[&str]) -> Value {
 }
 
 /// Fresh objects for one endpoint's requests.
-struct Targets {
+pub(crate) struct Targets {
     user: String,
     email: String,
     role: String,
@@ -46,7 +47,7 @@ struct Targets {
     connection: String,
 }
 
-async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
+pub(crate) async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
     let email = format!("target{n}@example.com");
     let user = server
         .create_member(admin, &email, "correct battery staple")
@@ -122,7 +123,11 @@ async fn targets(server: &TestServer, admin: &str, n: usize) -> Targets {
 }
 
 /// A request that would succeed for a caller with the endpoint's permission.
-fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Option<Value>) {
+pub(crate) fn request(
+    endpoint: &Endpoint,
+    t: &Targets,
+    n: usize,
+) -> (Method, String, Option<Value>) {
     let user = format!("{USERS}/{}", t.user);
     let role = format!("{ROLES}/{}", t.role);
     let group = format!("{GROUPS}/{}", t.group);
@@ -277,6 +282,8 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
             format!("{MAIL}/test"),
             Some(json!({"to": format!("test{n}@example.com")})),
         ),
+        _ if e == endpoints::AUDIT_LIST => (Method::GET, AUDIT.to_owned(), None),
+        _ if e == endpoints::AUDIT_EXPORT => (Method::GET, format!("{AUDIT}/export"), None),
         _ if e == endpoints::SECURITY_SETTINGS_GET => (Method::GET, SECURITY.to_owned(), None),
         _ if e == endpoints::SECURITY_SETTINGS_UPDATE => (
             Method::PUT,
@@ -292,7 +299,7 @@ fn request(endpoint: &Endpoint, t: &Targets, n: usize) -> (Method, String, Optio
     (method, path, body)
 }
 
-async fn send(
+pub(crate) async fn send(
     server: &TestServer,
     token: &str,
     (method, path, body): &(Method, String, Option<Value>),
