@@ -15,6 +15,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::toast::Toasts;
+use crate::pages::audit::{ActivityTab, AuditPage};
 use crate::pages::groups::{
     GroupDetailPage, GroupMembersTab, GroupSettingsTab, GroupsPage, NewGroupPage,
 };
@@ -32,6 +33,7 @@ use crate::pages::{
     SsoDetailPage, SsoDonePage, SsoPage,
 };
 use crate::session::Session;
+use gatehouse_api::audit::TargetType;
 
 /// Boots the console: loads `config.json`, then mounts the app on `<body>`.
 pub fn start() {
@@ -66,18 +68,21 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("roles") view=UserRolesTab />
                         <Route path=path!("mail") view=UserMailTab />
                         <Route path=path!("api-keys") view=UserApiKeysTab />
+                        <Route path=path!("activity") view=|| view! { <ActivityTab kind=TargetType::User /> } />
                     </ParentRoute>
                     <Route path=path!("groups") view=GroupsPage />
                     <Route path=path!("groups/new") view=NewGroupPage />
                     <ParentRoute path=path!("groups/:id") view=GroupDetailPage>
                         <Route path=path!("") view=GroupSettingsTab />
                         <Route path=path!("members") view=GroupMembersTab />
+                        <Route path=path!("activity") view=|| view! { <ActivityTab kind=TargetType::Group /> } />
                     </ParentRoute>
                     <Route path=path!("roles") view=RolesPage />
                     <Route path=path!("roles/new") view=NewRolePage />
                     <ParentRoute path=path!("roles/:id") view=RoleDetailPage>
                         <Route path=path!("") view=RoleSettingsTab />
                         <Route path=path!("holders") view=RoleHoldersTab />
+                        <Route path=path!("activity") view=|| view! { <ActivityTab kind=TargetType::Role /> } />
                     </ParentRoute>
                     <Route path=path!("invites") view=InvitesPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
@@ -88,7 +93,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("mappings") view=SsoMappingsTab />
                         <Route path=path!("service-provider") view=SsoProviderDetailsTab />
                         <Route path=path!("test") view=SsoTestTab />
+                        <Route path=path!("activity") view=|| view! { <ActivityTab kind=TargetType::SsoConnection /> } />
                     </ParentRoute>
+                    <Route path=path!("audit") view=AuditPage />
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("account") view=AccountPage />
                     <Route path=path!("account/api-keys") view=MyApiKeysPage />

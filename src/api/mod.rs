@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 mod error;
 pub mod groups;

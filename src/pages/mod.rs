@@ -3,6 +3,7 @@
 mod accept_invite;
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod groups;
 pub mod invites;
 mod links;

@@ -81,13 +81,14 @@ enum Frame {
 }
 
 /// The areas in the sidebar, each shown to those who may read it.
-const AREAS: [(&str, &str, Icon, Permission); 7] = [
+const AREAS: [(&str, &str, Icon, Permission); 8] = [
     ("Users", "/users", Icon::Users, Permission::UsersRead),
     ("Invites", "/invites", Icon::Mail, Permission::InvitesRead),
     ("API keys", "/api-keys", Icon::Key, Permission::ApiKeysRead),
     ("Groups", "/groups", Icon::Group, Permission::GroupsRead),
     ("Roles", "/roles", Icon::Shield, Permission::RolesRead),
     ("SSO", "/sso", Icon::SignIn, Permission::SsoRead),
+    ("Audit log", "/audit", Icon::Shield, Permission::AuditRead),
     (
         "Settings",
         "/settings",

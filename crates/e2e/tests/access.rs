@@ -53,7 +53,16 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
     sign_in_to_users(browser, app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     assert_eq!(
         areas(browser).await?,
-        ["Users", "Invites", "API keys", "Groups", "Roles", "SSO", "Settings"]
+        [
+            "Users",
+            "Invites",
+            "API keys",
+            "Groups",
+            "Roles",
+            "SSO",
+            "Audit log",
+            "Settings"
+        ]
     );
     browser.goto(&app.url("/roles/new")).await?;
     browser.fill("#name", "Support desk").await?;
@@ -144,7 +153,16 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
     sign_in_to_users(browser, app, "vera@example.com", PASSWORD).await?;
     assert_eq!(
         areas(browser).await?,
-        ["Users", "Invites", "API keys", "Groups", "Roles", "SSO", "Settings"]
+        [
+            "Users",
+            "Invites",
+            "API keys",
+            "Groups",
+            "Roles",
+            "SSO",
+            "Audit log",
+            "Settings"
+        ]
     );
     let new_user = browser
         .wait_for(".page-header [aria-disabled=true]")

@@ -100,7 +100,7 @@ fn GroupHeader() -> impl IntoView {
             <GuardedButton label="Delete group" class="button-danger" endpoint=endpoints::GROUPS_DELETE
                 on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>
-        <Tabs label="Group sections" tabs=vec![("Members", format!("{base}/members")), ("Settings", base.clone())] />
+        <Tabs label="Group sections" tabs=crate::pages::audit::with_activity(vec![("Members", format!("{base}/members")), ("Settings", base.clone())], &base) />
         <ConfirmDialog open=delete_open title="Delete group" message=consequence confirm_label="Delete group" action=delete error />
     }
 }

@@ -66,7 +66,7 @@ fn RoleHeader() -> impl IntoView {
                     on_click=Callback::new(move |()| delete_open.set(true)) />
             </Show>
         </div>
-        <Tabs label="Role sections" tabs=vec![("Settings", base.clone()), ("Holders", format!("{base}/holders"))] />
+        <Tabs label="Role sections" tabs=crate::pages::audit::with_activity(vec![("Settings", base.clone()), ("Holders", format!("{base}/holders"))], &base) />
         <DeleteRoleDialog open=delete_open />
     }
 }

@@ -113,12 +113,12 @@ fn ConnectionHeader() -> impl IntoView {
             <GuardedButton label="Delete connection" class="button-danger" endpoint=endpoints::SSO_DELETE
                 on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>
-        <Tabs label="Connection sections" tabs=vec![
+        <Tabs label="Connection sections" tabs=crate::pages::audit::with_activity(vec![
             ("Settings", base.clone()),
             ("Mappings", format!("{base}/mappings")),
             ("Service provider details", format!("{base}/service-provider")),
             ("Test", format!("{base}/test")),
-        ] />
+        ], &base) />
         <ConfirmDialog open=delete_open title="Delete connection" message=consequence confirm_label="Delete connection" action=delete error />
     }
 }

@@ -141,6 +141,7 @@ fn UserHeader() -> impl IntoView {
     if own || session.can(Permission::ApiKeysRead) {
         tabs.push(("API keys", format!("{base}/api-keys")));
     }
+    let tabs = crate::pages::audit::with_activity(tabs, &base);
     view! {
         <div class="page-header user-header">
             <div>{facts}</div>

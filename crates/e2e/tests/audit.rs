@@ -1,0 +1,87 @@
+//! End to end: an administrator edits a user and finds the change, field by field, in
+//! the user's Activity tab and in the audit log.
+
+use anyhow::Result;
+use gatehouse_e2e::{check_accessibility, in_browser, sign_in_here, Api, App, PageExt};
+use serde_json::json;
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+const ADMIN_EMAIL: &str = "root@example.com";
+const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_shows_in_the_activity_tab_and_the_audit_log() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move { scenario(&app, &browser).await }).await
+}
+
+async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
+    let admin = Api::sign_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    let grace = admin
+        .create_user(json!({"email": "grace@example.com", "first_name": "Grace", "password": "a compiler of her own"}))
+        .await?;
+    browser.goto(&app.url(&format!("/users/{grace}"))).await?;
+    sign_in_here(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    browser.wait_for_url(&format!("/users/{grace}")).await?;
+    browser.fill("#last_name", "Hopper").await?;
+    browser.fill("#first_name", "Rear Admiral Grace").await?;
+    browser.click("form button[type=submit]").await?;
+    browser.wait_for_text(".toast", "Changes saved").await?;
+
+    browser.click_text(".tabs a", "Activity").await?;
+    browser
+        .wait_for_url(&format!("/users/{grace}/activity"))
+        .await?;
+    browser
+        .wait_for_text(".audit-event summary", "User edited")
+        .await?;
+    browser
+        .click_text(".audit-event summary", "User edited")
+        .await?;
+    browser
+        .wait_for_text(".audit-event details[open] .diff", "first_name")
+        .await?;
+    let rows = browser
+        .find_all(By::Css(".audit-event details[open] .diff tbody tr"))
+        .await?;
+    let mut shown = Vec::new();
+    for row in rows {
+        shown.push(row.text().await?);
+    }
+    assert_eq!(
+        shown,
+        ["first_name Grace Rear Admiral Grace", "last_name — Hopper"],
+        "the edit's fields, before and after"
+    );
+    browser
+        .wait_for_text(".audit-event summary", "User created")
+        .await?;
+    check_accessibility(browser, "user activity").await?;
+    // The people and things an event names link to their pages.
+    browser
+        .click_text(".audit-event details[open] .facts a", "root@example.com")
+        .await?;
+    browser.wait_for_url("/users/").await?;
+    browser.back().await?;
+
+    // The audit log lists it too, and narrows to one action from the URL.
+    browser.click_text(".sidebar a", "Audit log").await?;
+    browser.wait_for_url("/audit").await?;
+    browser
+        .wait_for_text(".audit-event summary", "Rear Admiral Grace Hopper")
+        .await?;
+    let select = browser.wait_for("#audit-action").await?;
+    SelectElement::new(&select)
+        .await?
+        .select_by_value("user.updated")
+        .await?;
+    browser.wait_for_url("action=user.updated").await?;
+    browser.wait_for_text(".audit-list", "User edited").await?;
+    let kinds = browser
+        .eval("[...document.querySelectorAll('.audit-event')].map(e => e.dataset.action)")
+        .await?;
+    assert_eq!(kinds, json!(["user.updated"]));
+    check_accessibility(browser, "audit log").await?;
+    Ok(())
+}
