@@ -213,6 +213,13 @@ pub const USERS_EXPORT: Endpoint = Endpoint::new(
     Requires(P::UsersRead),
 );
 pub const USERS_CREATE: Endpoint = Endpoint::new(Post, USERS, Requires(P::UsersWrite));
+/// One action on many users; the action may need more (`users:delete`, `groups:write`,
+/// `roles:write`), which the server checks too.
+pub const USERS_BULK: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/users/bulk",
+    Requires(P::UsersWrite),
+);
 pub const USERS_GET: Endpoint = Endpoint::new(Get, USER, Requires(P::UsersRead));
 pub const USERS_UPDATE: Endpoint = Endpoint::new(Patch, USER, Requires(P::UsersWrite));
 pub const USERS_DELETE: Endpoint =
@@ -425,6 +432,7 @@ pub const ALL: &[Endpoint] = &[
     USERS_LIST,
     USERS_EXPORT,
     USERS_CREATE,
+    USERS_BULK,
     USERS_GET,
     USERS_UPDATE,
     USERS_DELETE,
@@ -584,6 +592,12 @@ pub mod url {
     }
     pub fn users(tenant: &str) -> String {
         USERS_LIST.url(&[tenant])
+    }
+    pub fn users_bulk(tenant: &str) -> String {
+        USERS_BULK.url(&[tenant])
+    }
+    pub fn users_export(tenant: &str) -> String {
+        USERS_EXPORT.url(&[tenant])
     }
     pub fn user(tenant: &str, id: Uuid) -> String {
         USERS_GET.url(&[tenant, &id.to_string()])

@@ -9,6 +9,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod endpoints;
 pub mod envelope;
 pub mod export;

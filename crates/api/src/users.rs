@@ -535,7 +535,7 @@ impl UserSortBy {
 /// `GET /users` query: the same struct describes the console's URL, so a link to a
 /// filtered list is a link to the same API query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
     /// 1-based page number (default 1).

@@ -83,6 +83,8 @@ pub enum Who<'a> {
     User(Uuid),
     System,
     Anonymous,
+    /// An actor already looked up (many events of one request).
+    Known(&'a Actor),
 }
 
 /// One event, as a handler describes it.
@@ -166,6 +168,7 @@ pub async fn record(
         Who::User(id) => store::audit::person(&mut *conn, id).await?,
         Who::System => Actor::System,
         Who::Anonymous => Actor::Anonymous,
+        Who::Known(actor) => actor.clone(),
     };
     let origin = ORIGIN.try_with(Clone::clone).unwrap_or_default();
     let stored = store::audit::NewEvent {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod groups;
 pub mod invites;
 pub mod links;
@@ -389,6 +390,7 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(auth::tenants))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::export))
+        .routes(routes!(bulk::run))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(users::get, users::update, users::delete))

@@ -631,6 +631,50 @@ pub async fn password_hash(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
     .map(Option::flatten)
 }
 
+/// Up to `limit` live users the list query's filters match, in its order (a bulk
+/// action's selection).
+pub async fn matching(
+    db: &Db,
+    tenant: &str,
+    query: &UserListQuery,
+    limit: usize,
+) -> sqlx::Result<Vec<User>> {
+    let plan = if names_few_rows(query) {
+        Plan::ByMatches
+    } else {
+        Plan::ByOrderIndex
+    };
+    let mut select = ordered_select(tenant, query, plan);
+    select.push(" LIMIT ").push_bind(limit as i64);
+    let rows = select.build().fetch_all(db).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The tenant's live users among `ids`, by id.
+pub async fn by_ids(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, User>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in ids.chunks(400) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM users WHERE tenant_id = "));
+        q.push_bind(tenant)
+            .push(" AND deleted_at IS NULL AND id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            let user = from_row(&row)?;
+            found.insert(user.id, user);
+        }
+    }
+    Ok(found)
+}
+
 /// A live user of any tenant by email, for the command line.
 pub async fn find_by_email(db: &Db, tenant: &str, email: &str) -> sqlx::Result<Option<User>> {
     Ok(find_credentials(db, tenant, email).await?.map(|c| c.user))
