@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use gatehouse_api::bulk::{BulkRequest, BulkResult};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::Delivery;
@@ -134,4 +135,15 @@ pub async fn mail_of(session: Session, id: Uuid) -> Result<Vec<Delivery>, ApiErr
             .await?
             .data,
     )
+}
+
+/// Runs one action on many users (or, with `dry_run`, says what it would do); also
+/// the request's id, which every audit event of the run carries.
+pub async fn bulk(
+    session: Session,
+    request: &BulkRequest,
+) -> Result<(BulkResult, String), ApiError> {
+    let call = Call::new(Method::POST, url::users_bulk(&session.tenant())).json(request);
+    let answer = send::<Single<BulkResult>>(session, call).await?;
+    Ok((answer.data, answer.meta.request_id))
 }

@@ -2,7 +2,7 @@
 //! the user's Activity tab and in the audit log.
 
 use anyhow::Result;
-use gatehouse_e2e::{check_accessibility, in_browser, sign_in_here, Api, App, PageExt};
+use gatehouse_e2e::{check_accessibility, eventually, in_browser, sign_in_here, Api, App, PageExt};
 use serde_json::json;
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -83,5 +83,77 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
         .await?;
     assert_eq!(kinds, json!(["user.updated"]));
     check_accessibility(browser, "audit log").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_filtered_users_disabled_in_one_action_with_one_request_id() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move { bulk_scenario(&app, &browser).await }).await
+}
+
+async fn bulk_scenario(app: &App, browser: &WebDriver) -> Result<()> {
+    let admin = Api::sign_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    for n in 0..100 {
+        admin
+            .create_user(json!({"email": format!("contractor{n:03}@example.com"), "last_name": "Contractor"}))
+            .await?;
+    }
+    admin
+        .create_user(json!({"email": "staff@example.com", "last_name": "Staff"}))
+        .await?;
+
+    browser.goto(&app.url("/users?search=contractor")).await?;
+    sign_in_here(browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    browser.wait_for_url("search=contractor").await?;
+    browser
+        .wait_for_text(".bulk-bar", "All 100 users matching this filter")
+        .await?;
+    browser.click("#bulk-everyone").await?;
+    browser
+        .wait_for_text("#bulk-open", "Act on 100 users")
+        .await?;
+    browser.click("#bulk-open").await?;
+    let action = browser.wait_for("#bulk-action").await?;
+    SelectElement::new(&action)
+        .await?
+        .select_by_value("disable")
+        .await?;
+    browser.fill("#bulk-reason", "Contract ended").await?;
+    browser.click("#bulk-submit").await?;
+    browser
+        .wait_for_text(".bulk-summary", "Would disable 100 users.")
+        .await?;
+    browser
+        .wait_for_text("#bulk-submit", "Disable 100 users")
+        .await?;
+    check_accessibility(browser, "bulk action preview").await?;
+    browser.click("#bulk-submit").await?;
+    browser
+        .wait_for_text(".bulk-summary", "Done for 100 users.")
+        .await?;
+    let disabled = admin.get("/users?status=DISABLED&per_page=1").await?;
+    assert_eq!(disabled["pagination"]["total_items"], 100);
+    let staff = admin.get("/users?search=staff").await?;
+    assert_eq!(staff["data"][0]["status"], "ACTIVE");
+
+    // The audit log shows the hundred changes under one request id.
+    browser.click("#bulk-audit-link").await?;
+    browser.wait_for_url("/audit?request_id=").await?;
+    browser
+        .wait_for_text(".banner", "Showing the events of one request")
+        .await?;
+    browser.click_text("button", "Show older events").await?;
+    eventually("all hundred events listed", || async {
+        let shown = browser
+            .eval("document.querySelectorAll('.audit-event[data-action=\"user.status_changed\"]').length")
+            .await?;
+        Ok(shown == json!(100))
+    })
+    .await?;
+    let total = browser
+        .eval("document.querySelectorAll('.audit-event').length")
+        .await?;
+    assert_eq!(total, json!(100));
     Ok(())
 }

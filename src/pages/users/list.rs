@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
+use super::bulk::BulkBar;
 use super::filters::GroupFilter;
 use super::service_account::ServiceAccountDialog;
 use super::table::UsersTable;
@@ -124,6 +125,13 @@ pub fn UsersPage() -> impl IntoView {
             };
             view! { <UsersTable caption="Awaiting approval" users=page sort on_sort selection actions=approval_cell /> }
                 .into_any()
+        } else if session.can(Permission::UsersWrite) {
+            let selection = Selection {
+                chosen: selected,
+                id: |u: &User| u.id,
+                name: |u: &User| u.email.clone(),
+            };
+            view! { <UsersTable users=page sort on_sort selection /> }.into_any()
         } else {
             view! { <UsersTable users=page sort on_sort /> }.into_any()
         }
@@ -181,6 +189,12 @@ pub fn UsersPage() -> impl IntoView {
         </div>
         <Show when=move || pending_view.get()>
             <PendingApprovals />
+        </Show>
+        <Show when=move || !pending_view.get()>
+            <BulkBar selected query=Signal::from(query)
+                matching=Signal::derive(move || users.get().and_then(|r| r.ok()).map(|p| p.pagination.total_items))
+                narrowed=Signal::derive(move || list.narrowed())
+                on_done=Callback::new(move |()| users.refetch()) />
         </Show>
         <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
             <div class="empty">

@@ -3,6 +3,7 @@
 mod actions;
 mod api_keys_tab;
 mod approvals;
+mod bulk;
 mod detail;
 mod filters;
 mod form;
@@ -16,6 +17,7 @@ mod table;
 
 pub use api_keys_tab::UserApiKeysTab;
 pub use approvals::{decision_summary, Decision, Outcome, DENIED_REASON};
+pub use bulk::bulk_summary;
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;
