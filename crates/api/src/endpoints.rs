@@ -220,6 +220,13 @@ pub const USERS_BULK: Endpoint = Endpoint::new(
     "/api/v1/tenants/{tenant_id}/users/bulk",
     Requires(P::UsersWrite),
 );
+/// Creates and updates users from CSV rows; groups and roles columns need
+/// `groups:write` and `roles:write` too.
+pub const USERS_IMPORT: Endpoint = Endpoint::new(
+    Post,
+    "/api/v1/tenants/{tenant_id}/users/import",
+    Requires(P::UsersWrite),
+);
 pub const USERS_GET: Endpoint = Endpoint::new(Get, USER, Requires(P::UsersRead));
 pub const USERS_UPDATE: Endpoint = Endpoint::new(Patch, USER, Requires(P::UsersWrite));
 pub const USERS_DELETE: Endpoint =
@@ -433,6 +440,7 @@ pub const ALL: &[Endpoint] = &[
     USERS_EXPORT,
     USERS_CREATE,
     USERS_BULK,
+    USERS_IMPORT,
     USERS_GET,
     USERS_UPDATE,
     USERS_DELETE,
@@ -595,6 +603,9 @@ pub mod url {
     }
     pub fn users_bulk(tenant: &str) -> String {
         USERS_BULK.url(&[tenant])
+    }
+    pub fn users_import(tenant: &str) -> String {
+        USERS_IMPORT.url(&[tenant])
     }
     pub fn users_export(tenant: &str) -> String {
         USERS_EXPORT.url(&[tenant])

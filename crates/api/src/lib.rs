@@ -14,6 +14,7 @@ pub mod endpoints;
 pub mod envelope;
 pub mod export;
 pub mod groups;
+pub mod import;
 pub mod invites;
 pub mod permissions;
 pub mod problem;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod groups;
+pub mod import;
 pub mod invites;
 pub mod links;
 pub mod meta;
@@ -338,6 +339,9 @@ fn document_errors(openapi: &mut OpenApi) {
     }
 }
 
+/// Largest import request: the file's 10 MB with room for JSON escaping.
+pub const IMPORT_BODY_BYTES: usize = gatehouse_api::import::MAX_IMPORT_BYTES * 5 / 4;
+
 fn routes() -> (axum::Router<AppState>, OpenApi) {
     use utoipa::OpenApi as _;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -391,6 +395,12 @@ fn routes() -> (axum::Router<AppState>, OpenApi) {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::export))
         .routes(routes!(bulk::run))
+        // A CSV file may be bigger than any other body (10 MB, as JSON text).
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import::run))
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_BYTES)),
+        )
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(users::get, users::update, users::delete))

@@ -34,7 +34,7 @@ use crate::AppState;
 
 const WHAT: &str = "user";
 /// How long a welcome link works.
-const WELCOME_HOURS: i64 = 7 * 24;
+pub(crate) const WELCOME_HOURS: i64 = 7 * 24;
 /// How long a reset link an administrator sends works.
 const ADMIN_LINK_HOURS: i64 = 24;
 

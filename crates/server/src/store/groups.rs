@@ -118,6 +118,23 @@ pub async fn names_of(
     Ok(names)
 }
 
+/// Every group of the tenant by lower-cased name: its id and name.
+pub async fn by_name(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> sqlx::Result<std::collections::HashMap<String, (Uuid, String)>> {
+    let rows = sqlx::query("SELECT id, name FROM groups WHERE tenant_id = ?")
+        .bind(tenant)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get(1)?;
+            Ok((name.to_lowercase(), (r.try_get(0)?, name)))
+        })
+        .collect()
+}
+
 /// One page of groups, by name.
 pub async fn list(
     db: &Db,

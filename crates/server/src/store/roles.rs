@@ -400,6 +400,31 @@ pub async fn all_permissions(
         .collect()
 }
 
+/// Every role of the tenant by lower-cased name: its id, name and permissions.
+pub async fn by_name(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> sqlx::Result<std::collections::HashMap<String, (Uuid, String, BTreeSet<Permission>)>> {
+    let rows = sqlx::query("SELECT id, name, permissions FROM roles WHERE tenant_id = ?")
+        .bind(tenant)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get(1)?;
+            let permissions: String = r.try_get(2)?;
+            Ok((
+                name.to_lowercase(),
+                (
+                    r.try_get(0)?,
+                    name,
+                    parse_permissions(&permissions).collect(),
+                ),
+            ))
+        })
+        .collect()
+}
+
 /// Of `users`, those who hold any of `roles`, directly or through a group.
 pub async fn holders_among(
     conn: &mut SqliteConnection,

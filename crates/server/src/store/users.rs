@@ -656,20 +656,43 @@ pub async fn by_ids(
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashMap<Uuid, User>> {
-    let mut found = std::collections::HashMap::new();
-    for chunk in ids.chunks(400) {
+    let found = live_where_in(conn, tenant, "id", ids).await?;
+    Ok(found.into_iter().map(|u| (u.id, u)).collect())
+}
+
+/// The tenant's live users with these (normalised) email addresses, by address.
+pub async fn by_emails(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    emails: &[String],
+) -> sqlx::Result<std::collections::HashMap<String, User>> {
+    let found = live_where_in(conn, tenant, "email", emails).await?;
+    Ok(found.into_iter().map(|u| (u.email.clone(), u)).collect())
+}
+
+/// The tenant's live users whose `column` is one of `values`.
+async fn live_where_in<T>(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    column: &str,
+    values: &[T],
+) -> sqlx::Result<Vec<User>>
+where
+    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Clone + Send,
+{
+    let mut found = Vec::with_capacity(values.len());
+    for chunk in values.chunks(400) {
         let mut q =
             QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM users WHERE tenant_id = "));
-        q.push_bind(tenant)
-            .push(" AND deleted_at IS NULL AND id IN (");
+        q.push_bind(tenant.to_owned())
+            .push(format_args!(" AND deleted_at IS NULL AND {column} IN ("));
         let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
+        for value in chunk {
+            list.push_bind(value.clone());
         }
         q.push(")");
         for row in q.build().fetch_all(&mut *conn).await? {
-            let user = from_row(&row)?;
-            found.insert(user.id, user);
+            found.push(from_row(&row)?);
         }
     }
     Ok(found)

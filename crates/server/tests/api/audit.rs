@@ -27,6 +27,7 @@ fn expected(endpoint: &Endpoint) -> AuditAction {
         _ if e == endpoints::USERS_CREATE => AuditAction::UserCreated,
         _ if e == endpoints::USERS_UPDATE => AuditAction::UserUpdated,
         _ if e == endpoints::USERS_BULK => AuditAction::UserStatusChanged,
+        _ if e == endpoints::USERS_IMPORT => AuditAction::UserCreated,
         _ if e == endpoints::USERS_DELETE => AuditAction::UserDeleted,
         _ if e == endpoints::USERS_SET_STATUS => AuditAction::UserStatusChanged,
         _ if e == endpoints::USERS_RESET_PASSWORD => AuditAction::UserPasswordSet,

@@ -11,6 +11,7 @@ mod bulk;
 mod console;
 mod export;
 mod groups;
+mod import;
 mod invites;
 mod permissions;
 mod robustness;
