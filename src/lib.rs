@@ -24,8 +24,8 @@ use crate::pages::roles::{
 };
 use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
 use crate::pages::users::{
-    NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab,
-    UserRolesTab, UsersPage,
+    ImportUsersPage, NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab,
+    UserProfileTab, UserRolesTab, UsersPage,
 };
 use crate::pages::{
     AcceptInvitePage, AccountPage, ApiKeysPage, ForgotPasswordPage, InvitesPage, LoginPage,
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/users" /> } />
                     <Route path=path!("users") view=UsersPage />
                     <Route path=path!("users/new") view=NewUserPage />
+                    <Route path=path!("users/import") view=ImportUsersPage />
                     <ParentRoute path=path!("users/:id") view=UserDetailPage>
                         <Route path=path!("") view=UserProfileTab />
                         <Route path=path!("groups") view=UserGroupsTab />

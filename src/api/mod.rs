@@ -114,6 +114,11 @@ pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T
     serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
+/// The body of a successful answer as text (a CSV download).
+pub async fn fetch_text(session: Session, call: Call) -> Result<String, ApiError> {
+    send_text(session, call).await
+}
+
 /// The body of a successful answer. Not generic, so the request and sign-in-again logic
 /// is compiled once rather than per response type (it is the bulk of the client).
 async fn send_text(session: Session, call: Call) -> Result<String, ApiError> {

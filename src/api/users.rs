@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use gatehouse_api::bulk::{BulkRequest, BulkResult};
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::GroupRef;
+use gatehouse_api::import::{ImportReport, ImportRequest};
 use gatehouse_api::invites::Delivery;
 use gatehouse_api::query::QueryPairs;
 use gatehouse_api::roles::{SetUserRoles, UserRoles};
@@ -146,4 +147,26 @@ pub async fn bulk(
     let call = Call::new(Method::POST, url::users_bulk(&session.tenant())).json(request);
     let answer = send::<Single<BulkResult>>(session, call).await?;
     Ok((answer.data, answer.meta.request_id))
+}
+
+/// Every user the list's filters match, in its order, as CSV.
+pub async fn export_csv(session: Session, query: &UserListQuery) -> Result<String, ApiError> {
+    let call = Call::get(url::users_export(&session.tenant())).query(export_pairs(query));
+    super::fetch_text(session, call).await
+}
+
+/// The list query without its paging, which an export does not take.
+fn export_pairs(query: &UserListQuery) -> QueryPairs {
+    let filter = UserListQuery {
+        page: None,
+        per_page: None,
+        ..query.clone()
+    };
+    filter.to_pairs()
+}
+
+/// Creates and updates users from a CSV file (or, with `dry_run`, says what it would).
+pub async fn import(session: Session, request: &ImportRequest) -> Result<ImportReport, ApiError> {
+    let call = Call::new(Method::POST, url::users_import(&session.tenant())).json(request);
+    Ok(send::<Single<ImportReport>>(session, call).await?.data)
 }

@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod confirm;
 pub mod debounce;
 pub mod dialog;
+pub mod download;
 pub mod field;
 pub mod form_frame;
 pub mod guarded;

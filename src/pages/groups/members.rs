@@ -14,6 +14,7 @@ use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::download::CsvDownload;
 use crate::components::guarded::GuardedButton;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::pickers::UserPicker;
@@ -117,6 +118,11 @@ pub fn GroupMembersTab() -> impl IntoView {
                     let n = selected.with(BTreeSet::len);
                     (n > 0).then(|| format!("{n} selected"))
                 }}</span>
+                <CsvDownload label="Export members (CSV)" filename="members.csv" id="members-export"
+                    fetch=move || {
+                        let query = UserListQuery { group_id: Some(group_id), ..query.get_untracked() };
+                        async move { api::users::export_csv(session, &query).await }
+                    } />
             </div>
             <ListResults state=list items=members noun="members" columns=8 rows empty=|| view! {
                 <div class="empty">

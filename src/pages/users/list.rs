@@ -13,6 +13,7 @@ use super::filters::GroupFilter;
 use super::service_account::ServiceAccountDialog;
 use super::table::UsersTable;
 use crate::api;
+use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
 use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
@@ -149,6 +150,9 @@ pub fn UsersPage() -> impl IntoView {
         <div class="page-header">
             <h1>"Users"</h1>
             <div class="actions">
+                <CsvDownload label="Export CSV" filename="users.csv" id="users-export"
+                    fetch=move || { let query = query.get_untracked(); async move { api::users::export_csv(session, &query).await } } />
+                <GuardedLink href="/users/import" endpoint=endpoints::USERS_IMPORT>"Import CSV"</GuardedLink>
                 <GuardedButton label="New service account" endpoint=endpoints::USERS_CREATE
                     on_click=Callback::new(move |()| service_open.set(true)) />
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>
