@@ -5,7 +5,7 @@ mod list;
 mod trail;
 
 pub use list::AuditPage;
-pub use trail::AuditTrail;
+pub use trail::{shown, AuditTrail};
 
 use gatehouse_api::audit::{AuditQuery, TargetType};
 use leptos::prelude::*;
