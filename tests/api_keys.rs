@@ -164,6 +164,7 @@ fn settings(max_days: Option<u32>) -> String {
         mfa_policy: MfaPolicy::Optional,
         mfa_role_ids: BTreeSet::new(),
         api_key_max_days: max_days,
+        audit_retention_days: 365,
         version: 1,
     })
 }

@@ -265,8 +265,15 @@ pub struct SecuritySettings {
     /// The longest an API key may live, in days; `null`: no limit, and keys may
     /// never expire.
     pub api_key_max_days: Option<u32>,
+    /// How many days audit events are kept before they are pruned.
+    pub audit_retention_days: u32,
     pub version: i64,
 }
+
+/// Audit events are kept this long unless the tenant says otherwise.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u32 = 365;
+/// The retention a tenant may choose: a day to ten years.
+pub const AUDIT_RETENTION_RANGE: std::ops::RangeInclusive<u32> = 1..=3650;
 
 /// `PUT /tenants/{id}/settings/security` (with `If-Match`). Users it newly concerns
 /// are asked to set up a second factor at their next sign-in.
@@ -285,6 +292,9 @@ pub struct UpdateSecuritySettings {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     pub api_key_max_days: Option<Option<u32>>,
+    /// Days (1 to 3650) audit events are kept; left as it is when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_retention_days: Option<u32>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -307,6 +317,14 @@ impl UpdateSecuritySettings {
                         "Choose 1 to {} days, or no limit.",
                         crate::api_keys::MAX_POLICY_DAYS
                     )),
+                );
+            }
+        }
+        if let Some(days) = self.audit_retention_days {
+            if !AUDIT_RETENTION_RANGE.contains(&days) {
+                report.check(
+                    "audit_retention_days",
+                    Err("Keep events for 1 to 3650 days.".into()),
                 );
             }
         }
@@ -451,9 +469,17 @@ mod tests {
         let policy = UpdateSecuritySettings {
             mfa_policy: MfaPolicy::Roles,
             mfa_role_ids: BTreeSet::new(),
-            api_key_max_days: None,
+            ..UpdateSecuritySettings::default()
         };
         assert_eq!(policy.validate().unwrap_err()[0].field, "mfa_role_ids");
+        let retention = UpdateSecuritySettings {
+            audit_retention_days: Some(0),
+            ..UpdateSecuritySettings::default()
+        };
+        assert_eq!(
+            retention.validate().unwrap_err()[0].field,
+            "audit_retention_days"
+        );
         let read = |json: &str| {
             serde_json::from_str::<UpdateSecuritySettings>(json)
                 .unwrap()

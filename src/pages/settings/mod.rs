@@ -68,8 +68,8 @@ pub fn SettingsPage() -> impl IntoView {
             } else {
                 BTreeSet::new()
             },
-            // The key lifetime has its own control (API keys); this form leaves it alone.
-            api_key_max_days: None,
+            // The key lifetime and the audit retention have their own sections.
+            ..UpdateSecuritySettings::default()
         };
         async move {
             let Some(version) = version else { return };
@@ -138,7 +138,114 @@ pub fn SettingsPage() -> impl IntoView {
         <Show when=move || saved.with(Option::is_some)>
             <KeyLifetimeSection saved read_only on_saved=Callback::new(show) />
         </Show>
+        <Show when=move || saved.with(Option::is_some)>
+            <RetentionSection saved read_only on_saved=Callback::new(show) />
+        </Show>
         <MailSection />
+    }
+}
+
+/// An action saving the settings `request` gives (version and body), then telling
+/// `on_saved`; a 412 sets `stale`, other failures `error`.
+fn settings_saver(
+    request: impl Fn() -> Option<(i64, UpdateSecuritySettings)> + 'static,
+    message: &'static str,
+    on_saved: Callback<SecuritySettings>,
+    stale: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) -> Action<(), ()> {
+    let session = use_session();
+    let toasts = use_toasts();
+    Action::new_local(move |_: &()| {
+        let request = request();
+        async move {
+            let Some((version, request)) = request else {
+                return;
+            };
+            match api::settings::update_security(session, version, &request).await {
+                Ok(settings) => {
+                    error.set(None);
+                    stale.set(false);
+                    on_saved.run(settings);
+                    toasts.success(message);
+                }
+                Err(e) if e.is_stale() => stale.set(true),
+                Err(e) => error.set(Some(e.first_message())),
+            }
+        }
+    })
+}
+
+/// How long the audit log keeps events.
+#[component]
+fn RetentionSection(
+    saved: RwSignal<Option<SecuritySettings>>,
+    read_only: Signal<bool>,
+    on_saved: Callback<SecuritySettings>,
+) -> impl IntoView {
+    let days = RwSignal::new(String::new());
+    let stale = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(settings) = saved.get() {
+            days.set(settings.audit_retention_days.to_string());
+        }
+    });
+    let request = move || {
+        let current = saved.get()?;
+        Some((
+            current.version,
+            UpdateSecuritySettings {
+                mfa_policy: current.mfa_policy,
+                mfa_role_ids: current.mfa_role_ids,
+                api_key_max_days: None,
+                audit_retention_days: Some(days.get().trim().parse::<u32>().unwrap_or(0)),
+            },
+        ))
+    };
+    let days_error = Signal::derive(move || {
+        request().and_then(|(_, r)| {
+            r.validate()
+                .err()
+                .and_then(|errors| {
+                    errors
+                        .into_iter()
+                        .find(|e| e.field == "audit_retention_days")
+                })
+                .map(|e| e.message)
+        })
+    });
+    let save = settings_saver(
+        request,
+        "Audit retention saved. Older events are removed within the hour.",
+        on_saved,
+        stale,
+        error,
+    );
+    let submit = move || {
+        if days_error.get_untracked().is_none() {
+            save.dispatch(());
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="audit-heading">
+            <h2 id="audit-heading">"Audit log"</h2>
+            <Show when=move || stale.get()>
+                <p class="banner banner-warning" role="alert">"Someone else changed these settings after you opened them. Reload the page to see their version."</p>
+            </Show>
+            {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
+            <form on:submit=move |ev| { ev.prevent_default(); submit(); } novalidate>
+                <fieldset disabled=move || read_only.get()>
+                    <TextField id="audit_retention_days" label="Keep events for (days)" value=days inputmode="numeric"
+                        hint="1 to 3650 (default 365). Older events are removed for good." error=days_error reveal=true />
+                </fieldset>
+                <div class="form-actions">
+                    <GuardedButton label="Save retention" class="button-primary" endpoint=endpoints::SECURITY_SETTINGS_UPDATE
+                        disabled=Signal::derive(move || save.pending().get())
+                        on_click=Callback::new(move |()| submit()) />
+                </div>
+            </form>
+        </section>
     }
 }
 
@@ -150,8 +257,6 @@ fn KeyLifetimeSection(
     read_only: Signal<bool>,
     on_saved: Callback<SecuritySettings>,
 ) -> impl IntoView {
-    let session = use_session();
-    let toasts = use_toasts();
     let limited = RwSignal::new(true);
     let days = RwSignal::new(String::new());
     let stale = RwSignal::new(false);
@@ -181,6 +286,7 @@ fn KeyLifetimeSection(
                 mfa_policy: current.mfa_policy,
                 mfa_role_ids: current.mfa_role_ids,
                 api_key_max_days: Some(max),
+                audit_retention_days: None,
             },
         ))
     };
@@ -192,24 +298,13 @@ fn KeyLifetimeSection(
                 .map(|e| e.message)
         })
     });
-    let save = Action::new_local(move |_: &()| {
-        let request = request();
-        async move {
-            let Some((version, request)) = request else {
-                return;
-            };
-            match api::settings::update_security(session, version, &request).await {
-                Ok(settings) => {
-                    error.set(None);
-                    stale.set(false);
-                    on_saved.run(settings);
-                    toasts.success("API key lifetime saved. It applies to keys made from now on.");
-                }
-                Err(e) if e.is_stale() => stale.set(true),
-                Err(e) => error.set(Some(e.first_message())),
-            }
-        }
-    });
+    let save = settings_saver(
+        request,
+        "API key lifetime saved. It applies to keys made from now on.",
+        on_saved,
+        stale,
+        error,
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if days_error.get_untracked().is_none() {

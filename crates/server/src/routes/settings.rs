@@ -75,6 +75,7 @@ pub async fn update_security(
         request.mfa_policy,
         &role_ids,
         request.api_key_max_days,
+        request.audit_retention_days,
     )
     .await?
     {
@@ -96,7 +97,14 @@ pub async fn update_security(
         audit::change(
             "api_key_max_days",
             before.api_key_max_days,
-            request.api_key_max_days,
+            request.api_key_max_days.unwrap_or(before.api_key_max_days),
+        ),
+        audit::change(
+            "audit_retention_days",
+            before.audit_retention_days,
+            request
+                .audit_retention_days
+                .unwrap_or(before.audit_retention_days),
         ),
     ];
     let event = Event::new(

@@ -25,7 +25,7 @@ pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<Tenant>> {
 /// The tenant's sign-in policy.
 pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySettings>> {
     let Some(row) = sqlx::query(
-        "SELECT mfa_policy, settings_version, api_key_max_days FROM tenants WHERE id = ?",
+        "SELECT mfa_policy, settings_version, api_key_max_days, audit_retention_days FROM tenants WHERE id = ?",
     )
     .bind(tenant)
     .fetch_optional(db)
@@ -47,6 +47,7 @@ pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySett
         api_key_max_days: row
             .try_get::<Option<i64>, _>(2)?
             .and_then(|d| u32::try_from(d).ok()),
+        audit_retention_days: u32::try_from(row.try_get::<i64, _>(3)?).unwrap_or_default(),
         version: row.try_get(1)?,
     }))
 }
@@ -60,11 +61,13 @@ pub async fn set_security(
     policy: MfaPolicy,
     role_ids: &[Uuid],
     api_key_max_days: Option<Option<u32>>,
+    audit_retention_days: Option<u32>,
 ) -> sqlx::Result<bool> {
-    // `api_key_max_days` left out keeps what is there.
+    // `api_key_max_days` and `audit_retention_days` left out keep what is there.
     let done = sqlx::query(
         "UPDATE tenants SET mfa_policy = ?1, settings_version = settings_version + 1,
-             api_key_max_days = CASE WHEN ?2 THEN ?3 ELSE api_key_max_days END
+             api_key_max_days = CASE WHEN ?2 THEN ?3 ELSE api_key_max_days END,
+             audit_retention_days = COALESCE(?6, audit_retention_days)
          WHERE id = ?4 AND settings_version = ?5",
     )
     .bind(policy.as_str())
@@ -72,6 +75,7 @@ pub async fn set_security(
     .bind(api_key_max_days.flatten())
     .bind(tenant)
     .bind(version)
+    .bind(audit_retention_days)
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {

@@ -403,3 +403,55 @@ async fn pages_follow_the_cursor_while_events_arrive_and_export_as_csv() {
     assert_eq!(&rows[0][9], "Role 5");
     assert_eq!(&rows[5][9], "Role 0");
 }
+
+#[tokio::test]
+async fn events_older_than_the_tenant_keeps_them_are_pruned() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    const SECURITY: &str = "/api/v1/tenants/default/settings/security";
+    let settings: Value = server.get(SECURITY, &admin).await.json().await.unwrap();
+    assert_eq!(settings["data"]["audit_retention_days"], 365);
+    let set = |days: i64| {
+        server
+            .request(Method::PUT, SECURITY, Some(&admin))
+            .header("if-match", "*")
+            .json(&json!({"mfa_policy": "OPTIONAL", "audit_retention_days": days}))
+            .send()
+    };
+    problem(set(0).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(set(30).await.unwrap().status(), StatusCode::OK);
+    let changed: Value = server
+        .get(&format!("{AUDIT}?action=settings.updated"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        changed["data"][0]["changes"],
+        json!([{"field": "audit_retention_days", "before": 365, "after": 30}])
+    );
+
+    let db = server.database().await;
+    let day_ms: i64 = 24 * 3600 * 1000;
+    let now = chrono::Utc::now().timestamp_millis();
+    for (age_days, name) in [(31, "old"), (29, "recent")] {
+        sqlx::query(
+            "INSERT INTO audit_events (tenant_id, occurred_at, actor_kind, action, target_type, \
+             target_id, target_name) VALUES ('default', ?, 'system', 'role.created', 'role', 'x', ?)",
+        )
+        .bind(now - age_days * day_ms)
+        .bind(name)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    let pruned = gatehouse_server::store::audit::prune(&db).await.unwrap();
+    assert_eq!(pruned, 1);
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT target_name FROM audit_events WHERE target_name IN ('old', 'recent')",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(left, ["recent"]);
+}
