@@ -13,3 +13,14 @@ pub async fn list(session: Session, query: &AuditQuery) -> Result<AuditPage, Api
     )
     .await
 }
+
+/// Every event the query's filters match (its cursor and page size aside), as CSV.
+pub async fn export_csv(session: Session, query: &AuditQuery) -> Result<String, ApiError> {
+    let filter = AuditQuery {
+        cursor: None,
+        per_page: None,
+        ..query.clone()
+    };
+    let call = Call::get(url::audit_export(&session.tenant())).query(filter.to_pairs());
+    super::fetch_text(session, call).await
+}

@@ -208,11 +208,16 @@ impl Change {
     }
 }
 
+/// The cursor of the page that follows `event`.
+pub fn cursor_after(event: &AuditEvent) -> String {
+    format!("{}.{}", event.occurred_at.timestamp_millis(), event.id)
+}
+
 /// One recorded event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
-    /// Increases with every event; later events have larger ids.
+    /// Increases with every event recorded.
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
     pub actor: Actor,
@@ -275,9 +280,10 @@ impl AuditQuery {
         rules::clean(&self.search)
     }
 
-    /// The event id the page starts below.
-    pub fn before_id(&self) -> Option<i64> {
-        self.cursor.as_deref().and_then(|c| c.parse().ok())
+    /// Where the page starts: below this (time in ms, event id).
+    pub fn position(&self) -> Option<(i64, i64)> {
+        let (time, id) = self.cursor.as_deref()?.split_once('.')?;
+        Some((time.parse().ok()?, id.parse().ok()?))
     }
 
     /// 422 for a cursor this server did not hand out, a reversed time range, or a
@@ -285,7 +291,7 @@ impl AuditQuery {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut report = Report::new();
         report.check_opt("search", self.search.as_deref(), rules::search);
-        if self.cursor.is_some() && self.before_id().is_none() {
+        if self.cursor.is_some() && self.position().is_none() {
             report.check(
                 "cursor",
                 Err("Use the next_cursor of a previous page.".into()),
@@ -362,7 +368,7 @@ mod tests {
             target_id: Some("abc".into()),
             from: "2026-01-02T03:04:05Z".parse().ok(),
             search: Some("grace".into()),
-            cursor: Some("42".into()),
+            cursor: Some("1767225600000.42".into()),
             ..AuditQuery::default()
         };
         let back = AuditQuery::from_pairs(query.to_pairs().iter());

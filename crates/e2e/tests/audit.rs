@@ -83,6 +83,31 @@ async fn scenario(app: &App, browser: &WebDriver) -> Result<()> {
         .await?;
     assert_eq!(kinds, json!(["user.updated"]));
     check_accessibility(browser, "audit log").await?;
+
+    // The filtered set as CSV.
+    browser
+        .execute(
+            "window.__downloads = []; const original = URL.createObjectURL; \
+             URL.createObjectURL = blob => { window.__downloads.push(blob); return original.call(URL, blob); }",
+            Vec::new(),
+        )
+        .await?;
+    browser.click("#audit-export").await?;
+    eventually("the audit export to be offered", || async {
+        Ok(browser.eval("window.__downloads.length").await? == json!(1))
+    })
+    .await?;
+    let csv = browser
+        .execute("return window.__downloads[0].text();", Vec::new())
+        .await?
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and the one edit: {csv}");
+    assert!(lines[0].starts_with("id,occurred_at,actor_kind"));
+    assert!(lines[1].contains("user.updated") && lines[1].contains("Rear Admiral Grace"));
     Ok(())
 }
 

@@ -4,10 +4,12 @@
 -- How many days events are kept; older ones are pruned in the background.
 ALTER TABLE tenants ADD COLUMN audit_retention_days INTEGER NOT NULL DEFAULT 365;
 
--- `id` only grows (AUTOINCREMENT never reuses one, even after pruning), and SQLite has
--- one writer at a time, so newest-first paging by id is stable while events arrive.
--- Names are copied as they were then: the actor or target may be renamed or deleted.
--- `changes` is a JSON array of {field, before, after} (secrets: {field, secret: true}).
+-- Newest first means by `occurred_at`, then `id` (which only grows: AUTOINCREMENT never
+-- reuses one, even after pruning); `occurred_at` is taken while the transaction holds
+-- SQLite's one write lock, so a page read by (occurred_at, id) is never shifted by
+-- events that arrive later. Names are copied as they were then: the actor or target may
+-- be renamed or deleted. `changes` is a JSON array of {field, before, after} (secrets:
+-- {field, secret: true}).
 CREATE TABLE audit_events (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id       TEXT NOT NULL,
@@ -27,12 +29,28 @@ CREATE TABLE audit_events (
     client_ip       TEXT,
     user_agent      TEXT
 );
-CREATE INDEX audit_events_tenant ON audit_events (tenant_id, id);
-CREATE INDEX audit_events_target ON audit_events (tenant_id, target_type, target_id, id);
-CREATE INDEX audit_events_actor ON audit_events (tenant_id, actor_id, id);
-CREATE INDEX audit_events_action ON audit_events (tenant_id, action, id);
-CREATE INDEX audit_events_time ON audit_events (occurred_at);
+-- Each filter is an index range already in page order.
+CREATE INDEX audit_events_time ON audit_events (tenant_id, occurred_at, id);
+CREATE INDEX audit_events_target ON audit_events (tenant_id, target_type, target_id, occurred_at, id);
+CREATE INDEX audit_events_actor ON audit_events (tenant_id, actor_id, occurred_at, id);
+CREATE INDEX audit_events_action ON audit_events (tenant_id, action, occurred_at, id);
 CREATE INDEX audit_events_request ON audit_events (request_id);
+
+-- Free text: a trigram index (substring, case-insensitive) over the names, reason and
+-- changed values of each event. Contentless: the text lives only in audit_events.
+CREATE VIRTUAL TABLE audit_search USING fts5 (
+    body, content = '', contentless_delete = 1, tokenize = 'trigram'
+);
+CREATE TRIGGER audit_events_search_insert AFTER INSERT ON audit_events
+BEGIN
+    INSERT INTO audit_search (rowid, body) VALUES (new.id,
+        coalesce(new.actor_name, '') || ' ' || coalesce(new.api_key_name, '') || ' ' ||
+        new.target_name || ' ' || coalesce(new.reason, '') || ' ' || new.changes);
+END;
+CREATE TRIGGER audit_events_search_delete AFTER DELETE ON audit_events
+BEGIN
+    DELETE FROM audit_search WHERE rowid = old.id;
+END;
 
 -- Append-only: nothing may rewrite history. (Deleting is left to retention pruning.)
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events

@@ -7,7 +7,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::trail::AuditTrail;
+use crate::api;
+use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
+use crate::session::use_session;
 
 fn choices<T: Copy>(
     all: &[T],
@@ -25,6 +28,7 @@ fn choices<T: Copy>(
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let session = use_session();
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|m| AuditQuery::from_pairs(m.latest_values().map(|(k, v)| (k.as_ref(), v))))
@@ -76,6 +80,10 @@ pub fn AuditPage() -> impl IntoView {
             <div>
                 <h1>"Audit log"</h1>
                 <p class="muted">"Every change made here and every sign-in, newest first. Open an event to see what changed."</p>
+            </div>
+            <div class="actions">
+                <CsvDownload label="Export CSV" filename="audit.csv" id="audit-export"
+                    fetch=move || { let query = query.get_untracked(); async move { api::audit::export_csv(session, &query).await } } />
             </div>
         </div>
         <div class="toolbar filters">

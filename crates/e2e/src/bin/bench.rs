@@ -429,6 +429,215 @@ async fn api_keys(
     Ok(())
 }
 
+/// Times one request that must succeed; the answer's body and the milliseconds it took.
+async fn timed(request: reqwest::RequestBuilder) -> Result<(Vec<u8>, f64)> {
+    let t = Instant::now();
+    let body = request.send().await?.error_for_status()?.bytes().await?;
+    Ok((body.to_vec(), t.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// A UUID's 16 bytes, as the server stores ids.
+fn uuid_blob(id: &str) -> Result<Vec<u8>> {
+    let hex: String = id.chars().filter(|c| *c != '-').collect();
+    ensure!(hex.len() == 32, "not a UUID: {id}");
+    (0..16)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).context("not a UUID"))
+        .collect()
+}
+
+/// Issue 11's figures: exporting every user as CSV, importing 10,000 rows, disabling
+/// 10,000 users in one bulk action, and the audit list with 1,000,000 events.
+async fn audit_bulk_csv(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    admin_id: &str,
+    database: &str,
+    requests: usize,
+) -> Result<()> {
+    println!(
+        "
+CSV export of every user (GET /users/export, all columns), 3 runs:"
+    );
+    for run in 1..=3 {
+        let (body, ms) = timed(http.get(format!("{api}/users/export")).bearer_auth(token)).await?;
+        let rows = body.iter().filter(|b| **b == b'\n').count() - 1;
+        println!(
+            "run {run}: {:.1} s, {rows} rows, {:.1} MB",
+            ms / 1000.0,
+            body.len() as f64 / 1e6
+        );
+    }
+
+    const ROWS: usize = 10_000;
+    let mut csv = String::from("email,first_name,last_name,groups\n");
+    for n in 0..ROWS {
+        csv.push_str(&format!(
+            "imported{n:05}@bench.example.org,Imported,Person {n},\n"
+        ));
+    }
+    println!(
+        "
+CSV import of {ROWS} new users (POST /users/import, {:.1} MB):",
+        csv.len() as f64 / 1e6
+    );
+    for dry_run in [true, false] {
+        let (body, ms) = timed(
+            http.post(format!("{api}/users/import"))
+                .bearer_auth(token)
+                .json(&json!({"csv": csv, "dry_run": dry_run})),
+        )
+        .await?;
+        let report: Value = serde_json::from_slice(&body)?;
+        println!(
+            "{}: {:.1} s, {} created, {} errors",
+            if dry_run { "dry run" } else { "import" },
+            ms / 1000.0,
+            report["data"]["created"],
+            report["data"]["errors"]
+        );
+    }
+    let (body, ms) = timed(
+        http.post(format!("{api}/users/import"))
+            .bearer_auth(token)
+            .json(&json!({"csv": csv})),
+    )
+    .await?;
+    let again: Value = serde_json::from_slice(&body)?;
+    println!(
+        "the same file again: {:.1} s, {} unchanged",
+        ms / 1000.0,
+        again["data"]["unchanged"]
+    );
+
+    println!("
+disabling the {ROWS} imported users in one bulk action (filter search=bench.example.org, with a reason; each change audited):");
+    let bulk = |dry_run: bool| {
+        http.post(format!("{api}/users/bulk"))
+            .bearer_auth(token)
+            .json(&json!({
+                "action": {"kind": "disable", "reason": "Benchmark"},
+                "selection": {"filter": {"search": "imported", "status": "ACTIVE"}},
+                "dry_run": dry_run,
+            }))
+    };
+    for dry_run in [true, false] {
+        let (body, ms) = timed(bulk(dry_run)).await?;
+        let result: Value = serde_json::from_slice(&body)?;
+        println!(
+            "{}: {:.1} s, {} done",
+            if dry_run { "dry run" } else { "run" },
+            ms / 1000.0,
+            result["data"]["done"]
+        );
+    }
+
+    const EVENTS: i64 = 1_000_000;
+    let db = sqlx::SqlitePool::connect(database).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(&db)
+        .await?;
+    let admin = uuid_blob(admin_id)?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let started = Instant::now();
+    let mut added = 0;
+    while existing + added < EVENTS {
+        let batch = (EVENTS - existing - added).min(100_000);
+        // One event a second, going back; every tenth by the bench administrator.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
+             INSERT INTO audit_events (tenant_id, occurred_at, actor_kind, actor_id, actor_name,
+                 action, target_type, target_id, target_name, changes, request_id, client_ip)
+             SELECT 'default', ?3 - (?4 - i) * 1000,
+                 CASE WHEN i % 10 = 0 THEN 'user' ELSE 'system' END,
+                 CASE WHEN i % 10 = 0 THEN ?5 END,
+                 CASE WHEN i % 10 = 0 THEN 'Bench admin' END,
+                 CASE i % 4 WHEN 0 THEN 'user.updated' WHEN 1 THEN 'auth.signed_in'
+                     WHEN 2 THEN 'group.members_added' ELSE 'user.status_changed' END,
+                 'user', printf('%08d', i % 100000), 'Person ' || (i % 100000),
+                 '[{\"field\":\"first_name\",\"before\":\"A' || i || '\",\"after\":\"B\"}]',
+                 lower(hex(randomblob(16))), '10.0.' || (i % 250) || '.1'
+             FROM n",
+        )
+        .bind(added)
+        .bind(batch)
+        .bind(now)
+        .bind(EVENTS)
+        .bind(&admin[..])
+        .execute(&db)
+        .await?;
+        added += batch;
+    }
+    db.close().await;
+    println!(
+        "
+audit list with {EVENTS} events ({added} synthetic ones written in {:.1} s), {requests} sequential requests per scenario after 20 warm-up, per_page=50:",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "{:<52} {:>9} {:>9} {:>9} {:>9}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    let first: Value = serde_json::from_slice(
+        &timed(
+            http.get(format!("{api}/audit?per_page=200"))
+                .bearer_auth(token),
+        )
+        .await?
+        .0,
+    )?;
+    let one_user = first["data"]
+        .as_array()
+        .context("events")?
+        .iter()
+        .find(|e| e["target"]["type"] == "user" && e["action"] == "user.status_changed")
+        .and_then(|e| e["target"]["id"].as_str())
+        .context("a disabled user's event")?
+        .to_owned();
+    let audit = |queries: &[&str]| -> Vec<String> {
+        queries
+            .iter()
+            .map(|q| format!("{api}/audit?per_page=50&{q}"))
+            .collect()
+    };
+    let day_ago = |days: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now - days * 86_400_000)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    let scenarios = [
+        ("newest first (no filter)", audit(&[""])),
+        (
+            "filtered by action (user.updated)",
+            audit(&["action=user.updated"]),
+        ),
+        (
+            "filtered by actor (the bench administrator)",
+            audit(&[&format!("actor_id={admin_id}")]),
+        ),
+        (
+            "one user's history (Activity tab)",
+            audit(&[&format!("target_type=user&target_id={one_user}")]),
+        ),
+        (
+            "a day, five days back",
+            audit(&[&format!("from={}&to={}", day_ago(5), day_ago(4))]),
+        ),
+        (
+            "deep page (cursor at event 500,000)",
+            audit(&["cursor=500000"]),
+        ),
+        (
+            "free text (\"Person 4242\")",
+            audit(&["search=Person%204242"]),
+        ),
+    ];
+    for (name, urls) in &scenarios {
+        scenario_row(http, token, name, urls, requests).await?;
+    }
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -669,6 +878,9 @@ async fn main() -> Result<()> {
     invites(&http, &api, &token, &database, requests).await?;
 
     api_keys(&http, &base, &api, &token, requests).await?;
+
+    let admin_id = login["data"]["user"]["id"].as_str().context("no user id")?;
+    audit_bulk_csv(&http, &api, &token, admin_id, &database, requests).await?;
 
     sign_in_flood(&http, &base, &api, &token, server.0.id()).await?;
 

@@ -5,7 +5,7 @@
 use chrono::SecondsFormat;
 use futures_util::TryStreamExt;
 use gatehouse_api::audit::{
-    Actor, AuditAction, AuditEvent, AuditQuery, Change, Target, TargetType,
+    cursor_after, Actor, AuditAction, AuditEvent, AuditQuery, Change, Target, TargetType,
 };
 use gatehouse_api::export::safe_cell;
 use sqlx::sqlite::SqliteRow;
@@ -176,13 +176,21 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<AuditEvent> {
 }
 
 /// `SELECT … WHERE` the query's filters (not its cursor), newest first from there on.
-fn filtered<'q>(tenant: &str, query: &AuditQuery, before: Option<i64>) -> QueryBuilder<'q, Sqlite> {
+fn filtered<'q>(
+    tenant: &str,
+    query: &AuditQuery,
+    before: Option<(i64, i64)>,
+) -> QueryBuilder<'q, Sqlite> {
     let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM audit_events WHERE tenant_id = "
     ));
     q.push_bind(tenant.to_owned());
-    if let Some(before) = before {
-        q.push(" AND id < ").push_bind(before);
+    if let Some((time, id)) = before {
+        q.push(" AND (occurred_at, id) < (")
+            .push_bind(time)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
     }
     if let Some(actor) = query.actor_id {
         q.push(" AND actor_id = ").push_bind(actor);
@@ -218,29 +226,41 @@ fn filtered<'q>(tenant: &str, query: &AuditQuery, before: Option<i64>) -> QueryB
             .push_bind(to.timestamp_millis());
     }
     if let Some(term) = query.search_term() {
-        let pattern = like_pattern(term);
-        q.push(" AND (");
-        for (i, column) in [
-            "actor_name",
-            "api_key_name",
-            "target_name",
-            "reason",
-            "changes",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                q.push(" OR ");
-            }
-            q.push(format_args!("{column} LIKE "))
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-        }
-        q.push(")");
+        push_search(&mut q, term);
     }
-    q.push(" ORDER BY id DESC");
+    q.push(" ORDER BY occurred_at DESC, id DESC");
     q
+}
+
+/// Events whose names, reason or changed values contain `term`: through the trigram
+/// index when it has three characters or more, else by scanning.
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+    if term.chars().count() >= 3 {
+        q.push(" AND id IN (SELECT rowid FROM audit_search WHERE audit_search MATCH ")
+            .push_bind(format!("\"{}\"", term.replace('"', "\"\"")))
+            .push(")");
+        return;
+    }
+    let pattern = like_pattern(term);
+    q.push(" AND (");
+    for (i, column) in [
+        "actor_name",
+        "api_key_name",
+        "target_name",
+        "reason",
+        "changes",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push(format_args!("{column} LIKE "))
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    q.push(")");
 }
 
 /// One page of events, newest first, and the cursor of the next page when there is one.
@@ -250,7 +270,7 @@ pub async fn list(
     query: &AuditQuery,
 ) -> sqlx::Result<(Vec<AuditEvent>, Option<String>)> {
     let per_page = query.per_page();
-    let mut select = filtered(tenant, query, query.before_id());
+    let mut select = filtered(tenant, query, query.position());
     select.push(" LIMIT ").push_bind(i64::from(per_page) + 1);
     let mut events = select
         .build()
@@ -261,7 +281,7 @@ pub async fn list(
         .collect::<sqlx::Result<Vec<_>>>()?;
     let next = (events.len() > per_page as usize).then(|| {
         events.truncate(per_page as usize);
-        events.last().map(|e| e.id.to_string())
+        events.last().map(cursor_after)
     });
     Ok((events, next.flatten()))
 }
@@ -296,7 +316,7 @@ pub async fn export_csv(
     query: &AuditQuery,
     out: &Sender<std::io::Result<Vec<u8>>>,
 ) -> anyhow::Result<()> {
-    let mut select = filtered(tenant, query, query.before_id());
+    let mut select = filtered(tenant, query, query.position());
     let mut rows = select.build().fetch(db);
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(EXPORT_HEADER)?;
@@ -363,22 +383,29 @@ fn export_row(event: &AuditEvent) -> [String; 15] {
 pub async fn prune(db: &Db) -> sqlx::Result<u64> {
     const BATCH: i64 = 5_000;
     let day_ms: i64 = 24 * 60 * 60 * 1000;
+    let tenants: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, audit_retention_days FROM tenants")
+            .fetch_all(db)
+            .await?;
     let mut pruned = 0;
-    loop {
-        let gone = sqlx::query(
-            "DELETE FROM audit_events WHERE id IN ( \
-               SELECT e.id FROM audit_events e JOIN tenants t ON t.id = e.tenant_id \
-               WHERE e.occurred_at < ? - t.audit_retention_days * ? LIMIT ?)",
-        )
-        .bind(now_ms())
-        .bind(day_ms)
-        .bind(BATCH)
-        .execute(db)
-        .await?
-        .rows_affected();
-        pruned += gone;
-        if gone < BATCH as u64 {
-            return Ok(pruned);
+    for (tenant, days) in tenants {
+        let before = now_ms() - days * day_ms;
+        loop {
+            let gone = sqlx::query(
+                "DELETE FROM audit_events WHERE id IN ( \
+                   SELECT id FROM audit_events WHERE tenant_id = ? AND occurred_at < ? LIMIT ?)",
+            )
+            .bind(&tenant)
+            .bind(before)
+            .bind(BATCH)
+            .execute(db)
+            .await?
+            .rows_affected();
+            pruned += gone;
+            if gone < BATCH as u64 {
+                break;
+            }
         }
     }
+    Ok(pruned)
 }

@@ -193,6 +193,24 @@ async fn an_edit_records_the_fields_before_and_after() {
         ])
     );
     assert_eq!(events[1]["action"], "user.created");
+    // Free text finds words inside names and changed values, through the trigram index
+    // (three characters or more) or by scanning (fewer).
+    for term in ["opper", "0100", "Ho"] {
+        let found: Value = server
+            .get(&format!("{AUDIT}?action=user.updated&search={term}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["data"].as_array().unwrap().len(), 1, "{term}");
+    }
+    let none: Value = server
+        .get(&format!("{AUDIT}?search=zzzz"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["data"], json!([]));
     let created = events[1]["changes"].as_array().unwrap();
     assert!(created.contains(&json!({"field": "password", "secret": true})));
     assert!(created.contains(&json!({"field": "email", "after": "grace@example.com"})));
