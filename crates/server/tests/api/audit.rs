@@ -197,7 +197,10 @@ async fn an_edit_records_the_fields_before_and_after() {
     // (three characters or more) or by scanning (fewer).
     for term in ["opper", "0100", "Ho"] {
         let found: Value = server
-            .get(&format!("{AUDIT}?action=user.updated&search={term}"), &admin)
+            .get(
+                &format!("{AUDIT}?action=user.updated&search={term}"),
+                &admin,
+            )
             .await
             .json()
             .await
