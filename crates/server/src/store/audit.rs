@@ -3,7 +3,6 @@
 //! (and a trigger refuses it anyway).
 
 use chrono::SecondsFormat;
-use futures_util::TryStreamExt;
 use gatehouse_api::audit::{
     cursor_after, Actor, AuditAction, AuditEvent, AuditQuery, Change, Target, TargetType,
 };
@@ -305,9 +304,6 @@ const EXPORT_HEADER: [&str; 15] = [
     "user_agent",
 ];
 
-/// Rows per chunk of an export.
-const EXPORT_CHUNK_ROWS: usize = 500;
-
 /// Every event the query's filters match, newest first, as CSV sent to `out` in chunks
 /// (read as a stream, never all held). Stops when the client goes away.
 pub async fn export_csv(
@@ -317,26 +313,10 @@ pub async fn export_csv(
     out: &Sender<std::io::Result<Vec<u8>>>,
 ) -> anyhow::Result<()> {
     let mut select = filtered(tenant, query, query.position());
-    let mut rows = select.build().fetch(db);
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(EXPORT_HEADER)?;
-    let mut in_chunk = 0;
-    while let Some(row) = rows.try_next().await? {
-        let event = from_row(&row)?;
-        csv.write_record(export_row(&event))?;
-        in_chunk += 1;
-        if in_chunk == EXPORT_CHUNK_ROWS {
-            in_chunk = 0;
-            let chunk = std::mem::replace(&mut csv, csv::Writer::from_writer(Vec::new()));
-            let bytes = chunk.into_inner().map_err(|e| e.into_error())?;
-            if out.send(Ok(bytes)).await.is_err() {
-                return Ok(());
-            }
-        }
-    }
-    let bytes = csv.into_inner().map_err(|e| e.into_error())?;
-    let _ = out.send(Ok(bytes)).await;
-    Ok(())
+    super::stream_csv(select.build().fetch(db), &EXPORT_HEADER, out, |row| {
+        Ok(export_row(&from_row(row)?).to_vec())
+    })
+    .await
 }
 
 fn export_row(event: &AuditEvent) -> [String; 15] {

@@ -125,6 +125,39 @@ pub fn like_pattern(term: &str) -> String {
     )
 }
 
+/// Rows per chunk of a CSV export: big enough to be cheap, small enough to start at once.
+const EXPORT_CHUNK_ROWS: usize = 500;
+
+/// Writes `rows` as CSV (header first, each row's cells from `cells`) to `out` in chunks,
+/// as they are read: never all held. Stops early when `out`'s receiver is gone (the
+/// client went away).
+pub async fn stream_csv<'r>(
+    mut rows: futures_util::stream::BoxStream<'r, sqlx::Result<SqliteRow>>,
+    header: &[&str],
+    out: &tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    cells: impl Fn(&SqliteRow) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<()> {
+    use futures_util::TryStreamExt;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(header)?;
+    let mut in_chunk = 0;
+    while let Some(row) = rows.try_next().await? {
+        csv.write_record(cells(&row)?)?;
+        in_chunk += 1;
+        if in_chunk == EXPORT_CHUNK_ROWS {
+            in_chunk = 0;
+            let chunk = std::mem::replace(&mut csv, csv::Writer::from_writer(Vec::new()));
+            let bytes = chunk.into_inner().map_err(|e| e.into_error())?;
+            if out.send(Ok(bytes)).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    let bytes = csv.into_inner().map_err(|e| e.into_error())?;
+    let _ = out.send(Ok(bytes)).await;
+    Ok(())
+}
+
 /// Now, in the database's time unit (milliseconds since the epoch).
 pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()

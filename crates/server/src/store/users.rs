@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use futures_util::TryStreamExt;
 use gatehouse_api::export::{safe_cell, UserColumn};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::users::{
@@ -90,6 +89,14 @@ pub fn user_ref(row: &SqliteRow) -> sqlx::Result<UserRef> {
 
 /// The people with these ids, by id (deleted ones too: history still names them).
 pub async fn refs(db: &Db, ids: &[Uuid]) -> sqlx::Result<std::collections::HashMap<Uuid, UserRef>> {
+    refs_in(&mut *db.acquire().await?, ids).await
+}
+
+/// [`refs`], inside a transaction.
+pub async fn refs_in(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, UserRef>> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
@@ -103,7 +110,7 @@ pub async fn refs(db: &Db, ids: &[Uuid]) -> sqlx::Result<std::collections::HashM
             list.push_bind(*id);
         }
         q.push(")");
-        for row in q.build().fetch_all(db).await? {
+        for row in q.build().fetch_all(&mut *conn).await? {
             let person = user_ref(&row)?;
             found.insert(person.id, person);
         }
@@ -118,27 +125,18 @@ pub async fn names_in(
     ids: &[Uuid],
     limit: usize,
 ) -> sqlx::Result<Vec<String>> {
-    let mut names = Vec::new();
-    for chunk in ids.chunks(400).take(limit.div_ceil(400).max(1)) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, email, display_name, first_name, last_name FROM users WHERE id IN (",
-        );
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        for row in q.build().fetch_all(&mut *conn).await? {
-            let person = user_ref(&row)?;
-            names.push(if person.name == person.email {
+    let people = refs_in(conn, &ids[..ids.len().min(limit)]).await?;
+    let mut names: Vec<String> = people
+        .into_values()
+        .map(|person| {
+            if person.name == person.email {
                 person.email
             } else {
                 format!("{} <{}>", person.name, person.email)
-            });
-        }
-    }
+            }
+        })
+        .collect();
     names.sort_by_key(|n| n.to_lowercase());
-    names.truncate(limit);
     if ids.len() > names.len() {
         names.push(format!("and {} more", ids.len() - names.len()));
     }
@@ -703,9 +701,6 @@ pub async fn find_by_email(db: &Db, tenant: &str, email: &str) -> sqlx::Result<O
     Ok(find_credentials(db, tenant, email).await?.map(|c| c.user))
 }
 
-/// Rows per chunk of a CSV export: big enough to be cheap, small enough to start at once.
-const EXPORT_CHUNK_ROWS: usize = 500;
-
 /// Every user the list query matches, in its order, as CSV (header first) sent to `out`
 /// in chunks: the rows are read as a stream, never all held. Stops when `out`'s receiver
 /// is gone (the client went away).
@@ -724,26 +719,12 @@ pub async fn export_csv(
         Plan::ByOrderIndex
     };
     let mut select = ordered_select(tenant, query, plan);
-    let mut rows = select.build().fetch(db);
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(columns.iter().map(|c| c.key()))?;
-    let mut in_chunk = 0;
-    while let Some(row) = rows.try_next().await? {
-        let user = from_row(&row)?;
-        csv.write_record(columns.iter().map(|c| export_cell(&user, *c)))?;
-        in_chunk += 1;
-        if in_chunk == EXPORT_CHUNK_ROWS {
-            in_chunk = 0;
-            let chunk = std::mem::replace(&mut csv, csv::Writer::from_writer(Vec::new()));
-            let bytes = chunk.into_inner().map_err(|e| e.into_error())?;
-            if out.send(Ok(bytes)).await.is_err() {
-                return Ok(());
-            }
-        }
-    }
-    let bytes = csv.into_inner().map_err(|e| e.into_error())?;
-    let _ = out.send(Ok(bytes)).await;
-    Ok(())
+    let header: Vec<&str> = columns.iter().map(|c| c.key()).collect();
+    super::stream_csv(select.build().fetch(db), &header, out, |row| {
+        let user = from_row(row)?;
+        Ok(columns.iter().map(|c| export_cell(&user, *c)).collect())
+    })
+    .await
 }
 
 /// One cell of a user's export row; text is made safe from spreadsheet formulas.

@@ -366,12 +366,23 @@ async fn pages_follow_the_cursor_while_events_arrive_and_export_as_csv() {
     for n in 0..5 {
         server.create_role(&admin, &format!("Role {n}"), &[]).await;
     }
-    let first: Value = server
-        .get(&format!("{AUDIT}?action=role.created&per_page=2"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = |cursor: Option<String>| {
+        let server = &server;
+        let admin = &admin;
+        async move {
+            let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+            let body: Value = server
+                .get(
+                    &format!("{AUDIT}?action=role.created&per_page=2{after}"),
+                    admin,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            body
+        }
+    };
     let names = |page: &Value| -> Vec<String> {
         page["data"]
             .as_array()
@@ -380,30 +391,14 @@ async fn pages_follow_the_cursor_while_events_arrive_and_export_as_csv() {
             .map(|e| e["target"]["name"].as_str().unwrap().to_owned())
             .collect()
     };
+    let cursor = |page: &Value| page["next_cursor"].as_str().map(str::to_owned);
+    let first = page(None).await;
     assert_eq!(names(&first), ["Role 4", "Role 3"]);
     // A new event arrives between pages: the next page is not shifted by it.
     server.create_role(&admin, "Role 5", &[]).await;
-    let cursor = first["next_cursor"].as_str().unwrap();
-    let second: Value = server
-        .get(
-            &format!("{AUDIT}?action=role.created&per_page=2&cursor={cursor}"),
-            &admin,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second = page(cursor(&first)).await;
     assert_eq!(names(&second), ["Role 2", "Role 1"]);
-    let cursor = second["next_cursor"].as_str().unwrap();
-    let last: Value = server
-        .get(
-            &format!("{AUDIT}?action=role.created&per_page=2&cursor={cursor}"),
-            &admin,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let last = page(cursor(&second)).await;
     assert_eq!(names(&last), ["Role 0"]);
     assert_eq!(last["next_cursor"], Value::Null);
 
