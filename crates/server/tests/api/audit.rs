@@ -471,3 +471,25 @@ async fn events_older_than_the_tenant_keeps_them_are_pruned() {
     .unwrap();
     assert_eq!(left, ["recent"]);
 }
+
+#[tokio::test]
+async fn the_document_names_actions_as_they_are_sent() {
+    let server = TestServer::start().await;
+    let document: Value = server
+        .request(Method::GET, "/api/openapi.json", None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions = &document["components"]["schemas"]["AuditAction"]["enum"];
+    let names: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let wire: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(names, wire);
+}
