@@ -511,7 +511,7 @@ CSV import of {ROWS} new users (POST /users/import, {:.1} MB):",
     );
 
     println!("
-disabling the {ROWS} imported users in one bulk action (filter search=bench.example.org, with a reason; each change audited):");
+disabling the {ROWS} imported users in one bulk action (filter search=imported, status ACTIVE, with a reason; each change audited):");
     let bulk = |dry_run: bool| {
         http.post(format!("{api}/users/bulk"))
             .bearer_auth(token)
@@ -624,8 +624,8 @@ audit list with {EVENTS} events ({added} synthetic ones written in {:.1} s), {re
             audit(&[&format!("from={}&to={}", day_ago(5), day_ago(4))]),
         ),
         (
-            "deep page (cursor at event 500,000)",
-            audit(&["cursor=500000"]),
+            "deep page (cursor 500,000 s back)",
+            audit(&[&format!("cursor={}.{}", now - 500_000 * 1000, i64::MAX)]),
         ),
         (
             "free text (\"Person 4242\")",

@@ -43,6 +43,14 @@ fn wrong() -> AppError {
     AppError::Unauthenticated("The email or password is not right.".into())
 }
 
+/// What a failed sign-in is about, for the audit log.
+pub struct Failure<'a> {
+    pub tenant: &'a str,
+    pub email: &'a str,
+    pub user: Option<&'a gatehouse_api::users::User>,
+    pub why: &'a str,
+}
+
 /// The throttle keys of one sign-in attempt: the client's address and the email tried.
 pub struct Attempt {
     client: String,
@@ -67,53 +75,65 @@ impl Attempt {
         .await
     }
 
+    /// Counts a failed attempt against the client and the address (a confirmation of
+    /// identity, a second-factor code on the account page).
     pub async fn failed(&self, state: &AppState) -> AppResult<()> {
+        let mut tx = store::begin_write(&state.db).await?;
+        self.count(state, &mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count(&self, state: &AppState, conn: &mut sqlx::SqliteConnection) -> AppResult<()> {
         let settings = &state.settings;
         throttle::account_failed(
-            &state.db,
+            &mut *conn,
             &self.account,
             settings.max_failed_logins,
             settings.sign_in_block.num_milliseconds(),
         )
         .await?;
-        throttle::client_failed(
-            &state.db,
-            &self.client,
-            settings.max_failed_logins_per_client,
-        )
-        .await?;
+        throttle::client_failed(conn, &self.client, settings.max_failed_logins_per_client).await?;
         Ok(())
     }
 
-    /// Only a complete sign-in clears the account's count: the right password alone
-    /// does not (otherwise it would buy unlimited guesses at the second factor).
-    /// Records a failed attempt on `email` (the account `user`, when one has it) in the
-    /// tenant's audit log, and the lockout it caused, if it did.
-    pub async fn record_failure(
+    /// A failed sign-in: counted (unless `counts` is false: the right password for an
+    /// account that cannot sign in), and recorded in the tenant's audit log with the
+    /// lockout it caused, if it did, all in one write.
+    pub async fn failed_sign_in(
         &self,
         state: &AppState,
-        tenant: &str,
-        email: &str,
-        user: Option<&gatehouse_api::users::User>,
-        why: &str,
+        failure: Failure<'_>,
+        counts: bool,
     ) -> AppResult<()> {
-        if user.is_none() && tenants::get(&state.db, tenant).await?.is_none() {
-            return Ok(());
+        let known_tenant =
+            failure.user.is_some() || tenants::get(&state.db, failure.tenant).await?.is_some();
+        let mut tx = store::begin_write(&state.db).await?;
+        if counts {
+            self.count(state, &mut tx).await?;
         }
-        let (who, target) = match user {
-            Some(user) => (Who::User(user.id), audit::user_target(user)),
-            None => (Who::Anonymous, audit::target(TargetType::User, "", email)),
-        };
-        let failed = Event::new(who, AuditAction::SignInFailed, target.clone()).reason(Some(why));
-        audit::record_alone(&state.db, tenant, failed).await?;
-        if throttle::blocked_until(&state.db, &[self.account.as_str()])
-            .await?
-            .is_some()
-        {
-            let blocked = Event::new(who, AuditAction::LockedOut, target)
-                .reason(Some("Too many failed sign-ins in a row"));
-            audit::record_alone(&state.db, tenant, blocked).await?;
+        if known_tenant {
+            let (who, target) = match failure.user {
+                Some(user) => (Who::User(user.id), audit::user_target(user)),
+                None => (
+                    Who::Anonymous,
+                    audit::target(TargetType::User, "", failure.email),
+                ),
+            };
+            let failed = Event::new(who, AuditAction::SignInFailed, target.clone())
+                .reason(Some(failure.why));
+            audit::record(&mut tx, failure.tenant, failed).await?;
+            let now_blocked = counts
+                && throttle::blocked_until(&mut tx, &[self.account.as_str()])
+                    .await?
+                    .is_some();
+            if now_blocked {
+                let blocked = Event::new(who, AuditAction::LockedOut, target)
+                    .reason(Some("Too many failed sign-ins in a row"));
+                audit::record(&mut tx, failure.tenant, blocked).await?;
+            }
         }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -126,7 +146,7 @@ impl Attempt {
 /// 429 with `Retry-After` while any of `keys` is blocked; `what` says what there was
 /// too much of.
 pub async fn refuse_if_blocked(state: &AppState, keys: &[&str], what: &str) -> AppResult<()> {
-    match throttle::blocked_until(&state.db, keys).await? {
+    match throttle::blocked_until(&mut *state.db.acquire().await?, keys).await? {
         None => Ok(()),
         Some(until) => {
             let seconds = u64::try_from((until - store::now_ms() + 999) / 1000).unwrap_or(1);
@@ -231,10 +251,15 @@ pub async fn login(
     let email = normalize_email(&request.email);
     let attempt = Attempt::new(&client, tenant, &email);
     attempt.refuse_if_blocked(&state).await?;
+    let failure = |user, why| Failure {
+        tenant,
+        email: &email,
+        user,
+        why,
+    };
     if request.password.len() > MAX_PASSWORD_BYTES {
-        attempt.failed(&state).await?;
         attempt
-            .record_failure(&state, tenant, &email, None, "Password too long")
+            .failed_sign_in(&state, failure(None, "Password too long"), true)
             .await?;
         return Err(wrong());
     }
@@ -244,14 +269,13 @@ pub async fn login(
     };
     let matches = state.hasher.verify(request.password, stored_hash).await?;
     if !matches {
-        attempt.failed(&state).await?;
         let why = if user.is_some() {
             "Wrong password"
         } else {
             "No account with this address"
         };
         attempt
-            .record_failure(&state, tenant, &email, user.as_ref(), why)
+            .failed_sign_in(&state, failure(user.as_ref(), why), true)
             .await?;
         return Err(wrong());
     }
@@ -263,7 +287,7 @@ pub async fn login(
         tracing::info!(user = %user.id, status = user.status.as_str(), "right password, but the account cannot sign in");
         let why = format!("The account is {}", user.status.label().to_lowercase());
         attempt
-            .record_failure(&state, tenant, &email, Some(&user), &why)
+            .failed_sign_in(&state, failure(Some(&user), &why), false)
             .await?;
         return Err(wrong());
     }
@@ -314,17 +338,14 @@ pub async fn login_mfa(
     attempt.refuse_if_blocked(&state).await?;
     if !verify_second_factor(&state, owner.user_id, &request.code).await? {
         mfa::challenge_failed(&state.db, &challenge, CHALLENGE_ATTEMPTS).await?;
-        attempt.failed(&state).await?;
         let user = users::get(&state.db, &owner.tenant_id, owner.user_id).await?;
-        attempt
-            .record_failure(
-                &state,
-                &owner.tenant_id,
-                &owner.email,
-                user.as_ref(),
-                "Wrong second-factor code",
-            )
-            .await?;
+        let failure = Failure {
+            tenant: &owner.tenant_id,
+            email: &owner.email,
+            user: user.as_ref(),
+            why: "Wrong second-factor code",
+        };
+        attempt.failed_sign_in(&state, failure, true).await?;
         return Err(AppError::Unauthenticated(
             "That code is not right. Check the time on your device, or use a recovery code.".into(),
         ));

@@ -110,7 +110,7 @@ where
         Some(found) => Ok(found),
         None => {
             throttle::client_failed(
-                &state.db,
+                &mut *state.db.acquire().await?,
                 &client_key,
                 state.settings.max_failed_logins_per_client,
             )

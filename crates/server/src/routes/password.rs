@@ -56,14 +56,16 @@ pub async fn forgot(
         "Too many password reset requests",
     )
     .await?;
-    throttle::count_in_window(&state.db, &address_key, PER_ADDRESS, 60 * 60 * 1000).await?;
+    let mut conn = state.db.acquire().await?;
+    throttle::count_in_window(&mut conn, &address_key, PER_ADDRESS, 60 * 60 * 1000).await?;
     throttle::count_in_window(
-        &state.db,
+        &mut conn,
         &client_key,
         PER_CLIENT,
         throttle::CLIENT_WINDOW_MS,
     )
     .await?;
+    drop(conn);
     if let Some(user) = users::find_by_email(&state.db, tenant, &email).await? {
         if user.status == UserStatus::Active && user.kind == UserKind::Person {
             // Issued after answering, so an existing address takes no longer to answer

@@ -2,7 +2,7 @@
 //! balancer sees the same ones. A key over its limit is blocked for a while; nothing
 //! here ever locks an account for good.
 
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use super::{now_ms, Db};
 
@@ -23,7 +23,10 @@ pub fn client_key(address: &str) -> String {
 }
 
 /// Until when (milliseconds since the epoch) the first blocked of `keys` is blocked.
-pub async fn blocked_until(db: &Db, keys: &[&str]) -> sqlx::Result<Option<i64>> {
+pub async fn blocked_until(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+) -> sqlx::Result<Option<i64>> {
     let now = now_ms();
     let mut latest = None;
     for key in keys {
@@ -32,7 +35,7 @@ pub async fn blocked_until(db: &Db, keys: &[&str]) -> sqlx::Result<Option<i64>> 
         )
         .bind(key)
         .bind(now)
-        .fetch_optional(db)
+        .fetch_optional(&mut *conn)
         .await?;
         latest = latest.max(until);
     }
@@ -42,7 +45,12 @@ pub async fn blocked_until(db: &Db, keys: &[&str]) -> sqlx::Result<Option<i64>> 
 /// Counts a failure against an account. At `limit` failures in a row the account is
 /// blocked for `base_ms`, doubled for each earlier block since its last success, at most
 /// [`MAX_BLOCK_MS`]; the count starts again after the block.
-pub async fn account_failed(db: &Db, key: &str, limit: u32, base_ms: i64) -> sqlx::Result<()> {
+pub async fn account_failed(
+    conn: &mut SqliteConnection,
+    key: &str,
+    limit: u32,
+    base_ms: i64,
+) -> sqlx::Result<()> {
     let now = now_ms();
     let row = sqlx::query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
@@ -51,7 +59,7 @@ pub async fn account_failed(db: &Db, key: &str, limit: u32, base_ms: i64) -> sql
     )
     .bind(key)
     .bind(now)
-    .fetch_one(db)
+    .fetch_one(&mut *conn)
     .await?;
     let failures: i64 = row.try_get(0)?;
     let strikes: i64 = row.try_get(1)?;
@@ -65,7 +73,7 @@ pub async fn account_failed(db: &Db, key: &str, limit: u32, base_ms: i64) -> sql
         )
         .bind(now + block)
         .bind(key)
-        .execute(db)
+        .execute(conn)
         .await?;
     }
     Ok(())
@@ -73,13 +81,18 @@ pub async fn account_failed(db: &Db, key: &str, limit: u32, base_ms: i64) -> sql
 
 /// Counts a failure from a client address: `limit` failures within
 /// [`CLIENT_WINDOW_MS`] block it until the window ends.
-pub async fn client_failed(db: &Db, key: &str, limit: u32) -> sqlx::Result<()> {
-    count_in_window(db, key, limit, CLIENT_WINDOW_MS).await
+pub async fn client_failed(conn: &mut SqliteConnection, key: &str, limit: u32) -> sqlx::Result<()> {
+    count_in_window(conn, key, limit, CLIENT_WINDOW_MS).await
 }
 
 /// Counts an event against `key`: the `limit`th within `window_ms` blocks the key until
 /// the window ends (rate limits, such as "forgot password" requests).
-pub async fn count_in_window(db: &Db, key: &str, limit: u32, window_ms: i64) -> sqlx::Result<()> {
+pub async fn count_in_window(
+    conn: &mut SqliteConnection,
+    key: &str,
+    limit: u32,
+    window_ms: i64,
+) -> sqlx::Result<()> {
     let now = now_ms();
     let row = sqlx::query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
@@ -91,7 +104,7 @@ pub async fn count_in_window(db: &Db, key: &str, limit: u32, window_ms: i64) -> 
     .bind(key)
     .bind(now)
     .bind(window_ms)
-    .fetch_one(db)
+    .fetch_one(&mut *conn)
     .await?;
     let failures: i64 = row.try_get(0)?;
     let started: i64 = row.try_get(1)?;
@@ -99,7 +112,7 @@ pub async fn count_in_window(db: &Db, key: &str, limit: u32, window_ms: i64) -> 
         sqlx::query("UPDATE sign_in_throttle SET blocked_until = ? WHERE key = ?")
             .bind(started + window_ms)
             .bind(key)
-            .execute(db)
+            .execute(conn)
             .await?;
     }
     Ok(())
