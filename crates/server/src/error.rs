@@ -47,7 +47,8 @@ pub enum AppError {
     /// Too many attempts (sign-in throttling); `retry_after` in seconds.
     #[error("too many requests: {detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
-    /// The server is saturated (password hashing) and sheds the request.
+    /// The server is saturated (password hashing, or the database's write lock) and sheds
+    /// the request.
     #[error("busy")]
     Busy,
     /// The request took longer than the server allows.
@@ -209,7 +210,7 @@ impl AppError {
             AppError::Busy => (
                 kinds::UNAVAILABLE,
                 "Server busy",
-                Some("The server is handling too many sign-ins at once. Try again in a moment.".into()),
+                Some("The server is handling too many requests at once. Try again in a moment.".into()),
                 vec![],
                 None,
             ),
@@ -287,8 +288,18 @@ impl IntoResponse for AppError {
 }
 
 impl From<sqlx::Error> for AppError {
+    /// SQLite's "database is locked" (busy or locked after the busy timeout) means the
+    /// server is overloaded with writes, not broken: 503 with Retry-After, as for any
+    /// other overload.
     fn from(error: sqlx::Error) -> Self {
-        AppError::Internal(error.into())
+        let busy = matches!(&error, sqlx::Error::Database(e)
+            if matches!(e.code().as_deref(), Some("5" | "6" | "517" | "262")));
+        if busy {
+            tracing::warn!(%error, "database busy");
+            AppError::Busy
+        } else {
+            AppError::Internal(error.into())
+        }
     }
 }
 

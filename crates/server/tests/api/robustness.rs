@@ -233,3 +233,34 @@ async fn concurrent_writes_wait_their_turn() {
         assert_eq!(status, StatusCode::OK, "{}", response.text().await.unwrap());
     }
 }
+
+/// A write that cannot get SQLite's write lock within the busy timeout is overload, not
+/// a failure: 503 with Retry-After, and nothing written.
+#[tokio::test]
+async fn a_write_waiting_too_long_for_the_database_answers_503() {
+    let server = TestServer::start().await;
+    let admin = server.admin_token().await;
+    let db = server.database().await;
+    let mut holder = db.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let answer = server
+        .send_json(
+            Method::POST,
+            GROUPS,
+            Some(&admin),
+            json!({"name": "Waited too long"}),
+        )
+        .await;
+    assert!(answer.headers().contains_key("retry-after"));
+    let body = problem(answer, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("Try again"),
+        "{body}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
+    let groups: serde_json::Value = server.get(GROUPS, &admin).await.json().await.unwrap();
+    assert_eq!(groups["pagination"]["total_items"], 0);
+}
