@@ -66,11 +66,8 @@ fn expected(endpoint: &Endpoint) -> AuditAction {
 /// The events of one request.
 async fn events_of(server: &TestServer, admin: &str, request_id: &str) -> Vec<Value> {
     let page: Value = server
-        .get(&format!("{AUDIT}?request_id={request_id}"), admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{AUDIT}?request_id={request_id}"), admin)
+        .await;
     page["data"].as_array().cloned().unwrap_or_default()
 }
 
@@ -80,11 +77,8 @@ async fn all_events(server: &TestServer, admin: &str) -> Vec<Value> {
     let mut cursor = String::new();
     loop {
         let page: Value = server
-            .get(&format!("{AUDIT}?per_page=200{cursor}"), admin)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("{AUDIT}?per_page=200{cursor}"), admin)
+            .await;
         all.extend(page["data"].as_array().cloned().unwrap_or_default());
         match page["next_cursor"].as_str() {
             Some(next) => cursor = format!("&cursor={next}"),
@@ -172,14 +166,11 @@ async fn an_edit_records_the_fields_before_and_after() {
         .unwrap();
     assert_eq!(edited.status(), StatusCode::OK);
     let history: Value = server
-        .get(
+        .get_json(
             &format!("{AUDIT}?target_type=user&target_id={}", user.id),
             &admin,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let events = history["data"].as_array().unwrap();
     assert_eq!(events.len(), 2, "{history:#}");
     assert_eq!(events[0]["action"], "user.updated");
@@ -197,22 +188,16 @@ async fn an_edit_records_the_fields_before_and_after() {
     // (three characters or more) or by scanning (fewer).
     for term in ["opper", "0100", "Ho"] {
         let found: Value = server
-            .get(
+            .get_json(
                 &format!("{AUDIT}?action=user.updated&search={term}"),
                 &admin,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(found["data"].as_array().unwrap().len(), 1, "{term}");
     }
     let none: Value = server
-        .get(&format!("{AUDIT}?search=zzzz"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{AUDIT}?search=zzzz"), &admin)
+        .await;
     assert_eq!(none["data"], json!([]));
     let created = events[1]["changes"].as_array().unwrap();
     assert!(created.contains(&json!({"field": "password", "secret": true})));
@@ -228,11 +213,8 @@ async fn an_edit_records_the_fields_before_and_after() {
         .await;
     assert_eq!(status.status(), StatusCode::OK);
     let latest: Value = server
-        .get(&format!("{AUDIT}?action=user.status_changed"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{AUDIT}?action=user.status_changed"), &admin)
+        .await;
     assert_eq!(latest["data"][0]["reason"], "Left the company");
     assert!(latest["data"][0]["changes"]
         .as_array()
@@ -266,14 +248,11 @@ async fn sign_ins_failures_lockouts_and_sign_outs_are_recorded() {
         server.try_login("ada@example.com", "guessing").await;
     }
     let history: Value = server
-        .get(
+        .get_json(
             &format!("{AUDIT}?target_id={}&per_page=200", user.id),
             &admin,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let actions: Vec<&str> = history["data"]
         .as_array()
         .unwrap()
@@ -297,14 +276,11 @@ async fn sign_ins_failures_lockouts_and_sign_outs_are_recorded() {
         "user"
     );
     let failed: Value = server
-        .get(
+        .get_json(
             &format!("{AUDIT}?action=auth.sign_in_failed&search=nobody"),
             &admin,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let event = &failed["data"][0];
     assert_eq!(event["actor"]["kind"], "anonymous", "{failed:#}");
     assert_eq!(event["target"]["name"], "nobody@example.com");
@@ -350,11 +326,8 @@ async fn events_cannot_be_changed_and_a_change_without_its_event_does_not_happen
     let body = problem(edited, StatusCode::INTERNAL_SERVER_ERROR).await;
     assert!(!body.to_string().contains("the log is full"), "{body}");
     let unchanged: Value = server
-        .get(&format!("{USERS}/{}", user.id), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}/{}", user.id), &admin)
+        .await;
     assert_eq!(unchanged["data"]["first_name"], Value::Null);
     assert_eq!(unchanged["data"]["version"], 1);
 }
@@ -372,14 +345,11 @@ async fn pages_follow_the_cursor_while_events_arrive_and_export_as_csv() {
         async move {
             let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
             let body: Value = server
-                .get(
+                .get_json(
                     &format!("{AUDIT}?action=role.created&per_page=2{after}"),
                     admin,
                 )
-                .await
-                .json()
-                .await
-                .unwrap();
+                .await;
             body
         }
     };
@@ -425,7 +395,7 @@ async fn events_older_than_the_tenant_keeps_them_are_pruned() {
     let server = TestServer::start().await;
     let admin = server.admin_token().await;
     const SECURITY: &str = "/api/v1/tenants/default/settings/security";
-    let settings: Value = server.get(SECURITY, &admin).await.json().await.unwrap();
+    let settings: Value = server.get_json(SECURITY, &admin).await;
     assert_eq!(settings["data"]["audit_retention_days"], 365);
     let set = |days: i64| {
         server
@@ -437,11 +407,8 @@ async fn events_older_than_the_tenant_keeps_them_are_pruned() {
     problem(set(0).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(set(30).await.unwrap().status(), StatusCode::OK);
     let changed: Value = server
-        .get(&format!("{AUDIT}?action=settings.updated"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{AUDIT}?action=settings.updated"), &admin)
+        .await;
     assert_eq!(
         changed["data"][0]["changes"],
         json!([{"field": "audit_retention_days", "before": 365, "after": 30}])

@@ -25,12 +25,7 @@ async fn bulk(server: &TestServer, token: &str, body: Value) -> (StatusCode, Str
 }
 
 async fn count(server: &TestServer, token: &str, query: &str) -> u64 {
-    let page: Value = server
-        .get(&format!("{USERS}?{query}"), token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = server.get_json(&format!("{USERS}?{query}"), token).await;
     page["pagination"]["total_items"].as_u64().unwrap()
 }
 
@@ -63,11 +58,8 @@ async fn a_filtered_hundred_are_disabled_in_one_request_with_one_request_id() {
     assert_eq!(preview["data"]["done"], 100);
     assert_eq!(count(&server, &admin, "status=DISABLED").await, 0);
     let audited: Value = server
-        .get(&format!("{AUDIT}?action=user.status_changed"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{AUDIT}?action=user.status_changed"), &admin)
+        .await;
     assert_eq!(audited["data"], json!([]), "a dry run records nothing");
 
     let (status, request_id, done) = bulk(&server, &admin, body(false)).await;
@@ -77,14 +69,11 @@ async fn a_filtered_hundred_are_disabled_in_one_request_with_one_request_id() {
     assert_eq!(count(&server, &admin, "status=DISABLED").await, 100);
     assert_eq!(count(&server, &admin, "status=ACTIVE").await, 2);
     let events: Value = server
-        .get(
+        .get_json(
             &format!("{AUDIT}?request_id={request_id}&per_page=200"),
             &admin,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let events = events["data"].as_array().unwrap();
     assert_eq!(events.len(), 100);
     assert!(events.iter().all(|e| e["action"] == "user.status_changed"
@@ -172,11 +161,8 @@ async fn own_account_stronger_users_and_the_last_admin_are_refused_one_by_one() 
         .unwrap()
         .contains("last active administrator"));
     let still: Value = server
-        .get(&format!("{USERS}/{admin_id}"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}/{admin_id}"), &admin)
+        .await;
     assert_eq!(still["data"]["status"], "ACTIVE");
 
     // An action needing more than users:write: 403 naming it, nothing changed.

@@ -115,6 +115,11 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The JSON body of a GET (whatever its status).
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.get(path, token).await.json().await.unwrap()
+    }
+
     pub async fn send_json(
         &self,
         method: Method,

@@ -73,11 +73,8 @@ async fn an_export_comes_back_unchanged_and_one_edit_is_one_update() {
     assert_eq!(row["email"], "grace@example.com");
     assert_eq!(row["detail"], "Changes first_name");
     let grace: Value = server
-        .get(&format!("{USERS}?search=grace"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}?search=grace"), &admin)
+        .await;
     assert_eq!(
         grace["data"][0]["first_name"], "Grace",
         "a dry run changes nothing"
@@ -92,11 +89,8 @@ async fn an_export_comes_back_unchanged_and_one_edit_is_one_update() {
         "the same file twice changes nothing"
     );
     let events: Value = server
-        .get("/api/v1/tenants/default/audit?action=user.updated", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/tenants/default/audit?action=user.updated", &admin)
+        .await;
     assert_eq!(events["data"].as_array().unwrap().len(), 1);
     assert_eq!(events["data"][0]["reason"], "Imported from CSV");
     assert_eq!(
@@ -152,40 +146,25 @@ async fn new_rows_with_groups_roles_and_status_and_rows_in_error() {
     assert!(detail(6).contains("spreadsheet formula"), "{}", detail(6));
 
     let ann: Value = server
-        .get(&format!("{USERS}?search=ann"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}?search=ann"), &admin)
+        .await;
     let ann_id = ann["data"][0]["id"].as_str().unwrap();
     let roles: Value = server
-        .get(&format!("{USERS}/{ann_id}/roles"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}/{ann_id}/roles"), &admin)
+        .await;
     assert_eq!(roles["data"]["direct"][0]["name"], "Helpdesk");
     let groups: Value = server
-        .get(&format!("{USERS}/{ann_id}/groups"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}/{ann_id}/groups"), &admin)
+        .await;
     assert_eq!(groups["data"][0]["name"], "Support");
     let eve: Value = server
-        .get(&format!("{USERS}?search=eve"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}?search=eve"), &admin)
+        .await;
     assert_eq!(eve["data"][0]["status"], "DISABLED");
     // Bob's row named a group that does not exist: nothing of it was kept.
     let bob: Value = server
-        .get(&format!("{USERS}?search=bob"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{USERS}?search=bob"), &admin)
+        .await;
     assert_eq!(bob["data"], json!([]));
 }
 
