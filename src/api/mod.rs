@@ -7,6 +7,7 @@
 //! [`Session::wait_for_confirmation`]). Nothing on screen is lost either way.
 
 pub mod account;
+mod ahead;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod settings;
 pub mod sso;
 pub mod users;
 
+pub use ahead::send_ahead;
 pub use error::ApiError;
 
 use gatehouse_api::query::QueryPairs;
@@ -81,6 +83,18 @@ impl Call {
         self
     }
 
+    /// What makes two calls the same request, for reusing an answer sent ahead: only a
+    /// GET, by its address and the session it is made for.
+    fn reuse_key(&self, token: Option<&str>) -> Option<String> {
+        (self.method == Method::GET && self.body.is_none()).then(|| {
+            format!(
+                "{} {}",
+                self.query.append_to(&self.path),
+                token.unwrap_or_default()
+            )
+        })
+    }
+
     fn build(&self, token: Option<&str>) -> Result<gloo_net::http::Request, ApiError> {
         let mut request = RequestBuilder::new(&api_url(&self.path))
             .query(self.query.iter())
@@ -123,7 +137,10 @@ pub async fn fetch_text(session: Session, call: Call) -> Result<String, ApiError
 /// is compiled once rather than per response type (it is the bulk of the client).
 async fn send_text(session: Session, call: Call) -> Result<String, ApiError> {
     let token = session.token();
-    let first = send_once(&call, token.as_deref()).await;
+    let first = match ahead::take(&call, token.as_deref()) {
+        Some(answer) => answer.await,
+        None => send_once(&call, token.as_deref()).await,
+    };
     let retry = match &first {
         Err(ApiError::Problem(p)) if p.status == 401 && call.reauthenticate && token.is_some() => {
             session.wait_for_sign_in().await

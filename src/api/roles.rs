@@ -20,11 +20,16 @@ pub async fn list(session: Session, query: &RoleListQuery) -> Result<Page<Role>,
 
 /// Every role of the tenant (there are few).
 pub async fn all(session: Session) -> Result<Vec<Role>, ApiError> {
+    Ok(send::<Page<Role>>(session, all_call(session)).await?.data)
+}
+
+/// The request [`all`] makes (the roles page sends it ahead of its code).
+pub fn all_call(session: Session) -> Call {
     let query = RoleListQuery {
         per_page: Some(gatehouse_api::MAX_PER_PAGE),
         ..Default::default()
     };
-    Ok(list(session, &query).await?.data)
+    Call::get(url::roles(&session.tenant())).query(query.to_pairs())
 }
 
 pub async fn get(session: Session, id: Uuid) -> Result<Role, ApiError> {

@@ -12,6 +12,7 @@ pub mod field;
 pub mod form_frame;
 pub mod guarded;
 pub mod icons;
+pub mod lazy;
 pub mod list;
 pub mod new_password;
 pub mod pager;

@@ -1,19 +1,20 @@
 //! The signed-in frame: header, navigation, the "sign in again" dialog and toasts.
 //! Every page inside it may assume a session with a known administrator.
 
-use gatehouse_api::auth::ConfirmIdentity;
+use gatehouse_api::auth::{ConfirmIdentity, Requirement};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
-use super::account::RequirementGate;
 use super::current_path;
 use crate::api::{self, ApiError};
+use crate::chunks;
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::field::TextField;
 use crate::components::icons::{Icon, Svg};
+use crate::components::lazy::lazy;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::components::theme::ThemeToggle;
 use crate::components::toast::ToastHost;
@@ -153,7 +154,8 @@ fn SignedInFrame() -> impl IntoView {
                 // A session that owes a password change or an MFA set-up sees only that,
                 // whatever the address: the server refuses everything else anyway.
                 {move || match requirement.get() {
-                    Some(requirement) => view! { <RequirementGate requirement /> }.into_any(),
+                    Some(Requirement::PasswordChange) => lazy(chunks::password_change_gate)(),
+                    Some(Requirement::MfaEnrolment) => lazy(chunks::mfa_enrolment_gate)(),
                     None => view! { <Outlet /> }.into_any(),
                 }}
             </main>

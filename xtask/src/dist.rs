@@ -1,5 +1,6 @@
-//! The release console in `dist/`: trunk's output plus `.gz` and `.br` siblings of the
-//! wasm, js and css, which the server (or any CDN) serves by `Accept-Encoding`.
+//! The release console in `dist/`: trunk's output, its wasm split into parts (see
+//! [`crate::split`]), plus `.gz` and `.br` siblings of the wasm, js and css, which the
+//! server (or any CDN) serves by `Accept-Encoding`.
 
 use std::fs;
 use std::io::Write;
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
+use crate::split;
 use crate::tools::Tools;
 use crate::{root, run_command, step, Result};
 
@@ -21,6 +23,7 @@ const INPUTS: &[&str] = &[
     "Cargo.toml",
     "Cargo.lock",
     "crates/api/Cargo.toml",
+    "xtask/src/split.rs",
 ];
 
 /// Files that are worth compressing.
@@ -63,13 +66,22 @@ pub fn build(tools: &Tools) -> Result {
         step("console is up to date (dist/)");
         return Ok(());
     }
-    step("building the console in release mode (trunk, wasm-opt -Oz)");
+    step("building the console in release mode (trunk, then wasm-split and wasm-opt -Oz)");
     run_command(
         Command::new(tools.trunk_path())
             .args(["build", "--release", "--offline"])
             .env("PATH", tools.path_env())
-            .env("TRUNK_OFFLINE", "true"),
+            .env("TRUNK_OFFLINE", "true")
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                split::SPLIT_RUSTFLAGS,
+            ),
     )?;
+    let chunks = split::split(tools, &dist)?;
+    step(&format!(
+        "split into the main module and {} chunks",
+        chunks.len()
+    ));
     compress_all(&dist)?;
     fs::write(dist.join(".built"), b"").map_err(|e| format!("marking dist/ as built: {e}"))?;
     Ok(())

@@ -11,6 +11,7 @@
 mod bench;
 mod contract;
 mod dist;
+mod split;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -125,6 +125,14 @@ impl Tools {
         self.bin.join("trunk")
     }
 
+    pub fn wasm_bindgen_path(&self) -> PathBuf {
+        self.bin.join("wasm-bindgen")
+    }
+
+    pub fn wasm_opt_path(&self) -> PathBuf {
+        self.node_bin.join("wasm-opt")
+    }
+
     fn wasm_target(&self) -> Result {
         let output = Command::new("rustup")
             .args(["target", "list", "--installed"])

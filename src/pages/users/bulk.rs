@@ -18,6 +18,7 @@ use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextField};
+use crate::components::lazy::lazy;
 use crate::components::pickers::GroupPicker;
 use crate::session::use_session;
 
@@ -126,6 +127,7 @@ pub fn BulkBar(
     let session = use_session();
     let everyone = RwSignal::new(false);
     let open = RwSignal::new(false);
+    let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     // A new filter is a new set of people: "all matching" must be chosen again.
     Effect::new(move |_| {
         query.track();
@@ -169,21 +171,39 @@ pub fn BulkBar(
                     </button>
                 </Show>
             </div>
-            <BulkDialog open selected everyone query count=Signal::derive(count) on_done />
+            // The dialog's code arrives the first time it opens.
+            <Show when=move || opened.get()>
+                {
+                    provide_context(BulkTarget { open, selected, everyone, query, count: Signal::derive(count), on_done });
+                    lazy(crate::chunks::bulk_dialog)()
+                }
+            </Show>
         </Show>
     }
 }
 
-/// Choose the action, see what it would do, run it, see what it did.
-#[component]
-fn BulkDialog(
+/// What the bulk dialog acts on, handed to it by context: it is loaded on demand.
+#[derive(Clone, Copy)]
+pub struct BulkTarget {
     open: RwSignal<bool>,
     selected: RwSignal<BTreeSet<Uuid>>,
     everyone: RwSignal<bool>,
     query: Signal<UserListQuery>,
     count: Signal<u64>,
     on_done: Callback<()>,
-) -> impl IntoView {
+}
+
+/// Choose the action, see what it would do, run it, see what it did.
+#[component]
+pub fn BulkDialog() -> impl IntoView {
+    let BulkTarget {
+        open,
+        selected,
+        everyone,
+        query,
+        count,
+        on_done,
+    } = expect_context();
     let session = use_session();
     let choices = Choices {
         kind: RwSignal::new(String::new()),

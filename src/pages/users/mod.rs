@@ -18,7 +18,7 @@ mod table;
 
 pub use api_keys_tab::UserApiKeysTab;
 pub use approvals::{decision_summary, Decision, Outcome, DENIED_REASON};
-pub use bulk::bulk_summary;
+pub use bulk::{bulk_summary, BulkDialog};
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;

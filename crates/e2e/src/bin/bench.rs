@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use gatehouse_e2e::{dist_dir, free_port, Chromedriver, MailServer, PageExt};
+
 use serde_json::{json, Value};
 
 const ADMIN_EMAIL: &str = "bench@example.com";
@@ -921,5 +922,131 @@ async fn main() -> Result<()> {
     paints.sort_by(f64::total_cmp);
     println!("cold (first load): {cold:.0} ms; warm: median {:.0} ms, min {:.0} ms, max {:.0} ms over {} loads",
         percentile(&paints, 0.5), paints[0], paints[paints.len() - 1], paints.len());
+
+    console_bytes(&chromedriver, &base).await
+}
+
+/// The areas a visit walks through, by the sidebar's links (and the users list's), in
+/// the order an administrator might.
+/// An empty name is a step back to a page already seen.
+const AREAS: &[(&str, &str)] = &[
+    ("a user's page", "table tbody a[href^='/users/']"),
+    ("", "nav a[href='/users']"),
+    ("import users", "a[href='/users/import']"),
+    ("invites", "nav a[href='/invites']"),
+    ("API keys", "nav a[href='/api-keys']"),
+    ("groups", "nav a[href='/groups']"),
+    ("roles", "nav a[href='/roles']"),
+    ("SSO", "nav a[href='/sso']"),
+    ("new SSO connection", "main a[href='/sso/new']"),
+    ("audit log", "nav a[href='/audit']"),
+    ("settings", "nav a[href='/settings']"),
+    ("my account", "a.whoami"),
+];
+
+/// What the browser fetched of the console (wasm, js, css), by name, once the page has
+/// gone quiet: the Resource Timing API's entries, polled until none arrive for 400 ms.
+async fn fetched_console_files(browser: &thirtyfour::WebDriver) -> Result<Vec<String>> {
+    let mut last = Value::Null;
+    let mut quiet_since = Instant::now();
+    loop {
+        let names = browser
+            .eval("performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)")
+            .await?;
+        if names != last {
+            last = names;
+            quiet_since = Instant::now();
+        } else if quiet_since.elapsed() > Duration::from_millis(400) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(last
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .map(|n| n.trim_start_matches('/').to_owned())
+        .filter(|n| n.ends_with(".wasm") || n.ends_with(".js") || n.ends_with(".css"))
+        .collect())
+}
+
+/// Raw, gzip and brotli bytes of these files as dist/ ships them (the `.gz` and `.br`
+/// siblings are what the server sends by Accept-Encoding).
+fn sizes_of(files: &[String]) -> Result<(u64, u64, u64)> {
+    let dist = dist_dir()?;
+    let size = |name: String| -> Result<u64> {
+        Ok(std::fs::metadata(dist.join(&name))
+            .with_context(|| format!("dist/{name}"))?
+            .len())
+    };
+    let mut total = (0, 0, 0);
+    for file in files {
+        total.0 += size(file.clone())?;
+        total.1 += size(format!("{file}.gz"))?;
+        total.2 += size(format!("{file}.br"))?;
+    }
+    Ok(total)
+}
+
+/// Bytes of console code the browser fetched for the sign-in page, the users list after
+/// signing in, and each area on its first visit (a fresh browser profile, so a cold cache).
+async fn console_bytes(chromedriver: &Chromedriver, base: &str) -> Result<()> {
+    println!("\nconsole code the browser fetched (headless Chromium, cold cache; files from the Resource Timing API, sizes as dist/ ships them):");
+    println!(
+        "{:<34} {:>5} {:>10} {:>10} {:>10}",
+        "page", "files", "raw", "gzip", "brotli"
+    );
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1000.0);
+    let row = |page: &str, files: &[String]| -> Result<(u64, u64, u64)> {
+        let (raw, gz, br) = sizes_of(files)?;
+        println!(
+            "{page:<34} {:>5} {:>10} {:>10} {:>10}",
+            files.len(),
+            kb(raw),
+            kb(gz),
+            kb(br)
+        );
+        Ok((raw, gz, br))
+    };
+    let browser = chromedriver.browser().await?;
+    browser.goto(&format!("{base}/login")).await?;
+    browser.wait_for("#email").await?;
+    browser
+        .execute(
+            "performance.setResourceTimingBufferSize(100000);",
+            Vec::new(),
+        )
+        .await?;
+    let mut seen = fetched_console_files(&browser).await?;
+    row("sign-in page", &seen)?;
+    browser.fill("#email", ADMIN_EMAIL).await?;
+    browser.fill("#password", ADMIN_PASSWORD).await?;
+    browser.click("form button[type=submit]").await?;
+    browser.wait_for("table tbody a[href^='/users/']").await?;
+    let after = fetched_console_files(&browser).await?;
+    let new: Vec<String> = after
+        .iter()
+        .filter(|f| !seen.contains(f))
+        .cloned()
+        .collect();
+    row("users list, after signing in", &new)?;
+    row("sign-in page and users list", &after)?;
+    seen = after;
+    for (area, link) in AREAS {
+        browser.click(link).await?;
+        let after = fetched_console_files(&browser).await?;
+        let new: Vec<String> = after
+            .iter()
+            .filter(|f| !seen.contains(f))
+            .cloned()
+            .collect();
+        if !area.is_empty() {
+            row(&format!("+ {area} (first visit)"), &new)?;
+        }
+        seen = after;
+    }
+    row("everything fetched in this visit", &seen)?;
+    browser.quit().await?;
     Ok(())
 }

@@ -1,0 +1,99 @@
+//! End to end: the release console loads an area's code on its first visit, and when
+//! that code cannot be fetched it says so and offers a retry that works once the network
+//! is back, while the rest of the console keeps working.
+
+use anyhow::Result;
+use gatehouse_e2e::{in_browser, sign_in, App, PageExt};
+use serde_json::json;
+use thirtyfour::extensions::cdp::ChromeDevTools;
+
+const ADMIN_EMAIL: &str = "root@example.com";
+const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move {
+        let devtools = ChromeDevTools::new(browser.handle.clone());
+        devtools.execute_cdp("Network.enable").await?;
+        let block = |urls: &[&str]| {
+            let urls = json!({ "urls": urls });
+            let devtools = &devtools;
+            async move {
+                devtools
+                    .execute_cdp_with_params("Network.setBlockedURLs", urls)
+                    .await
+            }
+        };
+
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_url("/users").await?;
+        let fetched = browser
+            .eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')")
+            .await?;
+        let fetched = fetched.as_str().unwrap_or_default();
+        assert!(
+            !fetched.contains("split_sso"),
+            "the users list does not fetch the SSO area's code: {fetched}"
+        );
+
+        // The SSO area's code cannot be fetched: a clear error with a retry, not a dead app.
+        block(&["*split_sso-*"]).await?;
+        browser.click("nav a[href='/sso']").await?;
+        browser
+            .wait_for_text("main [role=alert]", "could not be loaded")
+            .await?;
+
+        // The rest of the console still works.
+        browser.click("nav a[href='/groups']").await?;
+        browser.wait_for_text("main h1", "Groups").await?;
+        browser.click("nav a[href='/sso']").await?;
+        browser
+            .wait_for_text("main [role=alert]", "could not be loaded")
+            .await?;
+
+        // The network is back: "Try again" loads it, once.
+        block(&[]).await?;
+        browser.click_text("main [role=alert] button", "Try again").await?;
+        browser.wait_for_text("main h1", "SSO").await?;
+        let fetches = browser
+            .eval("performance.getEntriesByType('resource').filter(e => e.name.includes('split_sso-') && e.transferSize > 0).length")
+            .await?;
+        assert_eq!(fetches, json!(1), "the SSO chunk was fetched once");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_area_asks_for_its_data_while_its_code_loads_and_only_once() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move {
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_url("/users").await?;
+        browser.click("nav a[href='/groups']").await?;
+        browser.wait_for_text("main h1", "Groups").await?;
+        browser.wait_for("main table, main .empty").await?;
+        let timing = browser
+            .eval(
+                "(() => {
+                    const all = performance.getEntriesByType('resource');
+                    const code = all.filter(e => /split_access-[0-9a-f]{16}\\.wasm$/.test(e.name));
+                    const data = all.filter(e => new URL(e.name).pathname === '/api/v1/tenants/default/groups');
+                    return { code: code.map(e => e.responseEnd), data: data.map(e => e.startTime) };
+                })()",
+            )
+            .await?;
+        let code = timing["code"].as_array().cloned().unwrap_or_default();
+        let data = timing["data"].as_array().cloned().unwrap_or_default();
+        assert_eq!(code.len(), 1, "the groups area's code was fetched once: {timing}");
+        assert_eq!(data.len(), 1, "the groups list was asked for once: {timing}");
+        let (code_done, data_asked) = (code[0].as_f64().unwrap(), data[0].as_f64().unwrap());
+        assert!(
+            data_asked < code_done,
+            "the groups list was asked for before the area's code had arrived (no waterfall): {timing}"
+        );
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,153 @@
+//! Which pages arrive on first visit, and in which chunk (see [`crate::components::lazy`]).
+//! The sign-in page, the shell and the users list stay in the main module: they are what
+//! everyone opens first. Every other area is a chunk of its own; its tabs share it.
+
+use gatehouse_api::audit::TargetType;
+use gatehouse_api::auth::Requirement;
+use leptos::prelude::*;
+
+use crate::pages::account::RequirementGate;
+use crate::pages::audit::{ActivityTab, AuditPage};
+use crate::pages::groups::{
+    GroupDetailPage, GroupMembersTab, GroupSettingsTab, GroupsPage, NewGroupPage,
+};
+use crate::pages::roles::{
+    NewRolePage, RoleDetailPage, RoleHoldersTab, RoleSettingsTab, RolesPage,
+};
+use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
+use crate::pages::users::{
+    BulkDialog, ImportUsersPage, NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab,
+    UserMailTab, UserProfileTab, UserRolesTab,
+};
+use crate::pages::{
+    AcceptInvitePage, AccountPage, ApiKeysPage, ForgotPasswordPage, InvitesPage, MyApiKeysPage,
+    NewConnectionPage, ResetPasswordPage, SettingsPage, SetupPage, SsoDetailPage, SsoDonePage,
+    SsoPage,
+};
+
+crate::lazy_pages! {
+    user: {
+        user_new => view! { <NewUserPage /> },
+        user_detail => view! { <UserDetailPage /> },
+        user_profile => view! { <UserProfileTab /> },
+        user_groups => view! { <UserGroupsTab /> },
+        user_roles => view! { <UserRolesTab /> },
+        user_mail => view! { <UserMailTab /> },
+        user_api_keys => view! { <UserApiKeysTab /> },
+        api_keys_list => view! { <ApiKeysPage /> },
+        my_api_keys => view! { <MyApiKeysPage /> },
+        account => view! { <AccountPage /> },
+    }
+    users_import: {
+        users_import => view! { <ImportUsersPage /> },
+    }
+    access: {
+        groups_list => view! { <GroupsPage /> },
+        group_new => view! { <NewGroupPage /> },
+        group_detail => view! { <GroupDetailPage /> },
+        group_settings => view! { <GroupSettingsTab /> },
+        group_members => view! { <GroupMembersTab /> },
+        roles_list => view! { <RolesPage /> },
+        role_new => view! { <NewRolePage /> },
+        role_detail => view! { <RoleDetailPage /> },
+        role_settings => view! { <RoleSettingsTab /> },
+        role_holders => view! { <RoleHoldersTab /> },
+    }
+    invites: {
+        invites_list => view! { <InvitesPage /> },
+    }
+    sso: {
+        sso_list => view! { <SsoPage /> },
+        sso_new => view! { <NewConnectionPage /> },
+        sso_detail => view! { <SsoDetailPage /> },
+        sso_settings => view! { <SsoSettingsTab /> },
+        sso_mappings => view! { <SsoMappingsTab /> },
+        sso_provider => view! { <SsoProviderDetailsTab /> },
+        sso_test => view! { <SsoTestTab /> },
+    }
+    records: {
+        audit_log => view! { <AuditPage /> },
+        user_activity => view! { <ActivityTab kind=TargetType::User /> },
+        group_activity => view! { <ActivityTab kind=TargetType::Group /> },
+        role_activity => view! { <ActivityTab kind=TargetType::Role /> },
+        sso_activity => view! { <ActivityTab kind=TargetType::SsoConnection /> },
+        settings => view! { <SettingsPage /> },
+    }
+    requirement: {
+        password_change_gate => view! { <RequirementGate requirement=Requirement::PasswordChange /> },
+        mfa_enrolment_gate => view! { <RequirementGate requirement=Requirement::MfaEnrolment /> },
+    }
+    bulk: {
+        bulk_dialog => view! { <BulkDialog /> },
+    }
+    welcome: {
+        setup => view! { <SetupPage /> },
+        accept_invite => view! { <AcceptInvitePage /> },
+        forgot_password => view! { <ForgotPasswordPage /> },
+        reset_password => view! { <ResetPasswordPage /> },
+        sso_done => view! { <SsoDonePage /> },
+    }
+}
+
+/// Each area's first request, sent while the area's code loads: the same call the page
+/// makes on its first render, from the same address, so the page takes its answer.
+pub mod ahead {
+    use gatehouse_api::api_keys::ApiKeyListQuery;
+    use gatehouse_api::audit::AuditQuery;
+    use gatehouse_api::endpoints::url;
+    use gatehouse_api::invites::InviteListQuery;
+    use gatehouse_api::query::NameQuery;
+    use leptos::prelude::*;
+    use leptos_router::hooks::use_query_map;
+
+    use crate::api::{self, send_ahead, Call};
+    use crate::components::list::ListQuery;
+    use crate::session::use_session;
+
+    /// The address's query, as the page reads it.
+    fn query_pairs() -> Vec<(String, String)> {
+        use_query_map().with_untracked(|m| {
+            m.latest_values()
+                .map(|(k, v)| (k.to_string(), v.to_owned()))
+                .collect()
+        })
+    }
+
+    fn borrowed(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    fn list<Q: ListQuery>(url: fn(&str) -> String) {
+        let session = use_session();
+        let query = Q::from_pairs(borrowed(&query_pairs()));
+        send_ahead(
+            session,
+            Call::get(url(&session.tenant())).query(query.to_pairs()),
+        );
+    }
+
+    pub fn groups() {
+        list::<NameQuery>(url::groups);
+    }
+    pub fn sso() {
+        list::<NameQuery>(url::sso_connections);
+    }
+    pub fn invites() {
+        list::<InviteListQuery>(url::invites);
+    }
+    pub fn api_keys() {
+        list::<ApiKeyListQuery>(url::api_keys);
+    }
+    pub fn roles() {
+        let session = use_session();
+        send_ahead(session, api::roles::all_call(session));
+    }
+    pub fn audit() {
+        let session = use_session();
+        let query = AuditQuery::from_pairs(borrowed(&query_pairs()));
+        send_ahead(
+            session,
+            Call::get(url::audit(&session.tenant())).query(query.to_pairs()),
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Pages whose code arrives on first visit.
+//!
+//! The release build (`cargo xtask dist`, compiled with `--cfg gatehouse_split`) cuts each
+//! function declared with [`lazy_pages!`], and everything only it reaches, into a wasm chunk
+//! of its own (wasm-split, after the build). Everywhere else (`trunk serve`, the component
+//! tests) the same functions are plain async functions, so pages behave the same.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use leptos::prelude::*;
+
+use super::banner::ErrorBanner;
+
+pub use wasm_split_helpers::SplitLoaderError;
+
+/// Builds a page's view; it lives in the page's chunk.
+pub type PageView = fn() -> AnyView;
+
+/// Fetching a page's chunk (at once when it is there already).
+pub type Loading = Pin<Box<dyn Future<Output = Result<PageView, SplitLoaderError>>>>;
+
+/// Declares split points: `chunk: { name => view, ... }`. Each `name` becomes a function
+/// that starts loading the page's chunk and answers its [`PageView`]. Pages that share a
+/// chunk come together, so the tabs of one area load once. Every loader has the same
+/// type, so the router and [`lazy`] are compiled once for all of them.
+#[macro_export]
+macro_rules! lazy_pages {
+    ($($chunk:ident: { $($name:ident => $page:expr),+ $(,)? })+) => { $($(
+        pub fn $name() -> $crate::components::lazy::Loading {
+            use $crate::components::lazy::{PageView, SplitLoaderError};
+
+            #[cfg(gatehouse_split)]
+            #[wasm_split_helpers::wasm_split($chunk, fallible)]
+            fn $name() -> Result<PageView, SplitLoaderError> {
+                Ok(|| ::leptos::prelude::IntoAny::into_any($page))
+            }
+
+            #[cfg(not(gatehouse_split))]
+            async fn $name() -> Result<PageView, SplitLoaderError> {
+                Ok(|| ::leptos::prelude::IntoAny::into_any($page))
+            }
+
+            Box::pin($name())
+        }
+    )+)+ };
+}
+
+/// A route's view that loads the page's chunk first: a quiet placeholder while it comes,
+/// and if it cannot be fetched, an error with a retry instead of a dead console.
+pub fn lazy(load: fn() -> Loading) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
+    lazy_with(load, || ())
+}
+
+/// [`lazy`] for a page whose first request `ahead` sends while its code loads, so the
+/// data and the code arrive together (see [`crate::api::send_ahead`]).
+pub fn lazy_with(
+    load: fn() -> Loading,
+    ahead: fn(),
+) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
+    move || view! { <LazyPage load ahead /> }.into_any()
+}
+
+#[component]
+fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
+    // Not yet; the page; or `Some(None)`: its code could not be fetched.
+    let page = RwSignal::new(None::<Option<PageView>>);
+    let fetch = move || {
+        ahead();
+        page.set(None);
+        leptos::task::spawn_local(async move {
+            let loaded = load().await;
+            // The visitor may have left before the code arrived.
+            let _ = page.try_set(Some(loaded.ok()));
+        });
+    };
+    fetch();
+    let retry = Callback::new(move |()| fetch());
+    move || {
+        match page.get() {
+        None => view! { <div class="page-loading" aria-busy="true"></div> }.into_any(),
+        Some(Some(page)) => page(),
+        Some(None) => view! {
+            <ErrorBanner
+                message="This part of the console could not be loaded. Check the connection and try again."
+                on_retry=retry
+            />
+        }
+        .into_any(),
+    }
+    }
+}

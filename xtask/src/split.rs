@@ -1,0 +1,212 @@
+//! The split release console. trunk builds `dist/` (styles, icon, config, index.html) and
+//! compiles the console with `--cfg gatehouse_split` and relocations kept; this module then
+//! cuts that wasm into the main module and one chunk per lazily loaded area (wasm-split),
+//! runs wasm-bindgen and wasm-opt on each part, names every file by its content hash and
+//! points index.html at them. trunk's own unsplit js and wasm are removed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
+
+use crate::tools::Tools;
+use crate::{root, run_command, Result};
+
+/// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
+/// replaces them, so they are repeated): the split points, and relocations for wasm-split.
+pub const SPLIT_RUSTFLAGS: &str =
+    "--cfg erase_components --cfg gatehouse_split -Clink-args=--emit-relocs";
+
+/// The loader's name inside the wasm before hashing: 22 characters, replaced in place by
+/// 22 characters of its own (an import module name cannot change length without
+/// re-encoding the wasm).
+const LOADER_PLACEHOLDER: &str = "__wasm_split.______________________.js";
+const NAME: &str = "gatehouse-console";
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+fn write(path: &Path, data: &[u8]) -> Result {
+    fs::write(path, data).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn hex_digest(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file name with the first 16 hex digits of its content's hash: cached forever.
+fn hashed_name(stem: &str, extension: &str, data: &[u8]) -> String {
+    format!("{stem}-{}.{extension}", &hex_digest(data)[..16])
+}
+
+fn replace_all(data: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    let mut out = Vec::with_capacity(data.len());
+    let mut rest = data;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Splits trunk's build in `dist/`. Returns the chunk files written, by area.
+pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
+    let input = root().join(format!("target/wasm32-unknown-unknown/release/{NAME}.wasm"));
+    let work = root().join("target/wasm-split");
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(&work).map_err(|e| format!("creating {}: {e}", work.display()))?;
+
+    let input_wasm = read(&input)?;
+    let main_wasm = work.join("main.wasm");
+    let main_module = format!("./{NAME}.js");
+    let link_name = format!("./{LOADER_PLACEHOLDER}");
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&input_wasm);
+        options.output_dir = &work;
+        options.main_out_path = &main_wasm;
+        options.main_module = &main_module;
+        options.link_name = &link_name;
+        options
+    })
+    .map_err(|e| format!("splitting the console's wasm: {e:?}"))?;
+
+    run_command(
+        Command::new(tools.wasm_bindgen_path())
+            .args([
+                "--target=web",
+                "--keep-lld-exports",
+                "--no-typescript",
+                &format!("--out-name={NAME}"),
+            ])
+            .arg("--out-dir")
+            .arg(&work)
+            .arg(&main_wasm),
+    )?;
+    let bindgen_wasm = work.join(format!("{NAME}_bg.wasm"));
+    let mut wasm_files: Vec<PathBuf> = vec![bindgen_wasm.clone()];
+    wasm_files.extend(split.split_modules.iter().cloned());
+    for file in &wasm_files {
+        run_command(
+            Command::new(tools.wasm_opt_path())
+                .arg("-Oz")
+                .arg("--enable-bulk-memory")
+                .arg("--enable-nontrapping-float-to-int")
+                .arg("--enable-reference-types")
+                .arg(file)
+                .arg("-o")
+                .arg(file),
+        )?;
+    }
+
+    // Chunks first: the loader names them.
+    let mut loader = String::from_utf8(read(&work.join(LOADER_PLACEHOLDER))?)
+        .map_err(|_| "the wasm-split loader is not UTF-8".to_owned())?;
+    let mut chunks = BTreeMap::new();
+    for file in &split.split_modules {
+        let data = read(file)?;
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("a chunk without a name")?;
+        let name = hashed_name(stem, "wasm", &data);
+        loader = loader.replace(&format!("\"./{stem}.wasm\""), &format!("\"./{name}\""));
+        write(&dist.join(&name), &data)?;
+        chunks.insert(stem.to_owned(), name);
+    }
+
+    // The loader and the main module import each other. The loader's name hashes its
+    // content (still naming the main module by placeholder) with the main wasm's hash, so
+    // a change to either renames it; the main module's names hash their final content.
+    let main_bytes = read(&bindgen_wasm)?;
+    let loader_hash = hex_digest(format!("{loader}{}", hex_digest(&main_bytes)).as_bytes());
+    // 16 hex digits and `_split` fill the placeholder's 22 characters; the server knows a
+    // 16-digit part as a content hash and lets browsers cache the file for good.
+    let loader_name = format!("__wasm_split.{}_split.js", &loader_hash[..16]);
+    let main_bytes = replace_all(&main_bytes, LOADER_PLACEHOLDER, &loader_name);
+    let main_js = replace_all(
+        &read(&work.join(format!("{NAME}.js")))?,
+        LOADER_PLACEHOLDER,
+        &loader_name,
+    );
+    let wasm_name = hashed_name(&format!("{NAME}_bg"), "wasm", &main_bytes);
+    let main_js = replace_all(&main_js, &format!("{NAME}_bg.wasm"), &wasm_name);
+    let js_name = hashed_name(NAME, "js", &main_js);
+    let loader = loader.replace(&main_module, &format!("./{js_name}"));
+    write(&dist.join(&wasm_name), &main_bytes)?;
+    write(&dist.join(&js_name), &main_js)?;
+    write(&dist.join(&loader_name), loader.as_bytes())?;
+
+    point_index_at(dist, &js_name, &wasm_name)?;
+    Ok(chunks)
+}
+
+/// Replaces trunk's unsplit js and wasm with the split ones in `dist/` and index.html,
+/// integrity hashes included.
+fn point_index_at(dist: &Path, js_name: &str, wasm_name: &str) -> Result {
+    let index_path = dist.join("index.html");
+    let mut index = String::from_utf8(read(&index_path)?)
+        .map_err(|_| "dist/index.html is not UTF-8".to_owned())?;
+    let trunk_files: Vec<String> = fs::read_dir(dist)
+        .map_err(|e| format!("reading dist/: {e}"))?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&format!("{NAME}-")))
+        .filter(|n| n.ends_with(".js") || n.ends_with("_bg.wasm"))
+        .filter(|n| n != js_name && n != wasm_name)
+        .collect();
+    for old in &trunk_files {
+        let new = if old.ends_with(".js") {
+            js_name
+        } else {
+            wasm_name
+        };
+        let old_integrity = integrity(&read(&dist.join(old))?);
+        let new_integrity = integrity(&read(&dist.join(new))?);
+        index = index
+            .replace(old.as_str(), new)
+            .replace(&old_integrity, &new_integrity);
+        fs::remove_file(dist.join(old)).map_err(|e| format!("removing dist/{old}: {e}"))?;
+    }
+    if !index.contains(js_name) || !index.contains(wasm_name) {
+        return Err("dist/index.html does not load trunk's console build".into());
+    }
+    write(&index_path, index.as_bytes())
+}
+
+/// A subresource integrity value, as trunk writes them.
+fn integrity(data: &[u8]) -> String {
+    let digest = Sha384::digest(data);
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_the_content_hash() {
+        let a = hashed_name("chunk_0", "wasm", b"one");
+        assert_ne!(a, hashed_name("chunk_0", "wasm", b"two"));
+        assert!(a.starts_with("chunk_0-") && a.ends_with(".wasm"), "{a}");
+        assert_eq!(LOADER_PLACEHOLDER.len(), "__wasm_split..js".len() + 22);
+    }
+
+    #[test]
+    fn replacing_keeps_everything_else() {
+        let out = replace_all(b"a__x__b__x__", "__x__", "y");
+        assert_eq!(out, b"ayby");
+    }
+}
