@@ -61,6 +61,8 @@ pub struct Settings {
     pub max_failed_logins_per_client: u32,
     /// Longest a request may take before it is answered 503.
     pub request_timeout: std::time::Duration,
+    /// API requests worked on at once; more are answered 503 at once rather than queued.
+    pub max_concurrent_requests: usize,
     /// Take the client's address from `X-Forwarded-For` (the server is behind a proxy).
     pub trust_proxy: bool,
     /// Send `Strict-Transport-Security`: the server is reached over HTTPS.
@@ -79,6 +81,7 @@ impl Default for Settings {
             sign_in_block: chrono::Duration::minutes(5),
             max_failed_logins_per_client: 100,
             request_timeout: std::time::Duration::from_secs(30),
+            max_concurrent_requests: 256,
             trust_proxy: false,
             hsts: false,
             hash_concurrency: auth::password::default_concurrency(),
@@ -98,6 +101,8 @@ pub struct App {
     pub hasher: auth::password::Hasher,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: Bytes,
+    /// One permit per API request in flight (`Settings::max_concurrent_requests`).
+    pub in_flight: tokio::sync::Semaphore,
 }
 
 pub type AppState = Arc<App>;
@@ -239,6 +244,7 @@ pub fn app(
         ),
         settings: config.settings.clone(),
         openapi_json,
+        in_flight: tokio::sync::Semaphore::new(config.settings.max_concurrent_requests),
     });
     let api = api
         .route_layer(middleware::from_fn_with_state(
@@ -249,6 +255,10 @@ pub fn app(
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            concurrency_limit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             audit::capture,
@@ -278,6 +288,22 @@ async fn time_limit(State(state): State<AppState>, request: Request, next: Next)
         Err(_) => {
             tracing::warn!("request timed out");
             AppError::Timeout.into_response()
+        }
+    }
+}
+
+/// Answers 503 with Retry-After at once when the server already works on as many
+/// requests as it may: an overloaded server sheds load instead of queueing without end.
+async fn concurrency_limit(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match state.in_flight.try_acquire() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => {
+            tracing::warn!("too many requests in flight; answered 503");
+            AppError::Busy.into_response()
         }
     }
 }

@@ -126,6 +126,10 @@ struct Serve {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// API requests this server works on at once; more are answered 503 with
+    /// Retry-After at once (another server behind the load balancer may take them).
+    #[arg(long, env = "GATEHOUSE_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
+    max_concurrent_requests: usize,
     /// The server is behind a reverse proxy: take client addresses from X-Forwarded-For.
     #[arg(long, env = "GATEHOUSE_TRUST_PROXY")]
     trust_proxy: bool,
@@ -259,6 +263,7 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
             sign_in_block: chrono::Duration::minutes(i64::from(args.sign_in_block_minutes.max(1))),
             max_failed_logins_per_client: args.max_failed_logins_per_client.max(1),
             request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+            max_concurrent_requests: args.max_concurrent_requests.max(1),
             trust_proxy: args.trust_proxy,
             hsts,
             ..Settings::default()
@@ -272,11 +277,23 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
         }
         None => println!("Sign in at {}/login", server.url()),
     }
-    server
-        .stop_on(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                println!("Stopping…");
+    server.stop_on(stop_requested()).await
+}
+
+/// Ctrl-C, or SIGTERM (what systemd, Docker and Kubernetes send to stop a service): the
+/// server then stops taking connections and finishes the requests in flight.
+async fn stop_requested() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
             }
-        })
-        .await
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    println!("Stopping: finishing the requests in flight…");
 }

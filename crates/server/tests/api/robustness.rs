@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{problem, TestServer, GROUPS, USERS};
+use crate::common::{problem, LoggedServer, Options, TestServer, GROUPS, USERS};
 
 #[tokio::test]
 async fn malformed_bodies_get_clear_problems() {
@@ -263,4 +263,96 @@ async fn a_write_waiting_too_long_for_the_database_answers_503() {
     sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
     let groups: serde_json::Value = server.get(GROUPS, &admin).await.json().await.unwrap();
     assert_eq!(groups["pagination"]["total_items"], 0);
+}
+
+const IMPORT: &str = "/api/v1/tenants/default/users/import";
+
+/// A CSV import of `rows` new people: a request that takes a while.
+fn slow_import(rows: usize) -> serde_json::Value {
+    let mut csv = String::from("email,first_name,last_name\n");
+    for n in 0..rows {
+        csv.push_str(&format!("person{n}@example.com,Person,Number {n}\n"));
+    }
+    json!({ "csv": csv })
+}
+
+/// SIGTERM (what systemd, Docker and Kubernetes send) stops the server taking
+/// connections, but the request in flight finishes: its answer arrives whole, its
+/// change is kept, and the process exits cleanly.
+#[tokio::test]
+async fn sigterm_finishes_the_request_in_flight() {
+    let mut server = LoggedServer::start(&[]).await;
+    let token = server.admin_token().await;
+    let request = server
+        .http
+        .post(server.url(IMPORT))
+        .bearer_auth(&token)
+        .json(&slow_import(1000))
+        .send();
+    let started = std::time::Instant::now();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.terminate();
+
+    let answer = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let report: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(report["data"]["created"], 1000, "{report:#}");
+    assert!(
+        started.elapsed() > std::time::Duration::from_millis(300),
+        "the import was still running when SIGTERM came"
+    );
+    let status = server
+        .exited_within(std::time::Duration::from_secs(30))
+        .await;
+    assert!(status.success(), "a clean exit after SIGTERM: {status}");
+    let refused = reqwest::Client::new()
+        .get(server.url("/healthz"))
+        .send()
+        .await;
+    assert!(refused.is_err(), "no new connections after it stopped");
+    let logged = server.stop();
+    assert!(
+        logged.contains("finishing the requests in flight"),
+        "{logged}"
+    );
+}
+
+/// Past its limit of requests in flight the server sheds load: 503 with Retry-After at
+/// once, not a queue; when the slow request is done, requests are served again.
+#[tokio::test]
+async fn requests_over_the_concurrency_limit_answer_503_at_once() {
+    let mut options = Options::default();
+    options.settings.max_concurrent_requests = 1;
+    let server = TestServer::start_with(options).await;
+    let token = server.admin_token().await;
+    let slow = server.send_json(Method::POST, IMPORT, Some(&token), slow_import(1000));
+    let quick = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let asked = std::time::Instant::now();
+        let answer = server
+            .request(Method::GET, USERS, Some(&token))
+            .send()
+            .await
+            .unwrap();
+        (answer, asked.elapsed())
+    };
+    let (slow, (quick, waited)) = tokio::join!(slow, quick);
+    assert_eq!(slow.status(), StatusCode::OK);
+    assert!(quick.headers().contains_key("retry-after"));
+    assert!(
+        waited < std::time::Duration::from_millis(500),
+        "answered at once: {waited:?}"
+    );
+    let body = problem(quick, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["title"], "Server busy");
+    let again = server
+        .request(Method::GET, USERS, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
 }
