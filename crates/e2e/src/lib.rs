@@ -139,17 +139,32 @@ impl App {
         Self::start_with(Some(admin), settings).await
     }
 
+    /// The API alone (no console), callable from consoles on `cors_origins`: the console
+    /// is hosted elsewhere.
+    pub async fn api_only(admin: (&str, &str), cors_origins: Vec<String>) -> Result<Self> {
+        Self::start_server(Some(admin), MailSettings::default(), None, cors_origins).await
+    }
+
     async fn start_with(admin: Option<(&str, &str)>, mail: MailSettings) -> Result<Self> {
+        Self::start_server(admin, mail, Some(dist_dir()?), Vec::new()).await
+    }
+
+    async fn start_server(
+        admin: Option<(&str, &str)>,
+        mail: MailSettings,
+        static_dir: Option<PathBuf>,
+        cors_origins: Vec<String>,
+    ) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
         let server = gatehouse_server::start(Config {
             listen: "127.0.0.1:0".parse()?,
             database: database.clone(),
-            static_dir: Some(dist_dir()?),
+            static_dir,
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
             public_url: None,
             mail,
-            cors_origins: Vec::new(),
+            cors_origins,
             settings: Settings::default(),
         })
         .await?;
@@ -175,6 +190,69 @@ impl Drop for App {
     fn drop(&mut self) {
         // Dropping the handle starts a graceful shutdown.
         self.server.take();
+    }
+}
+
+/// The built console served by a plain static file server (Python's `http.server`) from
+/// a folder of its own, with `config.json` pointing at `api`: the console on a static
+/// host or CDN, on another origin than the API.
+pub struct StaticConsole {
+    child: Child,
+    pub base: String,
+    _dir: TempDir,
+}
+
+impl StaticConsole {
+    pub async fn start(api: &str) -> Result<Self> {
+        Self::start_on(free_port()?, api).await
+    }
+
+    /// On a port chosen beforehand (the API's CORS settings name the origin).
+    pub async fn start_on(port: u16, api: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        for entry in std::fs::read_dir(dist_dir()?)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::copy(entry.path(), dir.path().join(entry.file_name()))?;
+            }
+        }
+        std::fs::write(
+            dir.path().join("config.json"),
+            serde_json::json!({ "api_base_url": api }).to_string(),
+        )?;
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .arg("--directory")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting python3 -m http.server")?;
+        let console = StaticConsole {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if reqwest::get(&console.base).await.is_ok() {
+                return Ok(console);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the static file server did not start")
+    }
+}
+
+impl Drop for StaticConsole {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

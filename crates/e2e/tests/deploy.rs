@@ -1,0 +1,74 @@
+//! End to end: deployment shapes other than the one process serving both. The console
+//! on a plain static file server (a static host or CDN) on its own origin, talking to
+//! the API on another origin that allows exactly that console's origin.
+
+use anyhow::Result;
+use gatehouse_e2e::{free_port, in_browser, sign_in_here, Api, App, PageExt, StaticConsole};
+
+const ADMIN_EMAIL: &str = "root@example.com";
+const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_on_a_static_host_signs_in_and_writes_through_an_api_on_another_origin(
+) -> Result<()> {
+    // The allowed console's port is chosen first: the API must name its origin.
+    let allowed_port = free_port()?;
+    let allowed = format!("http://127.0.0.1:{allowed_port}");
+    let app = App::api_only((ADMIN_EMAIL, ADMIN_PASSWORD), vec![allowed.clone()]).await?;
+    let console = StaticConsole::start_on(allowed_port, &app.base).await?;
+    assert_eq!(console.base, allowed);
+    let stranger = StaticConsole::start(&app.base).await?;
+
+    // The API does not serve a console of its own.
+    let own = reqwest::get(app.url("/")).await?;
+    assert_eq!(own.status(), 404);
+
+    let (app, console, stranger) = (&app, &console, &stranger);
+    in_browser(|browser| async move {
+        // The allowed console: sign in, open an area (its code comes from the static
+        // host), make a change.
+        browser.goto(&console.base).await?;
+        browser.wait_for_url("/login").await?;
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
+        browser.click("nav a[href='/groups']").await?;
+        browser.click("main a[href='/groups/new']").await?;
+        browser.fill("#name", "Static hosting").await?;
+        browser.click("form.form button[type=submit]").await?;
+        browser
+            .wait_for_text(".toast", "The group Static hosting was created")
+            .await?;
+        let api = Api::sign_in(app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        let groups = api.get("/groups?search=Static").await?;
+        assert_eq!(groups["data"][0]["name"], "Static hosting", "{groups}");
+
+        // A console on an origin the API does not allow cannot use it: the browser
+        // refuses the answer, so signing in fails and nothing is stored.
+        browser.goto(&stranger.base).await?;
+        browser.wait_for_url("/login").await?;
+        browser.execute("localStorage.clear();", Vec::new()).await?;
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser
+            .wait_for_text("[role=alert]", "could not be reached")
+            .await?;
+        let token = browser
+            .eval("localStorage.getItem('gatehouse.token')")
+            .await?;
+        assert!(token.is_null(), "no session for the stranger: {token}");
+        Ok(())
+    })
+    .await?;
+
+    // The same refusal, as the browser's preflight sees it.
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+        .header("Origin", "http://127.0.0.1:9")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await?;
+    assert!(!preflight
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    Ok(())
+}
