@@ -214,6 +214,11 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(is_hashed("/gatehouse-console-9f86d081884c7d65_bg.wasm"));
         assert!(is_hashed("/main-9f86d081884c7d65.css"));
+        // The split console's parts and their loader (cargo xtask dist names them).
+        assert!(is_hashed("/split_sso-a9d504d3a9e23672.wasm"));
+        assert!(is_hashed("/chunk_12-b64d9ee5c4db2856.wasm"));
+        assert!(is_hashed("/gatehouse-console_bg-4cf320422c861361.wasm"));
+        assert!(is_hashed("/__wasm_split.89e496442e4dc823_split.js"));
         assert!(!is_hashed("/config.json"));
         assert!(!is_hashed("/users/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
     }
