@@ -93,51 +93,90 @@ fn today() -> String {
         .unwrap_or_else(|| "an unknown date".into())
 }
 
-/// Prints the size of what `dist/` ships, and returns the same table.
+/// What a file in `dist/` is, for the size table: the main module, an area's part, the
+/// split loader and the bindings, or a stylesheet.
+fn kind_of(name: &str) -> Option<&'static str> {
+    match name.rsplit('.').next()? {
+        "wasm" if name.starts_with("split_") || name.starts_with("chunk_") => {
+            Some("area parts (wasm)")
+        }
+        "wasm" => Some("main module (wasm)"),
+        "js" => Some("js"),
+        "css" => Some("css"),
+        _ => None,
+    }
+}
+
+/// Prints the size of what `dist/` ships, by kind, and returns the same table.
 fn report_sizes() -> Result<String> {
     step("shipped console size (dist/)");
-    let mut rows = Vec::new();
+    let mut rows: Vec<(&str, usize, usize, usize, usize)> = Vec::new();
     for entry in fs::read_dir(root().join("dist"))
         .map_err(|e| format!("reading dist/: {e}"))?
         .flatten()
     {
-        let path = entry.path();
-        let kind = match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm") => "wasm",
-            Some("js") => "js",
-            Some("css") => "css",
-            _ => continue,
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(kind) = kind_of(&name) else {
+            continue;
         };
-        let data = fs::read(&path).map_err(|e| e.to_string())?;
-        rows.push((kind, data.len(), gzip(&data).len(), brotli(&data).len()));
+        let data = fs::read(entry.path()).map_err(|e| e.to_string())?;
+        let (raw, gz, br) = (data.len(), gzip(&data).len(), brotli(&data).len());
+        match rows.iter_mut().find(|r| r.0 == kind) {
+            Some(row) => *row = (kind, row.1 + 1, row.2 + raw, row.3 + gz, row.4 + br),
+            None => rows.push((kind, 1, raw, gz, br)),
+        }
     }
     rows.sort();
     let mut table = String::from("shipped console (dist/):\n");
+    let line = |kind: &str, files: usize, raw: usize, gz: usize, br: usize| {
+        format!(
+            "{kind:<20} {files:>5} {:>10} {:>10} {:>10}\n",
+            kb(raw),
+            kb(gz),
+            kb(br)
+        )
+    };
     table.push_str(&format!(
-        "{:<6} {:>10} {:>10} {:>10}\n",
-        "kind", "raw", "gzip", "brotli"
+        "{:<20} {:>5} {:>10} {:>10} {:>10}\n",
+        "kind", "files", "raw", "gzip", "brotli"
     ));
-    let mut total = (0, 0, 0);
-    for (kind, raw, gz, br) in &rows {
-        table.push_str(&format!(
-            "{kind:<6} {:>10} {:>10} {:>10}\n",
-            kb(*raw),
-            kb(*gz),
-            kb(*br)
-        ));
-        total = (total.0 + raw, total.1 + gz, total.2 + br);
+    let mut total = (0, 0, 0, 0);
+    for (kind, files, raw, gz, br) in &rows {
+        table.push_str(&line(kind, *files, *raw, *gz, *br));
+        total = (total.0 + files, total.1 + raw, total.2 + gz, total.3 + br);
     }
-    table.push_str(&format!(
-        "{:<6} {:>10} {:>10} {:>10}\n",
-        "total",
-        kb(total.0),
-        kb(total.1),
-        kb(total.2)
-    ));
+    table.push_str(&line("total", total.0, total.1, total.2, total.3));
     print!("{table}");
     Ok(table)
 }
 
 fn kb(bytes: usize) -> String {
     format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_of;
+
+    #[test]
+    fn dist_files_are_told_apart() {
+        assert_eq!(
+            kind_of("split_sso-a9d504d3a9e23672.wasm"),
+            Some("area parts (wasm)")
+        );
+        assert_eq!(
+            kind_of("chunk_7-b64d9ee5c4db2856.wasm"),
+            Some("area parts (wasm)")
+        );
+        assert_eq!(
+            kind_of("gatehouse-console_bg-4cf320422c861361.wasm"),
+            Some("main module (wasm)")
+        );
+        assert_eq!(
+            kind_of("__wasm_split.89e496442e4dc823_split.js"),
+            Some("js")
+        );
+        assert_eq!(kind_of("index.html"), None);
+        assert_eq!(kind_of("app-6b7236a73b3ca061.css.br"), None);
+    }
 }
