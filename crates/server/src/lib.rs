@@ -81,7 +81,7 @@ impl Default for Settings {
             sign_in_block: chrono::Duration::minutes(5),
             max_failed_logins_per_client: 100,
             request_timeout: std::time::Duration::from_secs(30),
-            max_concurrent_requests: 256,
+            max_concurrent_requests: 1024,
             trust_proxy: false,
             hsts: false,
             hash_concurrency: auth::password::default_concurrency(),

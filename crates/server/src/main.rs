@@ -128,7 +128,13 @@ struct Serve {
     request_timeout: u64,
     /// API requests this server works on at once; more are answered 503 with
     /// Retry-After at once (another server behind the load balancer may take them).
-    #[arg(long, env = "GATEHOUSE_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
+    /// Requests waiting for a password-hashing turn count too, so it is set well above
+    /// what a sign-in flood parks there (the benchmark's 500).
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAX_CONCURRENT_REQUESTS",
+        default_value_t = 1024
+    )]
     max_concurrent_requests: usize,
     /// The server is behind a reverse proxy: take client addresses from X-Forwarded-For.
     #[arg(long, env = "GATEHOUSE_TRUST_PROXY")]

@@ -971,6 +971,15 @@ async fn fetched_console_files(browser: &thirtyfour::WebDriver) -> Result<Vec<St
         .collect())
 }
 
+/// The files in `after` that were not in `seen`: what one step fetched.
+fn not_in(after: &[String], seen: &[String]) -> Vec<String> {
+    after
+        .iter()
+        .filter(|f| !seen.contains(f))
+        .cloned()
+        .collect()
+}
+
 /// Raw, gzip and brotli bytes of these files as dist/ ships them (the `.gz` and `.br`
 /// siblings are what the server sends by Accept-Encoding).
 fn sizes_of(files: &[String]) -> Result<(u64, u64, u64)> {
@@ -1025,24 +1034,14 @@ async fn console_bytes(chromedriver: &Chromedriver, base: &str) -> Result<()> {
     browser.click("form button[type=submit]").await?;
     browser.wait_for("table tbody a[href^='/users/']").await?;
     let after = fetched_console_files(&browser).await?;
-    let new: Vec<String> = after
-        .iter()
-        .filter(|f| !seen.contains(f))
-        .cloned()
-        .collect();
-    row("users list, after signing in", &new)?;
+    row("users list, after signing in", &not_in(&after, &seen))?;
     row("sign-in page and users list", &after)?;
     seen = after;
     for (area, link) in AREAS {
         browser.click(link).await?;
         let after = fetched_console_files(&browser).await?;
-        let new: Vec<String> = after
-            .iter()
-            .filter(|f| !seen.contains(f))
-            .cloned()
-            .collect();
         if !area.is_empty() {
-            row(&format!("+ {area} (first visit)"), &new)?;
+            row(&format!("+ {area} (first visit)"), &not_in(&after, &seen))?;
         }
         seen = after;
     }
