@@ -84,6 +84,20 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// A second server on this server's database (a new port, the same settings): what
+    /// several servers behind a load balancer are.
+    pub async fn beside(&self) -> TestServer {
+        let server = gatehouse_server::start(self.config.clone()).await.unwrap();
+        let base = server.url();
+        Self {
+            server: Some(server),
+            http: reqwest::Client::new(),
+            base,
+            config: self.config.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn database_url(&self) -> String {
         self.config.database.clone()
     }

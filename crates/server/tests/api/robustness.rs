@@ -356,3 +356,73 @@ async fn requests_over_the_concurrency_limit_answer_503_at_once() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
 }
+
+/// Two servers on one database, as behind a load balancer: nothing that matters lives in
+/// one server's memory. A session made on one works on the other and ends on both; failed
+/// sign-ins counted on either block the address on both; an edit through each from the
+/// same version gets one success and one 412.
+#[tokio::test]
+async fn two_servers_on_one_database_share_sessions_limits_and_versions() {
+    let mut options = Options::default();
+    options.settings.max_failed_logins = 3;
+    let one = TestServer::start_with(options).await;
+    let two = one.beside().await;
+
+    let token = one.admin_token().await;
+    let me = two.get("/api/v1/auth/me", &token).await;
+    assert_eq!(
+        me.status(),
+        StatusCode::OK,
+        "a session made on one works on two"
+    );
+
+    let member = one
+        .create_member(&token, "shared@example.com", "correct battery staple")
+        .await;
+    for server in [&one, &two, &one] {
+        problem(
+            server
+                .try_login("shared@example.com", "a wrong guess")
+                .await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+    let blocked = two
+        .try_login("shared@example.com", "correct battery staple")
+        .await;
+    assert_eq!(
+        blocked.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "three failures spread over both servers block the address on either"
+    );
+
+    let edit = |server: &TestServer, name: &'static str| {
+        server
+            .request(
+                Method::PATCH,
+                &format!("{USERS}/{}", member.id),
+                Some(&token),
+            )
+            .header("If-Match", "\"1\"")
+            .json(&json!({ "display_name": name }))
+            .send()
+    };
+    let (first, second) = tokio::join!(edit(&one, "From one"), edit(&two, "From two"));
+    let mut statuses = [first.unwrap().status(), second.unwrap().status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+
+    let out = two
+        .request(Method::POST, "/api/v1/auth/logout", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success());
+    let after = one.get("/api/v1/auth/me", &token).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "signing out on two ends the session on one"
+    );
+}
