@@ -925,3 +925,36 @@ async fn password_links_end_when_the_password_or_the_address_changes() {
     assert_eq!(moved.status(), StatusCode::OK);
     assert_eq!(lookup(old_address).await, StatusCode::GONE);
 }
+
+/// Two servers on one database both run the mail worker: every queued message is sent
+/// exactly once, whichever server queued it (a worker claims messages with a lease in
+/// the database before sending).
+#[tokio::test]
+async fn two_servers_send_each_queued_message_once() {
+    let mail = MailServer::start().await;
+    let one = TestServer::start_with(with_mail(&mail)).await;
+    let two = one.beside().await;
+    let admin = one.admin_token().await;
+    let addresses: Vec<String> = (0..40).map(|n| format!("person{n}@example.com")).collect();
+    let (first, second) = addresses.split_at(20);
+    let (a, b) = tokio::join!(
+        invite(&one, &admin, json!({ "emails": first })),
+        invite(&two, &admin, json!({ "emails": second }))
+    );
+    for answer in [&a, &b] {
+        let outcomes = answer["data"]["results"].as_array().unwrap();
+        assert_eq!(outcomes.len(), 20);
+        assert!(
+            outcomes.iter().all(|o| o["outcome"] == "invited"),
+            "{answer:#}"
+        );
+    }
+    for address in &addresses {
+        mail.wait_for(address, 1).await;
+    }
+    // Time for a second copy to arrive, were one on its way.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for address in &addresses {
+        assert_eq!(mail.messages_to(address).await.len(), 1, "{address}");
+    }
+}
