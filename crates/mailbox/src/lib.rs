@@ -38,6 +38,10 @@ impl MailServer {
     }
 
     /// A mail server taking SMTP on `smtp_port` (to bring one back where it was).
+    ///
+    /// If maildev exits before it is ready (its web port, picked free a moment before,
+    /// taken meanwhile, or the SMTP port not yet released), it is started again on a new
+    /// web port; after three tries the panic shows what maildev printed.
     pub async fn start_on(smtp_port: u16) -> Self {
         let script = maildev_script();
         assert!(
@@ -45,35 +49,62 @@ impl MailServer {
             "maildev is not installed at {} (cargo xtask test installs it)",
             script.display()
         );
-        let web_port = free_port();
-        let child = std::process::Command::new("node")
-            .arg(&script)
-            .args(["--smtp", &smtp_port.to_string(), "--ip", "127.0.0.1"])
-            .args(["--web", &web_port.to_string(), "--web-ip", "127.0.0.1"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("node runs maildev");
-        let server = Self {
-            child: Some(child),
-            smtp_port,
-            web_port,
-            http: reqwest::Client::new(),
-        };
+        let log = std::env::temp_dir().join(format!(
+            "gatehouse-maildev-{}-{smtp_port}.log",
+            std::process::id()
+        ));
+        let mut printed = String::new();
+        for _attempt in 0..3 {
+            let web_port = free_port();
+            let child = std::process::Command::new("node")
+                .arg(&script)
+                .args(["--smtp", &smtp_port.to_string(), "--ip", "127.0.0.1"])
+                .args(["--web", &web_port.to_string(), "--web-ip", "127.0.0.1"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(&log).expect("a log file for maildev"))
+                .spawn()
+                .expect("node runs maildev");
+            let mut server = Self {
+                child: Some(child),
+                smtp_port,
+                web_port,
+                http: reqwest::Client::new(),
+            };
+            if server.ready().await {
+                let _ = std::fs::remove_file(&log);
+                return server;
+            }
+            server.stop();
+            printed = std::fs::read_to_string(&log).unwrap_or_default();
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        let _ = std::fs::remove_file(&log);
+        panic!("maildev did not start on SMTP port {smtp_port}; it printed:\n{printed}");
+    }
+
+    /// Waits until both ports answer; false if maildev exited or took over a minute.
+    async fn ready(&mut self) -> bool {
         // Node takes a while to start when every test starts one at once on two cores.
-        for _ in 0..600 {
-            let ready = server
+        for _ in 0..1200 {
+            let web_up = self
                 .http
-                .get(server.web("/api/healthz"))
+                .get(self.web("/api/healthz"))
                 .send()
                 .await
                 .is_ok_and(|r| r.status().is_success());
-            if ready && std::net::TcpStream::connect(("127.0.0.1", smtp_port)).is_ok() {
-                return server;
+            if web_up && std::net::TcpStream::connect(("127.0.0.1", self.smtp_port)).is_ok() {
+                return true;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .is_none_or(|child| !matches!(child.try_wait(), Ok(None)));
+            if exited {
+                return false;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("maildev did not start");
+        false
     }
 
     fn web(&self, path: &str) -> String {
