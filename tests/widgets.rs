@@ -10,7 +10,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
 use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
-use gatehouse_console::components::pager::{group_thousands, page_window, Pager};
+use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
 use leptos::mount::mount_to;
@@ -78,6 +78,47 @@ async fn pager_renders_summary_and_moves_between_pages() {
         .unchecked_into::<HtmlElement>()
         .click();
     assert_eq!(asked.get_untracked(), Some(20));
+}
+
+#[wasm_bindgen_test]
+fn estimates_read_as_people_say_them() {
+    assert_eq!(about(124_720), "about 120,000");
+    assert_eq!(about(5_049), "about 5,000");
+    assert_eq!(about(95), "about 95");
+    assert_eq!(about(1_234_567), "about 1.2 million");
+    assert_eq!(about(2_000_000), "about 2 million");
+}
+
+#[wasm_bindgen_test]
+async fn an_estimated_pager_says_about_and_keeps_next_open() {
+    let root = container();
+    let asked = RwSignal::new(None::<u32>);
+    let _handle = mount_to(root.clone(), move || {
+        view! {
+            <Pager
+                pagination=Pagination::estimated(3, 50, 124_720)
+                on_page=Callback::new(move |p| asked.set(Some(p)))
+                on_per_page=Callback::new(|_| ())
+                noun="users"
+            />
+        }
+    });
+    tick().await;
+    assert_eq!(
+        text(&root, ".pager-summary"),
+        "Showing 101–150 of about 120,000 users"
+    );
+    // No last page to offer: the neighbours, then a gap.
+    assert_eq!(
+        texts(&root, ".pages li"),
+        ["‹", "1", "2", "3", "4", "…", "›"]
+    );
+    root.query_selector("[aria-label='Next page']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    assert_eq!(asked.get_untracked(), Some(4));
 }
 
 #[wasm_bindgen_test]

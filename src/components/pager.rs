@@ -48,7 +48,23 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
-/// "Showing 26–50 of 1,000", a page size menu and page buttons.
+/// An estimated count as people say it: two significant figures, "about 120,000" or
+/// "about 1.2 million".
+pub fn about(n: u64) -> String {
+    if n >= 1_000_000 {
+        let millions = format!("{:.1}", n as f64 / 1_000_000.0);
+        let millions = millions.strip_suffix(".0").unwrap_or(&millions);
+        return format!("about {millions} million");
+    }
+    let magnitude = 10u64.pow(n.max(1).ilog10().saturating_sub(1));
+    format!(
+        "about {}",
+        group_thousands((n + magnitude / 2) / magnitude * magnitude)
+    )
+}
+
+/// "Showing 26–50 of 1,000", a page size menu and page buttons. When the server only
+/// estimated the total, it says "about", offers no last page, and Next stays open.
 #[component]
 pub fn Pager(
     pagination: Pagination,
@@ -59,19 +75,32 @@ pub fn Pager(
 ) -> impl IntoView {
     let summary = {
         let p = pagination;
+        let total = if p.total_is_estimate {
+            about(p.total_items)
+        } else {
+            group_thousands(p.total_items)
+        };
         match p.shown_range() {
             Some((first, last)) => format!(
-                "Showing {}–{} of {} {noun}",
+                "Showing {}–{} of {total} {noun}",
                 group_thousands(first),
-                group_thousands(last),
-                group_thousands(p.total_items)
+                group_thousands(last)
             ),
-            None => format!("{} {noun}", group_thousands(p.total_items)),
+            None => format!("{total} {noun}"),
         }
     };
     let buttons = {
         let p = pagination;
-        page_window(p.page, p.total_pages)
+        // An estimated list has no known last page: show the neighbours and a gap.
+        let mut window = if p.total_is_estimate {
+            page_window(p.page, p.page + 1)
+        } else {
+            page_window(p.page, p.total_pages)
+        };
+        if p.total_is_estimate {
+            window.push(None);
+        }
+        window
             .into_iter()
             .map(|item| match item {
                 Some(page) => {
@@ -101,7 +130,7 @@ pub fn Pager(
         .map(|size| (size.to_string(), size.to_string()))
         .collect();
     let at_start = pagination.page <= 1;
-    let at_end = pagination.page >= pagination.total_pages;
+    let at_end = !pagination.total_is_estimate && pagination.page >= pagination.total_pages;
     view! {
         <nav class="pager" aria-label="Pagination">
             <p class="pager-summary" aria-live="polite">{summary}</p>

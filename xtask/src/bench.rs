@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the console's shipped size, then the server's latency on a
-//! 100,000-user database, a sign-in flood, and the time to the users table in headless
-//! Chromium (measured by `gatehouse-bench` in crates/e2e). Everything it prints is also
+//! 100,000-user database, a sign-in flood, the time to the users table in headless
+//! Chromium, and the users list again at 1,000,000 users (measured by `gatehouse-bench`
+//! in crates/e2e). Everything it prints is also
 //! written into docs/performance.md, so the figures there are always the last run's.
 
 use std::fs;

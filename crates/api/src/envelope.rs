@@ -37,6 +37,11 @@ pub struct Pagination {
     pub per_page: u32,
     pub total_items: u64,
     pub total_pages: u32,
+    /// True when `total_items` is an estimate: the list is too long to count on every
+    /// request (a search matching a large share of a million users). Show it as
+    /// "about …"; the pages go on while they come back full.
+    #[serde(default)]
+    pub total_is_estimate: bool,
 }
 
 impl Pagination {
@@ -49,6 +54,15 @@ impl Pagination {
             per_page,
             total_items,
             total_pages: u32::try_from(total_pages).unwrap_or(u32::MAX),
+            total_is_estimate: false,
+        }
+    }
+
+    /// Like [`Pagination::new`], with `total_items` an estimate.
+    pub fn estimated(page: u32, per_page: u32, total_items: u64) -> Self {
+        Self {
+            total_is_estimate: true,
+            ..Self::new(page, per_page, total_items)
         }
     }
 

@@ -10,7 +10,7 @@ use gatehouse_api::bulk::{
 };
 use gatehouse_api::groups::GroupRef;
 use gatehouse_api::users::UserListQuery;
-use gatehouse_api::Permission;
+use gatehouse_api::{Pagination, Permission};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextField};
 use crate::components::lazy::lazy;
+use crate::components::pager::about;
 use crate::components::pickers::GroupPicker;
 use crate::session::use_session;
 
@@ -116,9 +117,9 @@ pub fn bulk_summary(result: &BulkResult, verb: &str) -> String {
 pub fn BulkBar(
     selected: RwSignal<BTreeSet<Uuid>>,
     #[prop(into)] query: Signal<UserListQuery>,
-    /// How many users the filter matches, once known.
+    /// How many users the filter matches (the list's pagination), once known.
     #[prop(into)]
-    matching: Signal<Option<u64>>,
+    matching: Signal<Option<Pagination>>,
     /// Whether a search or filter narrows the list.
     #[prop(into)]
     narrowed: Signal<bool>,
@@ -133,14 +134,15 @@ pub fn BulkBar(
         query.track();
         everyone.set(false);
     });
+    let matching_count = move || matching.get().map(|p| p.total_items);
     let count = move || {
         if everyone.get() {
-            matching.get().unwrap_or_default()
+            matching_count().unwrap_or_default()
         } else {
             selected.with(|s| s.len() as u64)
         }
     };
-    let too_many = move || matching.get().is_some_and(|n| n > MAX_BULK_USERS as u64);
+    let too_many = move || matching_count().is_some_and(|n| n > MAX_BULK_USERS as u64);
     let visible = move || {
         session.can(Permission::UsersWrite) && (selected.with(|s| !s.is_empty()) || narrowed.get())
     };
@@ -150,12 +152,12 @@ pub fn BulkBar(
                 <span class="bulk-count" aria-live="polite">
                     {move || format!("{} selected", selected.with(|s| s.len()))}
                 </span>
-                <Show when=move || narrowed.get() && matching.get().is_some_and(|n| n > 0)>
+                <Show when=move || narrowed.get() && matching_count().is_some_and(|n| n > 0)>
                     <label class="checkbox">
                         <input type="checkbox" id="bulk-everyone" prop:checked=move || everyone.get()
                             disabled=too_many
                             on:change:target=move |ev| everyone.set(ev.target().checked()) />
-                        {move || format!("All {} users matching this filter", matching.get().unwrap_or_default())}
+                        {move || format!("All {} users matching this filter", matching.get().map(|p| if p.total_is_estimate { about(p.total_items) } else { p.total_items.to_string() }).unwrap_or_default())}
                     </label>
                     <Show when=too_many>
                         <span class="muted">{format!("(at most {MAX_BULK_USERS} at once: narrow the filter)")}</span>

@@ -196,7 +196,7 @@ pub fn UsersPage() -> impl IntoView {
         </Show>
         <Show when=move || !pending_view.get()>
             <BulkBar selected query=Signal::from(query)
-                matching=Signal::derive(move || users.get().and_then(|r| r.ok()).map(|p| p.pagination.total_items))
+                matching=Signal::derive(move || users.get().and_then(|r| r.ok()).map(|p| p.pagination))
                 narrowed=Signal::derive(move || list.narrowed())
                 on_done=Callback::new(move |()| users.refetch()) />
         </Show>

@@ -1,7 +1,8 @@
 //! `gatehouse-bench`: server latency on a large database (users, groups, invites and
 //! their mail), a sign-in flood, and time to the users table in headless Chromium. Run through `cargo xtask bench`, which builds what it needs.
 //!
-//! Usage: gatehouse-bench [--users N] [--requests N]
+//! Usage: gatehouse-bench [--users N] [--requests N] [--groups N] [--large-users N]
+//! (`--large-users 0` skips the users list at a million users).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -654,26 +655,7 @@ async fn main() -> Result<()> {
     let database = format!("sqlite://{}", dir.path().join("bench.db").display());
 
     let groups = arg("--groups", 1_000);
-    let started = Instant::now();
-    let status = Command::new(&server_bin)
-        .args([
-            "demo",
-            "--database",
-            &database,
-            "--users",
-            &users.to_string(),
-            "--groups",
-            &groups.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .status()?;
-    if !status.success() {
-        bail!("demo data generation failed");
-    }
-    println!(
-        "demo data: {users} users and {groups} groups (1-3 groups per user) generated in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    generate(&server_bin, &database, users, groups)?;
 
     let mail = MailServer::start().await;
     let port = free_port()?;
@@ -699,36 +681,143 @@ async fn main() -> Result<()> {
             .spawn()?,
     );
     let http = reqwest::Client::new();
-    let ready = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        if let Some(status) = server.0.try_wait()? {
-            bail!("the server exited at start ({status})");
-        }
-        if ready.elapsed() > Duration::from_secs(30) {
-            bail!("server did not start");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["data"]["token"]
-        .as_str()
-        .context("no token")?
-        .to_owned();
+    let login = sign_in(&http, &base, &mut server).await?;
+    let token = token_of(&login)?;
+    let api = format!("{base}/api/v1/tenants/default");
 
-    println!("\nserver latency, {requests} sequential requests per scenario after 20 warm-up, per_page=50, loopback:");
+    users_scenarios(&http, &api, &token, users, requests).await?;
+    let get_json = |url: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<Value>()
+                .await
+        }
+    };
+
+    println!("\nadding 10,000 members to a new group in one request:");
+    let mut ids = Vec::new();
+    for page in 1..=50 {
+        let users = get_json(format!(
+            "{api}/users?per_page=200&page={page}&sort_by=email"
+        ))
+        .await?;
+        ids.extend(
+            users["data"]
+                .as_array()
+                .context("users")?
+                .iter()
+                .filter_map(|u| u["id"].as_str().map(str::to_owned)),
+        );
+    }
+    for run in 1..=3 {
+        let group: Value = http
+            .post(format!("{api}/groups"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("Bulk {run}")}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let members = format!(
+            "{api}/groups/{}/members",
+            group["data"]["id"].as_str().context("group id")?
+        );
+        let t = Instant::now();
+        let result: Value = http
+            .post(&members)
+            .bearer_auth(&token)
+            .json(&json!({"user_ids": ids}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        println!(
+            "run {run}: {} ms, {} members",
+            t.elapsed().as_millis(),
+            result["data"]["member_count"]
+        );
+    }
+
+    invites(&http, &api, &token, &database, requests).await?;
+
+    api_keys(&http, &base, &api, &token, requests).await?;
+
+    let admin_id = login["data"]["user"]["id"].as_str().context("no user id")?;
+    audit_bulk_csv(&http, &api, &token, admin_id, &database, requests).await?;
+
+    sign_in_flood(&http, &base, &api, &token, server.0.id()).await?;
+
+    println!(
+        "\ntime from navigation to the users table painted (headless Chromium, loopback, 50 rows):"
+    );
+    let chromedriver = Chromedriver::start().await?;
+    let browser = chromedriver.browser().await?;
+    browser.goto(&format!("{base}/login")).await?;
+    browser
+        .execute(
+            format!("localStorage.setItem('gatehouse.token', '{token}');"),
+            Vec::new(),
+        )
+        .await?;
+    let mut paints = Vec::new();
+    for _ in 0..7 {
+        browser.goto(&format!("{base}/users?per_page=50")).await?;
+        let mut painted = Value::Null;
+        for _ in 0..500 {
+            painted = browser
+                .eval("(performance.getEntriesByName('gatehouse:users-table-painted')[0] || {}).startTime")
+                .await?;
+            if painted.is_number() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        paints.push(
+            painted
+                .as_f64()
+                .context("the table never marked its first paint")?,
+        );
+    }
+    browser.quit().await?;
+    // The first load fills the browser cache; report the warm loads.
+    let cold = paints.remove(0);
+    paints.sort_by(f64::total_cmp);
+    println!("cold (first load): {cold:.0} ms; warm: median {:.0} ms, min {:.0} ms, max {:.0} ms over {} loads",
+        percentile(&paints, 0.5), paints[0], paints[paints.len() - 1], paints.len());
+
+    console_bytes(&chromedriver, &base).await?;
+    drop(server);
+    drop(dir);
+
+    let large = arg("--large-users", 1_000_000);
+    if large > 0 {
+        large_list(&server_bin, large, groups, requests).await?;
+    }
+    Ok(())
+}
+
+/// The users list's latency scenarios on a database of `users` users.
+async fn users_scenarios(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    users: usize,
+    requests: usize,
+) -> Result<()> {
+    println!("\nusers list at {users} users, {requests} sequential requests per scenario after 20 warm-up, per_page=50, loopback:");
     println!(
         "{:<52} {:>9} {:>9} {:>9} {:>9}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
-    let api = format!("{base}/api/v1/tenants/default");
     let get_json = |url: String| {
-        let (http, token) = (http.clone(), token.clone());
+        let (http, token) = (http.clone(), token.to_owned());
         async move {
             http.get(url)
                 .bearer_auth(token)
@@ -827,103 +916,92 @@ async fn main() -> Result<()> {
         ),
     ];
     for (name, urls) in &scenarios {
-        scenario_row(&http, &token, name, urls, requests).await?;
+        scenario_row(http, token, name, urls, requests).await?;
     }
 
-    println!("\nadding 10,000 members to a new group in one request:");
-    let mut ids = Vec::new();
-    for page in 1..=50 {
-        let users = get_json(format!(
-            "{api}/users?per_page=200&page={page}&sort_by=email"
-        ))
-        .await?;
-        ids.extend(
-            users["data"]
-                .as_array()
-                .context("users")?
-                .iter()
-                .filter_map(|u| u["id"].as_str().map(str::to_owned)),
-        );
+    Ok(())
+}
+
+/// Generates the demo database: `users` users and `groups` groups.
+fn generate(server_bin: &str, database: &str, users: usize, groups: usize) -> Result<()> {
+    let started = Instant::now();
+    let status = Command::new(server_bin)
+        .args(["demo", "--database", database])
+        .args([
+            "--users",
+            &users.to_string(),
+            "--groups",
+            &groups.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("demo data generation failed");
     }
-    for run in 1..=3 {
-        let group: Value = http
-            .post(format!("{api}/groups"))
-            .bearer_auth(&token)
-            .json(&json!({"name": format!("Bulk {run}")}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let members = format!(
-            "{api}/groups/{}/members",
-            group["data"]["id"].as_str().context("group id")?
-        );
-        let t = Instant::now();
-        let result: Value = http
-            .post(&members)
-            .bearer_auth(&token)
-            .json(&json!({"user_ids": ids}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        println!(
-            "run {run}: {} ms, {} members",
-            t.elapsed().as_millis(),
-            result["data"]["member_count"]
-        );
-    }
-
-    invites(&http, &api, &token, &database, requests).await?;
-
-    api_keys(&http, &base, &api, &token, requests).await?;
-
-    let admin_id = login["data"]["user"]["id"].as_str().context("no user id")?;
-    audit_bulk_csv(&http, &api, &token, admin_id, &database, requests).await?;
-
-    sign_in_flood(&http, &base, &api, &token, server.0.id()).await?;
-
     println!(
-        "\ntime from navigation to the users table painted (headless Chromium, loopback, 50 rows):"
+        "demo data: {users} users and {groups} groups (1-3 groups per user) generated in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
-    let chromedriver = Chromedriver::start().await?;
-    let browser = chromedriver.browser().await?;
-    browser.goto(&format!("{base}/login")).await?;
-    browser
-        .execute(
-            format!("localStorage.setItem('gatehouse.token', '{token}');"),
-            Vec::new(),
-        )
-        .await?;
-    let mut paints = Vec::new();
-    for _ in 0..7 {
-        browser.goto(&format!("{base}/users?per_page=50")).await?;
-        let mut painted = Value::Null;
-        for _ in 0..500 {
-            painted = browser
-                .eval("(performance.getEntriesByName('gatehouse:users-table-painted')[0] || {}).startTime")
-                .await?;
-            if painted.is_number() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        paints.push(
-            painted
-                .as_f64()
-                .context("the table never marked its first paint")?,
-        );
-    }
-    browser.quit().await?;
-    // The first load fills the browser cache; report the warm loads.
-    let cold = paints.remove(0);
-    paints.sort_by(f64::total_cmp);
-    println!("cold (first load): {cold:.0} ms; warm: median {:.0} ms, min {:.0} ms, max {:.0} ms over {} loads",
-        percentile(&paints, 0.5), paints[0], paints[paints.len() - 1], paints.len());
+    Ok(())
+}
 
-    console_bytes(&chromedriver, &base).await
+/// The users list's scenarios again on a database of `users` (a million by default), on
+/// a server of its own.
+async fn large_list(server_bin: &str, users: usize, groups: usize, requests: usize) -> Result<()> {
+    println!();
+    let dir = tempfile::tempdir()?;
+    let database = format!("sqlite://{}", dir.path().join("large.db").display());
+    generate(server_bin, &database, users, groups)?;
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Server(
+        Command::new(server_bin)
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                &database,
+            ])
+            .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("GATEHOUSE_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let http = reqwest::Client::new();
+    let token = token_of(&sign_in(&http, &base, &mut server).await?)?;
+    let api = format!("{base}/api/v1/tenants/default");
+    users_scenarios(&http, &api, &token, users, requests).await
+}
+
+/// Waits for the server to answer, signs in as the benchmark's administrator, and
+/// returns the answer.
+async fn sign_in(http: &reqwest::Client, base: &str, server: &mut Server) -> Result<Value> {
+    let ready = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        if let Some(status) = server.0.try_wait()? {
+            bail!("the server exited at start ({status})");
+        }
+        if ready.elapsed() > Duration::from_secs(60) {
+            bail!("server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
+/// The session token in a sign-in answer.
+fn token_of(login: &Value) -> Result<String> {
+    Ok(login["data"]["token"]
+        .as_str()
+        .context("no token")?
+        .to_owned())
 }
 
 /// The areas a visit walks through, by the sidebar's links (and the users list's), in

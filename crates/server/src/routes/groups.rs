@@ -275,7 +275,7 @@ pub async fn members(
     let (found, total) = users::list(&state.db, &tenant, &query).await?;
     Ok(page(
         found,
-        Pagination::new(query.page(), query.per_page(), total),
+        total.pagination(query.page(), query.per_page()),
     ))
 }
 

@@ -16,7 +16,7 @@ use gatehouse_api::users::{
     UserListQuery, UserStatus, SERVICE_ACCOUNT_DOMAIN,
 };
 use gatehouse_api::validation::{clean, normalize_email};
-use gatehouse_api::{Page, Pagination, Problem, Single};
+use gatehouse_api::{Page, Problem, Single};
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -145,7 +145,7 @@ pub async fn list(
     let (found, total) = users::list(&state.db, &tenant, &query).await?;
     Ok(page(
         found,
-        Pagination::new(query.page(), query.per_page(), total),
+        total.pagination(query.page(), query.per_page()),
     ))
 }
 

@@ -242,17 +242,53 @@ pub async fn find_credentials(
 }
 
 /// How the rows of a list are found: walking the index of the sort order and checking
-/// each row, or looking up the few rows the search index or a membership named and
-/// sorting those.
+/// each row, looking up the few rows the search index or a membership named and sorting
+/// those, or (for an estimate) checking a run of consecutive rows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Plan {
     ByOrderIndex,
     ByMatches,
+    /// The rows whose `seq` lies in `from..=to`; group and role filters are left out
+    /// (their share is known from the memberships).
+    Sample {
+        from: i64,
+        to: i64,
+    },
 }
 
-/// Below this many matches, sorting the matches beats walking the sort index
-/// (which may pass many non-matching rows before it has a page).
-const FEW_MATCHES: u64 = 1_000;
+/// A list's number of matching users: counted, or estimated when counting would read
+/// more rows than a page is worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Total {
+    pub count: u64,
+    pub estimated: bool,
+}
+
+impl Total {
+    fn exact(count: u64) -> Self {
+        Self {
+            count,
+            estimated: false,
+        }
+    }
+
+    /// The pagination of `page`, saying whether its total is an estimate.
+    pub fn pagination(self, page: u32, per_page: u32) -> gatehouse_api::Pagination {
+        if self.estimated {
+            gatehouse_api::Pagination::estimated(page, per_page, self.count)
+        } else {
+            gatehouse_api::Pagination::new(page, per_page, self.count)
+        }
+    }
+}
+
+/// A count that would read more rows than this is estimated instead.
+const COUNT_LIMIT: u64 = 5_000;
+
+/// An estimate checks this many runs of consecutive rows, spread evenly over the table...
+const SAMPLE_RUNS: i64 = 10;
+/// ...of this many rows each.
+const SAMPLE_RUN_ROWS: i64 = 2_000;
 
 /// Appends the WHERE clause of a list query.
 fn push_filter<'a>(
@@ -262,15 +298,21 @@ fn push_filter<'a>(
     plan: Plan,
 ) {
     // `+tenant_id` keeps SQLite from using a tenant index, so it looks rows up by the
-    // keys the search index (or the membership) returned instead.
-    let tenant_column = if plan == Plan::ByMatches {
-        " FROM users WHERE +tenant_id = "
-    } else {
+    // keys the search index, the membership or the sampled range named instead.
+    let tenant_column = if plan == Plan::ByOrderIndex {
         " FROM users WHERE tenant_id = "
+    } else {
+        " FROM users WHERE +tenant_id = "
     };
     q.push(tenant_column)
         .push_bind(tenant)
         .push(" AND deleted_at IS NULL");
+    if let Plan::Sample { from, to } = plan {
+        q.push(" AND seq BETWEEN ")
+            .push_bind(from)
+            .push(" AND ")
+            .push_bind(to);
+    }
     if let Some(term) = query.search_term() {
         push_search(q, term, plan);
     }
@@ -286,6 +328,9 @@ fn push_filter<'a>(
     if let Some(mfa) = query.mfa_enabled {
         q.push(" AND mfa_enabled = ").push_bind(mfa);
     }
+    if matches!(plan, Plan::Sample { .. }) {
+        return;
+    }
     // Walking the sort index, `+id` keeps SQLite from looking members up one by one (and
     // sorting them all) instead.
     let id_in = if plan == Plan::ByMatches {
@@ -300,12 +345,21 @@ fn push_filter<'a>(
             .push(")");
     }
     if let Some(role) = query.role_id {
-        q.push(id_in)
-            .push("SELECT user_id FROM user_roles WHERE role_id = ")
-            .push_bind(role)
-            .push(" UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ")
-            .push_bind(role)
-            .push(")");
+        if plan == Plan::ByMatches {
+            q.push(" AND id IN (SELECT user_id FROM user_roles WHERE role_id = ")
+                .push_bind(role)
+                .push(" UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ")
+                .push_bind(role)
+                .push(")");
+        } else {
+            // Walking the sort index, each row is checked by its own keys: collecting
+            // every holder of a common role first would read a large share of the table.
+            q.push(" AND (EXISTS (SELECT 1 FROM user_roles WHERE user_id = users.id AND role_id = ")
+                .push_bind(role)
+                .push(") OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id IN (SELECT group_id FROM group_roles WHERE role_id = ")
+                .push_bind(role)
+                .push(")))");
+        }
     }
 }
 
@@ -313,6 +367,15 @@ fn push_filter<'a>(
 /// only narrowing a walk over all of them.
 fn names_few_rows(query: &UserListQuery) -> bool {
     query.search_term().is_some() || query.group_id.is_some() || query.role_id.is_some()
+}
+
+/// Whether a filter other than status, group and role applies: one only a row itself
+/// (or the search index) can answer.
+fn filters_rows(query: &UserListQuery) -> bool {
+    query.search_term().is_some()
+        || query.identity_source.is_some()
+        || query.kind.is_some()
+        || query.mfa_enabled.is_some()
 }
 
 /// `SELECT` of a list query's rows with its filter and order (no paging).
@@ -323,15 +386,15 @@ fn ordered_select<'a>(
 ) -> QueryBuilder<'a, Sqlite> {
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     push_filter(&mut select, tenant, query, plan);
-    push_order(&mut select, query);
+    push_order(&mut select, query, false);
     select
 }
 
-/// Appends the ORDER BY of a list query.
-fn push_order(q: &mut QueryBuilder<'_, Sqlite>, query: &UserListQuery) {
-    let direction = match query.sort_order() {
-        SortOrder::Asc => "ASC",
-        SortOrder::Desc => "DESC",
+/// Appends the ORDER BY of a list query, or its exact reverse.
+fn push_order(q: &mut QueryBuilder<'_, Sqlite>, query: &UserListQuery, reversed: bool) {
+    let direction = match (query.sort_order(), reversed) {
+        (SortOrder::Asc, false) | (SortOrder::Desc, true) => "ASC",
+        (SortOrder::Desc, false) | (SortOrder::Asc, true) => "DESC",
     };
     // Each order matches an index (see the migration); `seq` breaks ties stably.
     let column = match query.sort_by() {
@@ -350,113 +413,349 @@ fn fts_quote(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
-/// Every word of the search must occur in one of the searched columns: words of three
-/// characters or more anywhere (trigram index), shorter words at the start of a word
-/// (prefix index).
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str, plan: Plan) {
-    let seq = if plan == Plan::ByMatches {
-        " AND seq IN "
-    } else {
-        " AND +seq IN "
-    };
+/// The full-text queries of a search: words of three characters or more anywhere
+/// (trigram index), shorter words at the start of a word (prefix index).
+fn search_matches(term: &str) -> Vec<(&'static str, String)> {
     let (long, short): (Vec<&str>, Vec<&str>) = term
         .split_whitespace()
         .partition(|w| w.chars().count() >= 3);
-    if !long.is_empty() {
-        let all = long
+    let all = |words: &[&str], suffix: &str| {
+        words
             .iter()
-            .map(|w| fts_quote(w))
+            .map(|w| format!("{}{suffix}", fts_quote(w)))
             .collect::<Vec<_>>()
-            .join(" AND ");
-        q.push(seq)
-            .push("(SELECT rowid FROM users_search WHERE users_search MATCH ")
-            .push_bind(all)
-            .push(")");
+            .join(" AND ")
+    };
+    let mut matches = Vec::new();
+    if !long.is_empty() {
+        matches.push(("users_search", all(&long, "")));
     }
     if !short.is_empty() {
-        let all = short
-            .iter()
-            .map(|w| format!("{}*", fts_quote(w)))
-            .collect::<Vec<_>>()
-            .join(" AND ");
+        matches.push(("users_words", all(&short, "*")));
+    }
+    matches
+}
+
+/// The columns the search looks in (those of the search indexes).
+const SEARCHED: [&str; 5] = [
+    "email",
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+];
+
+/// Every word of the search must occur in one of the searched columns.
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str, plan: Plan) {
+    let mut matches = search_matches(term);
+    if plan == Plan::ByOrderIndex && term.is_ascii() {
+        // Walking the sort index, each row is checked on its own: collecting every
+        // match of a common word first would read a large share of the index. For
+        // ASCII words, LIKE's case folding is the trigram index's, so the answers agree.
+        matches.retain(|(table, _)| *table != "users_search");
+        for word in term.split_whitespace().filter(|w| w.chars().count() >= 3) {
+            let pattern = super::like_pattern(word);
+            q.push(" AND (");
+            for (i, column) in SEARCHED.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push(format_args!("{column} LIKE "))
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\'");
+            }
+            q.push(")");
+        }
+    }
+    let seq = if plan == Plan::ByOrderIndex {
+        " AND +seq IN "
+    } else {
+        " AND seq IN "
+    };
+    for (table, matching) in matches {
         q.push(seq)
-            .push("(SELECT rowid FROM users_words WHERE users_words MATCH ")
-            .push_bind(all)
-            .push(")");
+            .push(format_args!(
+                "(SELECT rowid FROM {table} WHERE {table} MATCH "
+            ))
+            .push_bind(matching);
+        if let Plan::Sample { from, to } = plan {
+            q.push(" AND rowid BETWEEN ")
+                .push_bind(from)
+                .push(" AND ")
+                .push_bind(to);
+        }
+        q.push(")");
     }
 }
 
-/// The count of a list filtered only by a group or a role, straight from the memberships:
-/// they only ever name live users of the group's or role's tenant (deleting a user
-/// removes their memberships and roles), so no user row needs reading.
-async fn membership_count(
+/// What the indexes and the kept counts tell about a list query cheaply: how many live
+/// users there are, and how many each of its search, group and role filters names.
+struct Extent {
+    /// The tenant's live users.
+    live: u64,
+    /// The tenant's live users in the status filtered on (all live users without one).
+    in_status: u64,
+    /// The group's members, when filtered by group.
+    group: Option<u64>,
+    /// The role's direct holders and its holders through groups (counted once per group,
+    /// so at least the true number), when filtered by role.
+    role: Option<(u64, u64)>,
+    /// The rows the search index names (any tenant, deleted users too), capped.
+    search: Option<u64>,
+}
+
+impl Extent {
+    async fn of(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<Self> {
+        let counts: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, users FROM user_counts WHERE tenant_id = ?")
+                .bind(tenant)
+                .fetch_all(db)
+                .await?;
+        let live = counts.iter().map(|(_, n)| n).sum::<i64>();
+        let in_status = match query.status {
+            Some(status) => counts
+                .iter()
+                .find(|(s, _)| s == status.as_str())
+                .map_or(0, |(_, n)| *n),
+            None => live,
+        };
+        let group = match query.group_id {
+            Some(group) => Some(
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM group_members WHERE group_id = ?1
+                       AND EXISTS (SELECT 1 FROM groups WHERE id = ?1 AND tenant_id = ?2)",
+                )
+                .bind(group)
+                .bind(tenant)
+                .fetch_one(db)
+                .await?,
+            ),
+            None => None,
+        };
+        let role = match query.role_id {
+            Some(role) => Some(
+                sqlx::query_as::<_, (i64, i64)>(
+                    "SELECT (SELECT COUNT(*) FROM user_roles WHERE role_id = ?1),
+                            (SELECT COUNT(*) FROM group_members WHERE group_id IN
+                                (SELECT group_id FROM group_roles WHERE role_id = ?1))
+                      WHERE EXISTS (SELECT 1 FROM roles WHERE id = ?1 AND tenant_id = ?2)",
+                )
+                .bind(role)
+                .bind(tenant)
+                .fetch_optional(db)
+                .await?
+                .unwrap_or_default(),
+            ),
+            None => None,
+        };
+        // Search index matches are counted only as far as choosing how to count and
+        // how to read the page needs.
+        let widest_page = f64::from(gatehouse_api::MAX_PER_PAGE) * live.max(1) as f64;
+        let search_cap = (widest_page.sqrt() as i64).max(COUNT_LIMIT as i64) + 1;
+        let mut search = None;
+        for (table, matching) in query.search_term().map(search_matches).unwrap_or_default() {
+            let named: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+            ))
+            .bind(matching)
+            .bind(search_cap)
+            .fetch_one(db)
+            .await?;
+            search = Some(search.map_or(named, |s: i64| s.min(named)));
+        }
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(Self {
+            live: count(live),
+            in_status: count(in_status),
+            group: group.map(count),
+            role: role.map(|(direct, via_groups)| (count(direct), count(via_groups))),
+            search: search.map(count),
+        })
+    }
+
+    /// The total, when the kept counts or the memberships give it exactly.
+    fn exact_total(&self, query: &UserListQuery) -> Option<u64> {
+        if filters_rows(query) {
+            return None;
+        }
+        match (self.group, self.role) {
+            (None, None) => Some(self.in_status),
+            (Some(members), None) if query.status.is_none() => Some(members),
+            (None, Some((direct, 0))) if query.status.is_none() => Some(direct),
+            _ => None,
+        }
+    }
+
+    /// The fewest rows a search, group or role filter names, if any applies.
+    fn named(&self) -> Option<u64> {
+        [
+            self.group,
+            self.role.map(|(direct, via)| direct + via),
+            self.search,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The fewest rows any one filter narrows the list to: what counting reads at most.
+    fn narrowest(&self) -> u64 {
+        self.named()
+            .map_or(self.in_status, |n| n.min(self.in_status))
+    }
+
+    /// How to count: from the rows a filter names when they are few, else along the
+    /// status (or sort) index.
+    fn count_plan(&self) -> Plan {
+        match self.named() {
+            Some(named) if named <= COUNT_LIMIT => Plan::ByMatches,
+            _ => Plan::ByOrderIndex,
+        }
+    }
+
+    /// Whether looking up the named rows and sorting them beats walking the sort index
+    /// for a page: the walk passes about `live / named` rows per row shown.
+    fn few_enough_to_sort(&self, per_page: u32) -> bool {
+        self.named().is_some_and(|named| {
+            named.saturating_mul(named) <= u64::from(per_page) * self.live.max(1)
+        })
+    }
+}
+
+/// The exact count of the users a list query matches.
+async fn count(db: &Db, tenant: &str, query: &UserListQuery, plan: Plan) -> sqlx::Result<u64> {
+    let mut count = QueryBuilder::new("SELECT COUNT(*)");
+    push_filter(&mut count, tenant, query, plan);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// An estimate of the users a list query matches: the share of sampled rows its row
+/// filters keep, times the users in its status, times the shares its group and role
+/// hold. `None` when the table is small enough to count instead.
+async fn estimate(
     db: &Db,
     tenant: &str,
     query: &UserListQuery,
+    extent: &Extent,
 ) -> sqlx::Result<Option<u64>> {
-    let other_filters = query.search_term().is_some()
-        || query.status.is_some()
-        || query.identity_source.is_some()
-        || query.kind.is_some()
-        || query.mfa_enabled.is_some();
-    let sql = match (query.group_id, query.role_id) {
-        _ if other_filters => return Ok(None),
-        (Some(group), None) => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM group_members WHERE group_id = ?1
-               AND EXISTS (SELECT 1 FROM groups WHERE id = ?1 AND tenant_id = ?2)",
-        )
-        .bind(group),
-        (None, Some(role)) => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM (
-                 SELECT user_id FROM user_roles WHERE role_id = ?1
-                 UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
-                  WHERE gr.role_id = ?1)
-              WHERE EXISTS (SELECT 1 FROM roles WHERE id = ?1 AND tenant_id = ?2)",
-        )
-        .bind(role),
-        _ => return Ok(None),
-    };
-    let total = sql.bind(tenant).fetch_one(db).await?;
-    Ok(Some(u64::try_from(total).unwrap_or(0)))
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM users")
+        .fetch_one(db)
+        .await?;
+    let last = last.unwrap_or(0);
+    if last <= SAMPLE_RUNS * SAMPLE_RUN_ROWS {
+        return Ok(None);
+    }
+    let mut share = 1.0;
+    if filters_rows(query) {
+        let in_status_only = UserListQuery {
+            status: query.status,
+            ..Default::default()
+        };
+        let (mut kept, mut seen) = (0, 0);
+        for run in 0..SAMPLE_RUNS {
+            let from = 1 + run * (last / SAMPLE_RUNS);
+            let plan = Plan::Sample {
+                from,
+                to: from + SAMPLE_RUN_ROWS - 1,
+            };
+            kept += count(db, tenant, query, plan).await?;
+            seen += count(db, tenant, &in_status_only, plan).await?;
+        }
+        if seen == 0 {
+            return Ok(None);
+        }
+        share = kept as f64 / seen as f64;
+    }
+    let live = extent.live.max(1) as f64;
+    if let Some(members) = extent.group {
+        share *= (members as f64 / live).min(1.0);
+    }
+    if let Some((direct, via_groups)) = extent.role {
+        share *= ((direct + via_groups) as f64 / live).min(1.0);
+    }
+    Ok(Some((extent.in_status as f64 * share).round() as u64))
 }
 
-/// One page of the tenant's users and the number of users matching in all.
-pub async fn list(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<(Vec<User>, u64)> {
-    // Search, group and role filters name a set of rows: count (and, when few, sort)
-    // those directly.
-    let selective = names_few_rows(query);
-    let count_plan = if selective {
+/// One page of the tenant's users and the number of users matching in all (estimated
+/// when counting them would cost more than the page: see [`Total`]).
+pub async fn list(
+    db: &Db,
+    tenant: &str,
+    query: &UserListQuery,
+) -> sqlx::Result<(Vec<User>, Total)> {
+    let extent = Extent::of(db, tenant, query).await?;
+    let sort_matches = extent.few_enough_to_sort(query.per_page());
+    let plan = if sort_matches {
         Plan::ByMatches
     } else {
         Plan::ByOrderIndex
     };
-    let total = match membership_count(db, tenant, query).await? {
-        Some(total) => total,
-        None => {
-            let mut count = QueryBuilder::new("SELECT COUNT(*)");
-            push_filter(&mut count, tenant, query, count_plan);
-            let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-            u64::try_from(total).unwrap_or(0)
-        }
+    let total = match extent.exact_total(query) {
+        Some(total) => Some(Total::exact(total)),
+        None if extent.narrowest() <= COUNT_LIMIT => Some(Total::exact(
+            count(db, tenant, query, extent.count_plan()).await?,
+        )),
+        None => estimate(db, tenant, query, &extent)
+            .await?
+            .map(|count| Total {
+                count,
+                estimated: true,
+            }),
     };
-    let offset = u64::from(query.page() - 1) * u64::from(query.per_page());
-    if total == 0 || offset >= total {
+    let total = match total {
+        Some(total) => total,
+        None => Total::exact(count(db, tenant, query, extent.count_plan()).await?),
+    };
+    let per_page = u64::from(query.per_page());
+    let offset = u64::from(query.page() - 1) * per_page;
+    if !total.estimated && offset >= total.count {
         return Ok((Vec::new(), total));
     }
 
-    let plan = if selective && total < FEW_MATCHES {
-        Plan::ByMatches
+    // A page in the back half of a long list is read from the other end: walking the
+    // index backwards passes fewer rows than an OFFSET from the front.
+    let from_the_end = !total.estimated && !sort_matches && offset > total.count / 2;
+    let (limit, skip) = if from_the_end {
+        let end = (offset + per_page).min(total.count);
+        (end - offset, total.count - end)
     } else {
-        Plan::ByOrderIndex
+        (per_page, offset)
     };
-    let mut select = ordered_select(tenant, query, plan);
+    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+    push_filter(&mut select, tenant, query, plan);
+    push_order(&mut select, query, from_the_end);
     select
         .push(" LIMIT ")
-        .push_bind(i64::from(query.per_page()))
+        .push_bind(limit as i64)
         .push(" OFFSET ")
-        .push_bind(offset as i64);
+        .push_bind(skip as i64);
     let rows = select.build().fetch_all(db).await?;
-    let users = rows.iter().map(from_row).collect::<sqlx::Result<_>>()?;
+    let mut users = rows
+        .iter()
+        .map(from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    if from_the_end {
+        users.reverse();
+    }
+    let total = if !total.estimated {
+        total
+    } else if (users.len() as u64) < per_page && (!users.is_empty() || offset == 0) {
+        // A short page is the last: the total is known.
+        Total::exact(offset + users.len() as u64)
+    } else if users.is_empty() {
+        // Past the end: there are at most `offset`.
+        Total {
+            count: total.count.min(offset),
+            estimated: true,
+        }
+    } else {
+        // A full page: at least one more row may follow.
+        Total {
+            count: total.count.max(offset + per_page + 1),
+            estimated: true,
+        }
+    };
     Ok((users, total))
 }
 

@@ -17,6 +17,7 @@ mod permissions;
 mod robustness;
 mod roles;
 mod saml;
+mod scale;
 mod setup;
 mod signin;
 mod sso;
