@@ -177,6 +177,34 @@ impl App {
         })
     }
 
+    /// A second server on this one's database, serving the console too: another
+    /// machine behind a load balancer.
+    pub async fn beside(&self) -> Result<Self> {
+        let server = gatehouse_server::start(Config {
+            listen: "127.0.0.1:0".parse()?,
+            database: self.database.clone(),
+            static_dir: Some(dist_dir()?),
+            admin: None,
+            public_url: None,
+            mail: MailSettings::default(),
+            cors_origins: Vec::new(),
+            settings: Settings::default(),
+        })
+        .await?;
+        Ok(App {
+            base: server.url(),
+            server: Some(server),
+            database: self.database.clone(),
+            _dir: tempfile::tempdir()?,
+        })
+    }
+
+    /// Stops the server (gracefully: requests in flight finish), as taking a machine out
+    /// of a load balancer's pool does.
+    pub fn stop(&mut self) {
+        self.server.take();
+    }
+
     pub fn setup_url(&self) -> Option<String> {
         self.server.as_ref().and_then(|s| s.setup_url.clone())
     }
@@ -190,6 +218,68 @@ impl Drop for App {
     fn drop(&mut self) {
         // Dropping the handle starts a graceful shutdown.
         self.server.take();
+    }
+}
+
+/// A load balancer for the tests: it takes connections on a loopback port and hands each
+/// to the next of its backends in turn (round robin per connection, as HAProxy's and
+/// nginx's TCP modes do), passing over a backend that refuses. Stops when dropped.
+pub struct RoundRobin {
+    pub base: String,
+    served: std::sync::Arc<Vec<std::sync::atomic::AtomicUsize>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RoundRobin {
+    /// Balances between the servers at `bases` (`http://host:port`).
+    pub async fn start(bases: &[&str]) -> Result<Self> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let backends = bases
+            .iter()
+            .map(|b| b.trim_start_matches("http://").parse())
+            .collect::<Result<Vec<std::net::SocketAddr>, _>>()?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let served: std::sync::Arc<Vec<AtomicUsize>> =
+            std::sync::Arc::new(backends.iter().map(|_| AtomicUsize::new(0)).collect());
+        let counts = served.clone();
+        let task = tokio::spawn(async move {
+            let mut next = 0;
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut chosen = None;
+                for _ in 0..backends.len() {
+                    let i = next % backends.len();
+                    next += 1;
+                    if let Ok(stream) = tokio::net::TcpStream::connect(backends[i]).await {
+                        chosen = Some((i, stream));
+                        break;
+                    }
+                }
+                // No backend up: the client sees its connection closed.
+                let Some((i, mut backend)) = chosen else {
+                    continue;
+                };
+                counts[i].fetch_add(1, Ordering::Relaxed);
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut backend).await;
+                });
+            }
+        });
+        Ok(Self { base, served, task })
+    }
+
+    /// How many connections each backend was given, in the order they were named.
+    pub fn connections(&self) -> Vec<usize> {
+        self.served
+            .iter()
+            .map(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+            .collect()
+    }
+}
+
+impl Drop for RoundRobin {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

@@ -1,9 +1,12 @@
 //! End to end: deployment shapes other than the one process serving both. The console
 //! on a plain static file server (a static host or CDN) on its own origin, talking to
-//! the API on another origin that allows exactly that console's origin.
+//! the API on another origin that allows exactly that console's origin; and two servers
+//! on one database behind a round-robin load balancer, one of them taken away.
 
-use anyhow::Result;
-use gatehouse_e2e::{free_port, in_browser, sign_in_here, Api, App, PageExt, StaticConsole};
+use anyhow::{ensure, Result};
+use gatehouse_e2e::{
+    free_port, in_browser, sign_in_here, Api, App, PageExt, RoundRobin, StaticConsole,
+};
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
@@ -70,5 +73,67 @@ async fn a_console_on_a_static_host_signs_in_and_writes_through_an_api_on_anothe
     assert!(!preflight
         .headers()
         .contains_key("access-control-allow-origin"));
+    Ok(())
+}
+
+/// Creates a group through the console's own form and waits for its confirmation.
+async fn create_group(browser: &thirtyfour::WebDriver, name: &str) -> Result<()> {
+    browser.click("nav a[href='/groups']").await?;
+    browser.click("main a[href='/groups/new']").await?;
+    browser.fill("#name", name).await?;
+    browser.click("form.form button[type=submit]").await?;
+    browser
+        .wait_for_text(".toast", &format!("The group {name} was created"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_behind_a_load_balancer_serve_one_console_and_one_goes_away() -> Result<()> {
+    let mut first = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    let second = first.beside().await?;
+    let balancer = RoundRobin::start(&[&first.base, &second.base]).await?;
+    let balancer_ref = &balancer;
+    let first_ref = &mut first;
+    in_browser(|browser| async move {
+        browser.goto(&balancer_ref.base).await?;
+        browser.wait_for_url("/login").await?;
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
+        create_group(&browser, "Balanced").await?;
+        let spread = balancer_ref.connections();
+        eprintln!("connections given to each server: {spread:?}");
+        ensure!(
+            spread.iter().all(|&n| n > 0),
+            "both servers took connections from the console: {spread:?}"
+        );
+
+        // One server leaves the pool; the console, the session and writes go on.
+        first_ref.stop();
+        browser.click("nav a[href='/users']").await?;
+        browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
+        create_group(&browser, "After one left").await?;
+        // A whole new load of the console, from the server that is left.
+        browser
+            .goto(&format!("{}/groups", balancer_ref.base))
+            .await?;
+        browser
+            .wait_for_text("table tbody", "After one left")
+            .await?;
+        Ok(())
+    })
+    .await?;
+    let api = Api::sign_in(&second, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    let groups = api.get("/groups?per_page=200").await?;
+    let names: Vec<&str> = groups["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"Balanced") && names.contains(&"After one left"),
+        "{names:?}"
+    );
     Ok(())
 }

@@ -29,3 +29,12 @@ CREATE TRIGGER user_counts_update AFTER UPDATE OF tenant_id, status, deleted_at 
         SELECT NEW.tenant_id, NEW.status, 1 WHERE NEW.deleted_at IS NULL
         ON CONFLICT (tenant_id, status) DO UPDATE SET users = users + 1;
 END;
+
+-- A status filter sorted by last sign-in, name or email reads its index in order
+-- instead of sorting every user in the status (30,000 of a million are locked); the
+-- status index already ends in the creation time.
+CREATE INDEX users_status_last_login ON users (tenant_id, status, last_login_at)
+    WHERE deleted_at IS NULL;
+CREATE INDEX users_status_display_name ON users (tenant_id, status, display_name COLLATE NOCASE)
+    WHERE deleted_at IS NULL;
+CREATE INDEX users_status_email ON users (tenant_id, status, email) WHERE deleted_at IS NULL;

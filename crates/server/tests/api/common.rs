@@ -364,6 +364,7 @@ pub struct LoggedServer {
     pub base: String,
     pub http: reqwest::Client,
     log: PathBuf,
+    database: PathBuf,
     _dir: TempDir,
 }
 
@@ -372,6 +373,17 @@ impl LoggedServer {
     /// waits until it answers.
     pub async fn start(env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("db.sqlite");
+        Self::start_in(dir, database, env).await
+    }
+
+    /// A second server on this one's database (with its own log), as a second machine
+    /// behind a load balancer would be.
+    pub async fn beside(&self) -> Self {
+        Self::start_in(tempfile::tempdir().unwrap(), self.database.clone(), &[]).await
+    }
+
+    async fn start_in(dir: TempDir, database: PathBuf, env: &[(&str, String)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -380,10 +392,7 @@ impl LoggedServer {
         let log = dir.path().join("server.log");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--database"])
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("db.sqlite").display()
-            ))
+            .arg(format!("sqlite://{}", database.display()))
             .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("GATEHOUSE_LOG", "debug")
@@ -397,6 +406,7 @@ impl LoggedServer {
             base: format!("http://127.0.0.1:{port}"),
             http: reqwest::Client::new(),
             log,
+            database,
             _dir: dir,
         };
         for _ in 0..200 {
@@ -408,16 +418,30 @@ impl LoggedServer {
         panic!("the server did not start");
     }
 
+    /// Ends the process at once (SIGKILL): a crash or a machine lost, nothing finished.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// Where the server's database file is.
+    pub fn database_path(&self) -> &std::path::Path {
+        &self.database
+    }
+
     /// The database file of the server, as bytes.
     pub fn database_bytes(&self) -> Vec<u8> {
-        let dir = self.log.parent().unwrap();
-        ["db.sqlite", "db.sqlite-wal"]
+        ["", "-wal"]
             .iter()
-            .filter_map(|name| std::fs::read(dir.join(name)).ok())
+            .filter_map(|suffix| {
+                let mut path = self.database.clone().into_os_string();
+                path.push(suffix);
+                std::fs::read(path).ok()
+            })
             .flatten()
             .collect()
     }

@@ -321,6 +321,72 @@ async fn sigterm_finishes_the_request_in_flight() {
     );
 }
 
+/// Two servers on one database, one killed (SIGKILL) in the middle of a large import:
+/// nothing it had committed is lost, nothing of the import is half there, the database
+/// is sound, and the other server goes on serving reads and writes with the same
+/// session.
+#[tokio::test]
+async fn a_server_killed_mid_request_loses_nothing_committed_and_the_other_serves_on() {
+    let mut first = LoggedServer::start(&[]).await;
+    let second = first.beside().await;
+    let token = first.admin_token().await;
+    let created = first
+        .http
+        .post(first.url(USERS))
+        .bearer_auth(&token)
+        .json(&json!({"email": "kept@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    let import = first
+        .http
+        .post(first.url(IMPORT))
+        .bearer_auth(&token)
+        .json(&slow_import(3000))
+        .send();
+    let in_flight = tokio::spawn(import);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(!in_flight.is_finished(), "the import was still running");
+    first.kill();
+    let lost = in_flight.await.unwrap();
+    assert!(lost.is_err(), "the killed server never answered: {lost:?}");
+
+    // The other server: the session made on the first works, the committed user is
+    // there, none of the import is.
+    let users = |search: &'static str| {
+        second
+            .http
+            .get(second.url(&format!("{USERS}?search={search}")))
+            .bearer_auth(&token)
+            .send()
+    };
+    let kept: serde_json::Value = users("kept").await.unwrap().json().await.unwrap();
+    assert_eq!(kept["pagination"]["total_items"], 1, "{kept}");
+    let imported: serde_json::Value = users("person").await.unwrap().json().await.unwrap();
+    assert_eq!(imported["pagination"]["total_items"], 0, "{imported}");
+    // And it writes: the killed server's write lock went with it.
+    let written = second
+        .http
+        .post(second.url(USERS))
+        .bearer_auth(&token)
+        .json(&json!({"email": "after@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.status(), StatusCode::CREATED);
+    let check =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", second.database_path().display()))
+            .await
+            .unwrap();
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&check)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
 /// Past its limit of requests in flight the server sheds load: 503 with Retry-After at
 /// once, not a queue; when the slow request is done, requests are served again.
 #[tokio::test]
