@@ -52,9 +52,12 @@ pub fn group_thousands(n: u64) -> String {
 /// "about 1.2 million".
 pub fn about(n: u64) -> String {
     if n >= 1_000_000 {
-        let millions = format!("{:.1}", n as f64 / 1_000_000.0);
-        let millions = millions.strip_suffix(".0").unwrap_or(&millions);
-        return format!("about {millions} million");
+        // Integer tenths: formatting a float would ship the float printer, 7 KB.
+        let tenths = (n + 50_000) / 100_000;
+        return match tenths % 10 {
+            0 => format!("about {} million", tenths / 10),
+            tenth => format!("about {}.{tenth} million", tenths / 10),
+        };
     }
     let magnitude = 10u64.pow(n.max(1).ilog10().saturating_sub(1));
     format!(
