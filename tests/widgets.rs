@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{container, session_with, text, texts};
+use common::{container, element, session_with, text, texts};
 use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
@@ -42,21 +42,29 @@ fn pager_window_shows_ends_neighbours_and_gaps() {
     assert_eq!(group_thousands(999), "999");
 }
 
-#[wasm_bindgen_test]
-async fn pager_renders_summary_and_moves_between_pages() {
+/// A pager for `pagination`, mounted (for the rest of the test), and the page it last
+/// asked for.
+async fn mounted_pager(pagination: Pagination) -> (HtmlElement, RwSignal<Option<u32>>) {
     let root = container();
     let asked = RwSignal::new(None::<u32>);
-    let _handle = mount_to(root.clone(), move || {
+    mount_to(root.clone(), move || {
         view! {
             <Pager
-                pagination=Pagination::new(5, 50, 1_000)
+                pagination
                 on_page=Callback::new(move |p| asked.set(Some(p)))
                 on_per_page=Callback::new(|_| ())
                 noun="users"
             />
         }
-    });
+    })
+    .forget();
     tick().await;
+    (root, asked)
+}
+
+#[wasm_bindgen_test]
+async fn pager_renders_summary_and_moves_between_pages() {
+    let (root, asked) = mounted_pager(Pagination::new(5, 50, 1_000)).await;
     assert_eq!(
         text(&root, ".pager-summary"),
         "Showing 201–250 of 1,000 users"
@@ -66,17 +74,9 @@ async fn pager_renders_summary_and_moves_between_pages() {
         ["‹", "1", "…", "4", "5", "6", "…", "20", "›"]
     );
     assert_eq!(text(&root, "[aria-current=page]"), "5");
-    root.query_selector("[aria-label='Next page']")
-        .unwrap()
-        .unwrap()
-        .unchecked_into::<HtmlElement>()
-        .click();
+    element(&root, "[aria-label='Next page']").click();
     assert_eq!(asked.get_untracked(), Some(6));
-    root.query_selector("[aria-label='Page 20']")
-        .unwrap()
-        .unwrap()
-        .unchecked_into::<HtmlElement>()
-        .click();
+    element(&root, "[aria-label='Page 20']").click();
     assert_eq!(asked.get_untracked(), Some(20));
 }
 
@@ -91,19 +91,7 @@ fn estimates_read_as_people_say_them() {
 
 #[wasm_bindgen_test]
 async fn an_estimated_pager_says_about_and_keeps_next_open() {
-    let root = container();
-    let asked = RwSignal::new(None::<u32>);
-    let _handle = mount_to(root.clone(), move || {
-        view! {
-            <Pager
-                pagination=Pagination::estimated(3, 50, 124_720)
-                on_page=Callback::new(move |p| asked.set(Some(p)))
-                on_per_page=Callback::new(|_| ())
-                noun="users"
-            />
-        }
-    });
-    tick().await;
+    let (root, asked) = mounted_pager(Pagination::estimated(3, 50, 124_720)).await;
     assert_eq!(
         text(&root, ".pager-summary"),
         "Showing 101–150 of about 120,000 users"
@@ -113,11 +101,7 @@ async fn an_estimated_pager_says_about_and_keeps_next_open() {
         texts(&root, ".pages li"),
         ["‹", "1", "2", "3", "4", "…", "›"]
     );
-    root.query_selector("[aria-label='Next page']")
-        .unwrap()
-        .unwrap()
-        .unchecked_into::<HtmlElement>()
-        .click();
+    element(&root, "[aria-label='Next page']").click();
     assert_eq!(asked.get_untracked(), Some(4));
 }
 

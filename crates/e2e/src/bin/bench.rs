@@ -686,18 +686,7 @@ async fn main() -> Result<()> {
     let api = format!("{base}/api/v1/tenants/default");
 
     users_scenarios(&http, &api, &token, users, requests).await?;
-    let get_json = |url: String| {
-        let (http, token) = (http.clone(), token.clone());
-        async move {
-            http.get(url)
-                .bearer_auth(token)
-                .send()
-                .await?
-                .error_for_status()?
-                .json::<Value>()
-                .await
-        }
-    };
+    let get_json = |url: String| get_json(&http, &token, url);
 
     println!("\nadding 10,000 members to a new group in one request:");
     let mut ids = Vec::new();
@@ -803,6 +792,17 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+/// A GET answered 2xx, as JSON.
+async fn get_json(http: &reqwest::Client, token: &str, url: String) -> reqwest::Result<Value> {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<Value>()
+        .await
+}
+
 /// The users list's latency scenarios on a database of `users` users.
 async fn users_scenarios(
     http: &reqwest::Client,
@@ -816,18 +816,7 @@ async fn users_scenarios(
         "{:<52} {:>9} {:>9} {:>9} {:>9}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
-    let get_json = |url: String| {
-        let (http, token) = (http.clone(), token.to_owned());
-        async move {
-            http.get(url)
-                .bearer_auth(token)
-                .send()
-                .await?
-                .error_for_status()?
-                .json::<Value>()
-                .await
-        }
-    };
+    let get_json = |url: String| get_json(http, token, url);
     let group_ids: Vec<String> = get_json(format!("{api}/groups?per_page=200")).await?["data"]
         .as_array()
         .context("groups")?

@@ -12,7 +12,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
-use super::{like_pattern, now_ms, to_time, users, Db};
+use super::{now_ms, push_contained_in_any, to_time, users, Db};
 use crate::auth::Principal;
 
 const COLUMNS: &str = "id, occurred_at, actor_kind, actor_id, actor_name, api_key_id, \
@@ -240,26 +240,17 @@ fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
             .push(")");
         return;
     }
-    let pattern = like_pattern(term);
-    q.push(" AND (");
-    for (i, column) in [
-        "actor_name",
-        "api_key_name",
-        "target_name",
-        "reason",
-        "changes",
-    ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            q.push(" OR ");
-        }
-        q.push(format_args!("{column} LIKE "))
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\'");
-    }
-    q.push(")");
+    push_contained_in_any(
+        q,
+        &[
+            "actor_name",
+            "api_key_name",
+            "target_name",
+            "reason",
+            "changes",
+        ],
+        term,
+    );
 }
 
 /// One page of events, newest first, and the cursor of the next page when there is one.

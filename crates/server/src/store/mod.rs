@@ -166,6 +166,22 @@ pub fn push_page(q: &mut QueryBuilder<'_, Sqlite>, order: &str, page: u32, per_p
         .push_bind(i64::from(page.max(1) - 1) * per_page);
 }
 
+/// Appends ` AND (a LIKE ? OR b LIKE ? …)`: `term` occurs in one of `columns` (ASCII
+/// case-insensitive), with its wildcards escaped.
+pub fn push_contained_in_any(q: &mut QueryBuilder<'_, Sqlite>, columns: &[&str], term: &str) {
+    let pattern = like_pattern(term);
+    q.push(" AND (");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push(format_args!("{column} LIKE "))
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    q.push(")");
+}
+
 /// `%term%` for LIKE, with the wildcards in `term` escaped.
 pub fn like_pattern(term: &str) -> String {
     format!(

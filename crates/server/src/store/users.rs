@@ -451,17 +451,7 @@ fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str, plan: Plan) {
         // ASCII words, LIKE's case folding is the trigram index's, so the answers agree.
         matches.retain(|(table, _)| *table != "users_search");
         for word in term.split_whitespace().filter(|w| w.chars().count() >= 3) {
-            let pattern = super::like_pattern(word);
-            q.push(" AND (");
-            for (i, column) in SEARCHED.iter().enumerate() {
-                if i > 0 {
-                    q.push(" OR ");
-                }
-                q.push(format_args!("{column} LIKE "))
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\'");
-            }
-            q.push(")");
+            super::push_contained_in_any(q, &SEARCHED, word);
         }
     }
     let seq = if plan == Plan::ByOrderIndex {
