@@ -92,6 +92,10 @@ impl CurrentDir for Command {
 pub fn cargo(tools: &tools::Tools) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.env("PATH", tools.path_env());
+    if std::env::var_os("CI").is_some() {
+        // A fresh clone never rebuilds, so incremental caches are gigabytes of disk for nothing.
+        command.env("CARGO_INCREMENTAL", "0");
+    }
     command
 }
 

@@ -1,7 +1,5 @@
-//! Helpers every component test file shares: a place to mount, reading and driving the
+//! Helpers every component test module shares: a place to mount, reading and driving the
 //! DOM, waiting for answers, a stand-in for the server, and sample users and sessions.
-
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 

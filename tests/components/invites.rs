@@ -1,9 +1,7 @@
 //! Component tests of the invites area and choosing a password: addresses checked as
 //! they are typed, the password rules ticking, delivery badges, revoke summaries.
 
-mod common;
-
-use common::{container, session_with, text, texts};
+use crate::common::{container, session_with, text, texts};
 use gatehouse_api::invites::{
     Delivery, DeliveryStatus, MailKind, RevokeOutcome, RevokeResult, RevokeResults,
 };
@@ -18,8 +16,6 @@ use leptos::task::tick;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// Types `value` into the input or textarea matching `css`, as a person would.
 fn type_into(root: &HtmlElement, css: &str, value: &str) {

@@ -1,8 +1,6 @@
 //! Component tests of the users area: the table, the form, errors under fields.
 
-mod common;
-
-use common::{container, text, texts, user};
+use crate::common::{container, text, texts, user};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::users::{UserSortBy, UserStatus};
 use gatehouse_api::{FieldError, Problem};
@@ -16,8 +14,6 @@ use leptos_router::components::Router;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn users_table_renders_rows_badges_and_sort_state() {

@@ -1,9 +1,7 @@
 //! Component tests of the account area: the QR code, the change-password form, the
 //! requirement gate, and controls blocked by a stronger target.
 
-mod common;
-
-use common::{container, session_with, text, texts};
+use crate::common::{container, session_with, text, texts};
 use gatehouse_api::auth::{QrModules, Requirement};
 use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
@@ -17,8 +15,6 @@ use leptos::prelude::*;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn the_qr_code_draws_one_square_per_dark_module_inside_a_quiet_zone() {

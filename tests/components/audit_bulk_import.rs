@@ -9,8 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 #[wasm_bindgen_test]
 fn changed_values_read_as_text() {
     assert_eq!(shown(None), "—");

@@ -1,11 +1,9 @@
 //! Component tests of the shared widgets: pager, relative times, guarded controls,
 //! the permission picker.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{container, element, session_with, text, texts};
+use crate::common::{container, element, session_with, text, texts};
 use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
@@ -20,8 +18,6 @@ use leptos_router::components::Router;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn pager_window_shows_ends_neighbours_and_gaps() {

@@ -3,15 +3,13 @@
 //! 422 under the fields, the secret once with a curl example, asking before an uncopied
 //! secret is lost), the permission subset, the expiring-soon flag, revoke summaries.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use chrono::Duration;
-use common::{
+use crate::common::{
     button, container, element, fake_server, now, problem, sent_bodies, session_with, set_value,
     single, text, texts, until,
 };
+use chrono::Duration;
 use gatehouse_api::api_keys::{
     ApiKey, ApiKeyStatus, CreatedApiKey, KeyRevokeOutcome, KeyRevokeResult, KeyRevokeResults,
 };
@@ -30,8 +28,6 @@ use leptos_router::components::Router;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// The day as a person reads it, written here independently of the console.
 fn day_in(days: i64) -> String {

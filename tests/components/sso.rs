@@ -4,11 +4,9 @@
 //! the sign-in page's "Sign in with …" links and its SSO error, `/sso/done`, and
 //! approving or denying people who wait for approval.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{
+use crate::common::{
     button, container, element, fake_server, now, problem, sent_bodies, session_with, set_value,
     single, text, texts, until, user,
 };
@@ -37,8 +35,6 @@ use leptos_router::components::Router;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// Puts the test page at `url` (path, query, fragment) without loading anything.
 fn go_to(url: &str) {
