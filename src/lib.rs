@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     provide_context(Session::restore());
     provide_context(Toasts::default());
     view! {
-        <Router>
+        <Router base=config::base_path()>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/setup") view=lazy(chunks::setup) />

@@ -1,7 +1,7 @@
 //! Where a page sits: the list it belongs to, then the page itself.
 
+use crate::components::link::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Breadcrumbs(

@@ -1,8 +1,8 @@
 //! The frame every edit form shares: the failure banner on top, the fields, and the
 //! submit button (busy while saving) with an optional way back.
 
+use crate::components::link::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::banner::ErrorBanner;
 use crate::forms::FormState;

@@ -192,7 +192,7 @@ impl<Q: ListQuery> ListState<Q> {
         let location = use_location();
         let navigate = use_navigate();
         let go = Callback::new(move |(query, replace): (Q, bool)| {
-            let path = location.pathname.get_untracked();
+            let path = crate::config::route_path(&location.pathname.get_untracked());
             navigate(
                 &query.to_pairs().append_to(&path),
                 NavigateOptions {

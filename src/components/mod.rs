@@ -13,6 +13,7 @@ pub mod form_frame;
 pub mod guarded;
 pub mod icons;
 pub mod lazy;
+pub mod link;
 pub mod list;
 pub mod new_password;
 pub mod pager;

@@ -2,8 +2,8 @@
 //! (never sent to a server, never in a Referer) and goes to the API in a request body;
 //! a link that no longer works gets one clear page.
 
+use crate::components::link::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The value of `key` in the fragment (`#code=...`), empty when absent.
 pub fn fragment_value(key: &str) -> String {

@@ -2,8 +2,9 @@
 //! connection; back to where the administrator was going. A failed SSO sign-in comes
 //! back here with `#sso_error=<message>`.
 
+use crate::components::link::A;
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 

@@ -35,20 +35,20 @@ pub fn safe_return_path(next: Option<String>) -> String {
         .unwrap_or_else(|| "/users".to_owned())
 }
 
+use crate::components::link::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::components::banner::ErrorBanner;
 
-/// The current path with its query, without the fragment (untracked: for redirects that
-/// must not follow the location they change).
+/// The current route's path with its query (no path prefix, no fragment), untracked: for
+/// redirects that must not follow the location they change.
 pub fn current_path() -> String {
     let location = use_location();
     let (path, search) = (
-        location.pathname.get_untracked(),
+        crate::config::route_path(&location.pathname.get_untracked()),
         location.search.get_untracked(),
     );
     let search = search.trim_start_matches('?');

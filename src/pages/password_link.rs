@@ -2,11 +2,11 @@
 //! the address), `/reset-password#token=…` sets it, which signs the account out
 //! everywhere. Welcome mails lead to the same page.
 
+use crate::components::link::A;
 use gatehouse_api::invites::{ForgotPassword, ResetLookup, ResetWithToken};
 use gatehouse_api::validation;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::links::{use_fragment, DeadLink};
 use crate::api::{self, ApiError};

@@ -1,10 +1,10 @@
 //! `/setup?token=…`: creates the first administrator with the link the server printed.
 
+use crate::components::link::A;
 use gatehouse_api::auth::SetupRequest;
 use gatehouse_api::validation::clean;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api;

@@ -1,10 +1,11 @@
 //! The signed-in frame: header, navigation, the "sign in again" dialog and toasts.
 //! Every page inside it may assume a session with a known administrator.
 
+use crate::components::link::A;
 use gatehouse_api::auth::{ConfirmIdentity, Requirement};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use super::current_path;

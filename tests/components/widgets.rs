@@ -273,3 +273,14 @@ async fn the_data_table_selects_rows_one_by_one_and_all_on_the_page() {
     tick().await;
     assert!(chosen.get_untracked().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn routes_under_a_path_prefix_are_the_paths_without_it() {
+    use gatehouse_console::config::strip_base;
+    assert_eq!(strip_base("", "/users"), "/users");
+    assert_eq!(strip_base("/admin", "/admin/users/1"), "/users/1");
+    assert_eq!(strip_base("/admin", "/admin"), "/");
+    // Only a whole segment is the prefix.
+    assert_eq!(strip_base("/admin", "/administrators"), "/administrators");
+    assert_eq!(strip_base("/admin", "/users"), "/users");
+}

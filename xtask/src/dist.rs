@@ -26,12 +26,21 @@ const INPUTS: &[&str] = &[
     "xtask/src/split.rs",
 ];
 
+/// Files a deployment edits (where the API is, the path prefix): a compressed copy
+/// would go stale beside the edited file, and they are a few hundred bytes anyway.
+const EDITED_IN_PLACE: &[&str] = &["index.html", "config.json"];
+
 /// Files that are worth compressing.
 pub fn is_compressible(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("wasm" | "js" | "css" | "svg" | "html" | "json")
-    )
+    let edited = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| EDITED_IN_PLACE.contains(&n));
+    !edited
+        && matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css" | "svg" | "html" | "json")
+        )
 }
 
 fn newest_mtime(path: &Path) -> Option<SystemTime> {
@@ -149,6 +158,8 @@ mod tests {
         assert!(is_compressible(Path::new("dist/app.css")));
         assert!(!is_compressible(Path::new("dist/app.wasm.br")));
         assert!(!is_compressible(Path::new("dist/logo.png")));
+        assert!(!is_compressible(Path::new("dist/index.html")));
+        assert!(!is_compressible(Path::new("dist/config.json")));
     }
 
     #[test]

@@ -29,8 +29,8 @@ const BUILD_PACKAGES: &[&str] = &[
     "libssl-dev",
 ];
 /// The SAML IdP the SSO tests sign in through (SimpleSAMLphp, run by PHP's own server),
-/// and openssl for its key.
-const TEST_PACKAGES: &[&str] = &["simplesamlphp", "php-cli", "php-xml", "openssl"];
+/// openssl for its key, and nginx for the console under a path prefix behind a proxy.
+const TEST_PACKAGES: &[&str] = &["simplesamlphp", "php-cli", "php-xml", "openssl", "nginx"];
 
 /// Where the tools are, once installed.
 pub struct Tools {

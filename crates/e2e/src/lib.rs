@@ -142,11 +142,25 @@ impl App {
     /// The API alone (no console), callable from consoles on `cors_origins`: the console
     /// is hosted elsewhere.
     pub async fn api_only(admin: (&str, &str), cors_origins: Vec<String>) -> Result<Self> {
-        Self::start_server(Some(admin), MailSettings::default(), None, cors_origins).await
+        Self::start_server(
+            Some(admin),
+            MailSettings::default(),
+            None,
+            cors_origins,
+            None,
+        )
+        .await
+    }
+
+    /// The API alone, reached through a proxy at `public_url` (where people find the
+    /// console), with no administrator yet: the setup link points there.
+    pub async fn api_behind(public_url: &str) -> Result<Self> {
+        let public_url = Some(public_url.to_owned());
+        Self::start_server(None, MailSettings::default(), None, Vec::new(), public_url).await
     }
 
     async fn start_with(admin: Option<(&str, &str)>, mail: MailSettings) -> Result<Self> {
-        Self::start_server(admin, mail, Some(dist_dir()?), Vec::new()).await
+        Self::start_server(admin, mail, Some(dist_dir()?), Vec::new(), None).await
     }
 
     async fn start_server(
@@ -154,6 +168,7 @@ impl App {
         mail: MailSettings,
         static_dir: Option<PathBuf>,
         cors_origins: Vec<String>,
+        public_url: Option<String>,
     ) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
@@ -162,7 +177,7 @@ impl App {
             database: database.clone(),
             static_dir,
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
-            public_url: None,
+            public_url,
             mail,
             cors_origins,
             settings: Settings::default(),
@@ -340,6 +355,120 @@ impl StaticConsole {
 }
 
 impl Drop for StaticConsole {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// nginx (Debian's package) in front of a Gatehouse API, running `docs/nginx-admin.conf`
+/// as shipped: the console under `/admin/` (a copy of `dist/` with `<base href="/admin/">`
+/// and the policy `gatehouse-server csp` computes for it), the API under `/admin/api/`.
+/// A reverse proxy that is not the Gatehouse server. Stops when dropped.
+pub struct PrefixProxy {
+    child: Child,
+    /// `http://127.0.0.1:<port>`; the console is at `{base}/admin/`.
+    pub base: String,
+    dir: TempDir,
+}
+
+impl PrefixProxy {
+    /// The configuration the docs show, which this harness runs.
+    const SITE: &str = include_str!("../../../docs/nginx-admin.conf");
+
+    /// On a port chosen beforehand (the API's `--public-url` names it).
+    pub async fn start_on(port: u16, api: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let console = dir.path().join("www/admin");
+        std::fs::create_dir_all(&console)?;
+        for entry in std::fs::read_dir(dist_dir()?)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::copy(entry.path(), console.join(entry.file_name()))?;
+            }
+        }
+        let index = std::fs::read_to_string(console.join("index.html"))?;
+        let base = r#"<base href="/" />"#;
+        ensure!(index.contains(base), "index.html has no {base}");
+        std::fs::write(
+            console.join("index.html"),
+            index.replace(base, r#"<base href="/admin/" />"#),
+        )?;
+        let policy = gatehouse_server::console::policy_for(&console)?;
+        let replacements = [
+            (
+                "listen 127.0.0.1:8081;".to_owned(),
+                format!("listen 127.0.0.1:{port};"),
+            ),
+            (
+                "root /var/www/gatehouse;".to_owned(),
+                format!("root {};", dir.path().join("www").display()),
+            ),
+            (
+                "proxy_pass http://127.0.0.1:8080/api/;".to_owned(),
+                format!("proxy_pass {api}/api/;"),
+            ),
+            (
+                r#"add_header Content-Security-Policy "default-src 'self'";"#.to_owned(),
+                format!(r#"add_header Content-Security-Policy "{policy}";"#),
+            ),
+        ];
+        let mut site = Self::SITE.to_owned();
+        for (line, ours) in &replacements {
+            ensure!(
+                site.contains(line.as_str()),
+                "docs/nginx-admin.conf no longer has the line the test replaces: {line}"
+            );
+            site = site.replace(line.as_str(), ours);
+        }
+        // One process, no workers (so nothing runs as another user or outlives the
+        // test), everything it writes in the temporary folder.
+        let d = dir.path().display();
+        let config = format!(
+            "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n\
+             client_body_temp_path {d}/client_body;\n  proxy_temp_path {d}/proxy;\n\
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             {site}\n}}\n"
+        );
+        let config_path = dir.path().join("nginx.conf");
+        std::fs::write(&config_path, config)?;
+        let nginx = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
+        let child = Command::new(&nginx)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&config_path)
+            .args(["-e", "stderr"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {nginx} (Debian's nginx package)"))?;
+        let mut proxy = PrefixProxy {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            dir,
+        };
+        for _ in 0..100 {
+            if reqwest::get(format!("{}/admin/", proxy.base)).await.is_ok() {
+                return Ok(proxy);
+            }
+            if let Ok(Some(status)) = proxy.child.try_wait() {
+                bail!("nginx stopped ({status}): {}", proxy.error_log());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("nginx did not start: {}", proxy.error_log())
+    }
+
+    /// What nginx complained about.
+    pub fn error_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for PrefixProxy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

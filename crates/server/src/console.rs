@@ -85,9 +85,7 @@ impl PolicyCache {
         let modified = std::fs::metadata(&index)?.modified().ok();
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if current.0.is_none() || current.0 != modified {
-            let html = std::fs::read_to_string(&index)?;
-            let csp = content_security_policy(&html, api_origin(&self.dir).as_deref());
-            *current = (modified, HeaderValue::from_str(&csp)?);
+            *current = (modified, HeaderValue::from_str(&policy_for(&self.dir)?)?);
         }
         Ok(current.1.clone())
     }
@@ -138,6 +136,13 @@ fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.split(['-', '_', '.'])
         .any(|part| part.len() == 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The Content-Security-Policy for the console built in `dir`: what the bundled server
+/// sends, and what `gatehouse-server csp` prints for a proxy or static host to send.
+pub fn policy_for(dir: &Path) -> anyhow::Result<String> {
+    let html = std::fs::read_to_string(dir.join("index.html"))?;
+    Ok(content_security_policy(&html, api_origin(dir).as_deref()))
 }
 
 /// The API origin the console is configured to call (`config.json`), when it is not the

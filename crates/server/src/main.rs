@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use std::io::BufRead;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use gatehouse_server::{console, demo, rescue, store, Config, Settings};
 use tracing_subscriber::EnvFilter;
@@ -34,6 +35,9 @@ enum Command {
     /// Set an account's password (read from GATEHOUSE_NEW_PASSWORD or standard input)
     /// and end its sessions.
     SetPassword(SetPassword),
+    /// Print the Content-Security-Policy header value for a console build, for a proxy
+    /// or static host that serves the console instead of this server.
+    Csp(Csp),
 }
 
 /// Which account a rescue command acts on.
@@ -154,6 +158,13 @@ struct Serve {
 }
 
 #[derive(Args)]
+struct Csp {
+    /// The built console (`cargo xtask dist`), with the `config.json` it will be served with.
+    #[arg(long, env = "GATEHOUSE_STATIC_DIR", default_value = "dist")]
+    static_dir: PathBuf,
+}
+
+#[derive(Args)]
 struct Demo {
     /// Database URL to fill.
     #[arg(
@@ -184,6 +195,12 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Demo(demo)) => fill_demo(demo).await,
+        Some(Command::Csp(args)) => {
+            let policy = console::policy_for(&args.static_dir)
+                .with_context(|| format!("reading {}/index.html", args.static_dir.display()))?;
+            println!("{policy}");
+            Ok(())
+        }
         Some(Command::Unlock(args)) => {
             let db = rescue::open(&args.account.database).await?;
             let done = rescue::unlock(

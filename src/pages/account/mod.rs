@@ -4,9 +4,9 @@
 pub mod mfa;
 pub mod password;
 
+use crate::components::link::A;
 use gatehouse_api::auth::{RecoveryCodes, Requirement};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use self::mfa::{RecoveryCodesList, TotpSetup};
 use self::password::ChangePasswordForm;

@@ -7,6 +7,7 @@ mod trail;
 pub use list::AuditPage;
 pub use trail::{shown, AuditTrail};
 
+use crate::components::link::A;
 use gatehouse_api::audit::{AuditQuery, TargetType};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -34,7 +35,7 @@ pub fn ActivityTab(kind: TargetType) -> impl IntoView {
     let actor_link = move || {
         (kind == TargetType::User).then(|| {
             let id = params.with(|p| p.get("id")).unwrap_or_default();
-            view! { <a href=format!("/audit?actor_id={id}")>"What this user did"</a> }
+            view! { <A href=format!("/audit?actor_id={id}")>"What this user did"</A> }
         })
     };
     view! {

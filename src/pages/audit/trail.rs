@@ -2,6 +2,7 @@
 //! "Show older events" follows the cursor. The audit page and every Activity tab show
 //! their events with it.
 
+use crate::components::link::A;
 use gatehouse_api::audit::{Actor, AuditEvent, AuditQuery, Change, Target, TargetType};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -43,18 +44,22 @@ fn target_href(target: &Target) -> Option<String> {
 fn actor_view(actor: &Actor) -> AnyView {
     match actor {
         Actor::User { id, name } => {
-            view! { <a href=format!("/users/{id}")>{name.clone()}</a> }.into_any()
+            let name = name.clone();
+            view! { <A href=format!("/users/{id}")>{name}</A> }.into_any()
         }
         Actor::ApiKey {
             name,
             owner_id,
             owner_name,
             ..
-        } => view! {
-            <span>"API key " {name.clone()} " of "</span>
-            <a href=format!("/users/{owner_id}")>{owner_name.clone()}</a>
+        } => {
+            let owner_name = owner_name.clone();
+            view! {
+                <span>"API key " {name.clone()} " of "</span>
+                <A href=format!("/users/{owner_id}")>{owner_name}</A>
+            }
+            .into_any()
         }
-        .into_any(),
         Actor::System => view! { <span>"Gatehouse"</span> }.into_any(),
         Actor::Anonymous => view! { <span>"Someone not signed in"</span> }.into_any(),
     }
@@ -91,7 +96,10 @@ fn event_view(event: AuditEvent) -> impl IntoView {
     // The summary is one control (it opens the event): the links to the actor's and the
     // target's pages are inside, not in it.
     let target = match target_href(&event.target) {
-        Some(href) => view! { <a href=href>{event.target.name.clone()}</a> }.into_any(),
+        Some(href) => {
+            let name = event.target.name.clone();
+            view! { <A href=href>{name}</A> }.into_any()
+        }
         None => view! { <span>{event.target.name.clone()}</span> }.into_any(),
     };
     let changes = (!event.changes.is_empty()).then(|| {

@@ -1,9 +1,9 @@
 //! `/groups`: search and page through groups; the state is in the query string.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::{Group, GroupListQuery};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api;
 use crate::components::chips::GroupChip;

@@ -1,9 +1,10 @@
 //! `/roles/:id`: a role's settings and who holds it. Built-in roles are read-only.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
 use super::form::{RoleDraft, RoleForm};

@@ -1,9 +1,9 @@
 //! `/roles`: every role, with how much it grants and who holds it.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;

@@ -316,7 +316,7 @@ pub fn NewConnectionPage() -> impl IntoView {
                 <p class="muted" id="sso-preset-help">{help}</p>
                 <div class="form-actions">
                     <button type="button" class="button button-primary" id="sso-wizard-next" on:click=move |_| go(2)>"Continue"</button>
-                    <leptos_router::components::A href="/sso" attr:class="button button-quiet">"Cancel"</leptos_router::components::A>
+                    <crate::components::link::A href="/sso" attr:class="button button-quiet">"Cancel"</crate::components::link::A>
                 </div>
             </div>
         </Show>

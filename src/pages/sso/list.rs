@@ -1,10 +1,10 @@
 //! `/sso`: the tenant's connections, with how many people signed in through each.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::detail::EnabledBadge;
 use crate::api;

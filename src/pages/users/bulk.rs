@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::components::link::A;
 use gatehouse_api::bulk::{
     BulkAction, BulkOutcome, BulkRequest, BulkResult, BulkSelection, MAX_BULK_USERS,
 };
@@ -342,9 +343,9 @@ pub fn BulkDialog() -> impl IntoView {
                         <p><strong>{bulk_summary(&result, "")}</strong></p>
                         {result_list(result.clone())}
                         {(result.done > 0 && session.can(Permission::AuditRead)).then(|| view! {
-                            <p><a href=format!("/audit?request_id={request_id}") id="bulk-audit-link">
+                            <p><A href=format!("/audit?request_id={request_id}") attr:id="bulk-audit-link">
                                 {format!("See the {} changes in the audit log", result.done)}
-                            </a></p>
+                            </A></p>
                         })}
                     </div>
                     <div class="dialog-actions">

@@ -1,9 +1,9 @@
 //! `/users/:id/groups`: the groups a user belongs to; join and leave them here.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::GroupRef;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::detail::CurrentUser;
 use crate::api::{self, ApiError};

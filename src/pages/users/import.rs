@@ -2,13 +2,13 @@
 //! which column is which and says, row by row, what an import would do (nothing changes
 //! yet); adjust the columns if needed; then import, and keep the report.
 
+use crate::components::link::A;
 use gatehouse_api::export::safe_cell;
 use gatehouse_api::import::{
     ImportField, ImportReport, ImportRequest, ImportRow, Mapping, RowOutcome, MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
 use crate::api;

@@ -1,11 +1,11 @@
 //! `/users`: search, filter, sort and page through users. All of the view's state lives
 //! in the query string, so reload, Back and a pasted link show the same list.
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::bulk::BulkBar;

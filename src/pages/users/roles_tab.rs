@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::{EffectiveRole, RoleSource, UserRoles};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::detail::CurrentUser;

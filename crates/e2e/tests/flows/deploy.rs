@@ -1,11 +1,13 @@
 //! End to end: deployment shapes other than the one process serving both. The console
 //! on a plain static file server (a static host or CDN) on its own origin, talking to
-//! the API on another origin that allows exactly that console's origin; and two servers
-//! on one database behind a round-robin load balancer, one of them taken away.
+//! the API on another origin that allows exactly that console's origin; the console and
+//! the API under `/admin/` behind nginx; and two servers on one database behind a
+//! round-robin load balancer, one of them taken away.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use gatehouse_e2e::{
-    free_port, in_browser, sign_in_here, Api, App, PageExt, RoundRobin, StaticConsole,
+    free_port, in_browser, sign_in_here, sign_out, Api, App, PageExt, PrefixProxy, RoundRobin,
+    StaticConsole,
 };
 
 const ADMIN_EMAIL: &str = "root@example.com";
@@ -76,10 +78,92 @@ async fn a_console_on_a_static_host_signs_in_and_writes_through_an_api_on_anothe
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_under_a_path_prefix_behind_nginx_sets_up_signs_in_and_writes() -> Result<()> {
+    // nginx's port first: the server's public URL (links it prints and mails) names it.
+    let port = free_port()?;
+    let public = format!("http://127.0.0.1:{port}/admin");
+    let app = App::api_behind(&public).await?;
+    let proxy = PrefixProxy::start_on(port, &app.base).await?;
+    let setup = app
+        .setup_url()
+        .context("a fresh server prints a setup link")?;
+    ensure!(setup.starts_with(&format!("{public}/setup")), "{setup}");
+
+    // A route is the console with its policy; a missing file is not.
+    let route = reqwest::get(format!("{public}/groups/new")).await?;
+    assert_eq!(route.status(), 200);
+    let policy = route.headers()["content-security-policy"]
+        .to_str()?
+        .to_owned();
+    assert!(policy.contains("'sha256-"), "{policy}");
+    assert!(route.text().await?.contains(r#"<base href="/admin/" />"#));
+    let missing = reqwest::get(format!("{public}/gatehouse-0123456789abcdef.js")).await?;
+    assert_eq!(missing.status(), 404);
+
+    let (public, proxy) = (&public, &proxy);
+    let scenario = in_browser(|browser| async move {
+        // First run through the printed link, then an area's first visit (its code
+        // under the prefix) and a write through the proxied API.
+        browser.goto(&setup).await?;
+        browser.fill("#email", ADMIN_EMAIL).await?;
+        browser.fill("#display_name", "Behind a proxy").await?;
+        browser.fill("#password", ADMIN_PASSWORD).await?;
+        browser.fill("#confirm_password", ADMIN_PASSWORD).await?;
+        browser.click("form button[type=submit]").await?;
+        browser.wait_for_url("/admin/users").await?;
+        browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
+        create_group_under(&browser, "/admin", "Under a prefix").await?;
+
+        // A deep link loads the whole console again; a list's query stays in its URL.
+        browser.goto(&format!("{public}/groups")).await?;
+        browser
+            .wait_for_text("table tbody", "Under a prefix")
+            .await?;
+        browser.fill("main [role=search] input", "prefix").await?;
+        let url = browser.wait_for_url("search=prefix").await?;
+        ensure!(url.starts_with(&format!("{public}/groups?")), "{url}");
+
+        // Signed out, a route sends to the sign-in page, which comes back to it.
+        sign_out(&browser).await?;
+        browser.goto(&format!("{public}/groups")).await?;
+        let url = browser.wait_for_url("/login").await?;
+        ensure!(
+            url.starts_with(&format!("{public}/login?next=%2Fgroups")),
+            "{url}"
+        );
+        sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        let url = browser.wait_for_url("/groups").await?;
+        ensure!(url == format!("{public}/groups"), "{url}");
+        browser
+            .wait_for_text("table tbody", "Under a prefix")
+            .await?;
+        Ok(())
+    })
+    .await;
+    if scenario.is_err() {
+        eprintln!("nginx's error log:\n{}", proxy.error_log());
+    }
+    scenario
+}
+
 /// Creates a group through the console's own form and waits for its confirmation.
 async fn create_group(browser: &thirtyfour::WebDriver, name: &str) -> Result<()> {
-    browser.click("nav a[href='/groups']").await?;
-    browser.click("main a[href='/groups/new']").await?;
+    create_group_under(browser, "", name).await
+}
+
+/// [`create_group`] for a console under the path prefix `prefix` (`"/admin"`).
+async fn create_group_under(
+    browser: &thirtyfour::WebDriver,
+    prefix: &str,
+    name: &str,
+) -> Result<()> {
+    browser
+        .click(&format!("nav a[href='{prefix}/groups']"))
+        .await?;
+    browser
+        .click(&format!("main a[href='{prefix}/groups/new']"))
+        .await?;
     browser.fill("#name", name).await?;
     browser.click("form.form button[type=submit]").await?;
     browser
