@@ -139,36 +139,36 @@ impl App {
         Self::start_with(Some(admin), settings).await
     }
 
-    /// The API alone (no console), callable from consoles on `cors_origins`: the console
-    /// is hosted elsewhere.
-    pub async fn api_only(admin: (&str, &str), cors_origins: Vec<String>) -> Result<Self> {
-        Self::start_server(
-            Some(admin),
-            MailSettings::default(),
-            None,
-            cors_origins,
-            None,
-        )
-        .await
+    /// The API alone (no console) for a console hosted at `console` (a static host's
+    /// origin): the only origin it answers (CORS), where its links and SSO sign-ins lead.
+    pub async fn api_only(admin: (&str, &str), console: &str) -> Result<Self> {
+        let hosting = Hosting {
+            console_url: Some(console.to_owned()),
+            cors_origins: vec![console.to_owned()],
+            ..Hosting::default()
+        };
+        Self::start_server(Some(admin), MailSettings::default(), None, hosting).await
     }
 
     /// The API alone, reached through a proxy at `public_url` (where people find the
     /// console), with no administrator yet: the setup link points there.
     pub async fn api_behind(public_url: &str) -> Result<Self> {
-        let public_url = Some(public_url.to_owned());
-        Self::start_server(None, MailSettings::default(), None, Vec::new(), public_url).await
+        let hosting = Hosting {
+            public_url: Some(public_url.to_owned()),
+            ..Hosting::default()
+        };
+        Self::start_server(None, MailSettings::default(), None, hosting).await
     }
 
     async fn start_with(admin: Option<(&str, &str)>, mail: MailSettings) -> Result<Self> {
-        Self::start_server(admin, mail, Some(dist_dir()?), Vec::new(), None).await
+        Self::start_server(admin, mail, Some(dist_dir()?), Hosting::default()).await
     }
 
     async fn start_server(
         admin: Option<(&str, &str)>,
         mail: MailSettings,
         static_dir: Option<PathBuf>,
-        cors_origins: Vec<String>,
-        public_url: Option<String>,
+        hosting: Hosting,
     ) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
@@ -177,9 +177,10 @@ impl App {
             database: database.clone(),
             static_dir,
             admin: admin.map(|(e, p)| (e.to_owned(), p.to_owned())),
-            public_url,
+            public_url: hosting.public_url,
+            console_url: hosting.console_url,
             mail,
-            cors_origins,
+            cors_origins: hosting.cors_origins,
             settings: Settings::default(),
         })
         .await?;
@@ -201,6 +202,7 @@ impl App {
             static_dir: Some(dist_dir()?),
             admin: None,
             public_url: None,
+            console_url: None,
             mail: MailSettings::default(),
             cors_origins: Vec::new(),
             settings: Settings::default(),
@@ -234,6 +236,14 @@ impl Drop for App {
         // Dropping the handle starts a graceful shutdown.
         self.server.take();
     }
+}
+
+/// How a server is reached when it does not simply serve the console itself.
+#[derive(Default)]
+struct Hosting {
+    public_url: Option<String>,
+    console_url: Option<String>,
+    cors_origins: Vec<String>,
 }
 
 /// A load balancer for the tests: it takes connections on a loopback port and hands each
@@ -298,6 +308,23 @@ impl Drop for RoundRobin {
     }
 }
 
+/// A static host as docs/deploy.md asks for: Python's `http.server`, answering a path
+/// without a file extension (one of the console's routes) with `index.html`. Arguments:
+/// the port, the folder.
+const STATIC_HOST: &str = r#"
+import functools, http.server, os, sys
+class Host(http.server.SimpleHTTPRequestHandler):
+    def send_head(self):
+        path = self.path.split('?')[0].split('#')[0]
+        if '.' not in os.path.basename(path):
+            self.path = '/index.html'
+        return super().send_head()
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Host, directory=sys.argv[2])
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), handler).serve_forever()
+"#;
+
 /// The built console served by a plain static file server (Python's `http.server`) from
 /// a folder of its own, with `config.json` pointing at `api`: the console on a static
 /// host or CDN, on another origin than the API.
@@ -326,19 +353,12 @@ impl StaticConsole {
             serde_json::json!({ "api_base_url": api }).to_string(),
         )?;
         let child = Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .arg("--directory")
+            .args(["-c", STATIC_HOST, &port.to_string()])
             .arg(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .context("starting python3 -m http.server")?;
+            .context("starting python3 (a static file server)")?;
         let console = StaticConsole {
             child,
             base: format!("http://127.0.0.1:{port}"),
@@ -641,6 +661,43 @@ pub async fn sign_in_here(browser: &WebDriver, email: &str, password: &str) -> R
 pub async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str) -> Result<()> {
     browser.goto(&app.url("/login")).await?;
     sign_in_here(browser, email, password).await
+}
+
+/// From the sign-in page of the console at `console`: the connection's button, then the
+/// provider's own login form (any login name is accepted there), and back.
+pub async fn sso_sign_in(
+    browser: &WebDriver,
+    console: &str,
+    title: &str,
+    login: &str,
+) -> Result<()> {
+    browser.goto(&format!("{console}/login")).await?;
+    browser
+        .click_text("a.sso-button", &format!("Sign in with {title}"))
+        .await?;
+    // The provider remembers a browser that signed in before; then there is no form.
+    for _ in 0..50 {
+        let url = browser.current_url().await?.to_string();
+        // Back in the console (not at the server's start or callback).
+        if url.starts_with(console) && !url.contains("/api/") {
+            return Ok(());
+        }
+        if url.contains("/interaction/")
+            && browser
+                .eval("document.querySelector('input[name=login]') !== null")
+                .await?
+                == Value::Bool(true)
+        {
+            browser.fill("input[name=login]", login).await?;
+            browser.fill("input[name=password]", "any password").await?;
+            browser.click("button[type=submit]").await?;
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let url = browser.current_url().await?;
+    let text = browser.eval("document.body.innerText").await?;
+    bail!("never reached the provider's form nor came back: at {url}, showing {text}")
 }
 
 /// On an SSO connection's page: maps `idp_group` to the group found by typing `search`

@@ -93,8 +93,12 @@ impl Default for Settings {
 /// What every handler shares.
 pub struct App {
     pub db: Db,
-    /// The console's address, for links in mail (`<public_url>/invite#code=...`).
+    /// This server's address as the outside world reaches it: the API's addresses given
+    /// to identity providers (`<public_url>/api/v1/sso/oidc/callback`).
     pub public_url: String,
+    /// The console's address: links in mail (`<console_url>/invite#code=...`) and where
+    /// an SSO sign-in ends. `public_url` unless the console is hosted elsewhere.
+    pub console_url: String,
     pub mailer: Arc<mail::Mailer>,
     pub settings: Settings,
     /// Every password hash goes through it, so their number is bounded.
@@ -116,9 +120,12 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Creates the first administrator without the setup link.
     pub admin: Option<(String, String)>,
-    /// The address people use to reach the console, for the setup link and the links
-    /// in mail (`http://<listen>` when unset).
+    /// The address the outside world reaches this server at (`http://<listen>` when
+    /// unset); also the console's, unless `console_url` says otherwise.
     pub public_url: Option<String>,
+    /// The console's address when another host serves it (a static host or CDN): the
+    /// setup link, links in mail and the end of an SSO sign-in lead there.
+    pub console_url: Option<String>,
     /// How mail is sent, if at all.
     pub mail: mail::MailSettings,
     /// Origins of consoles hosted elsewhere that may call the API (CORS).
@@ -183,9 +190,18 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
         .to_owned();
-    let setup_url = setup_token.map(|t| format!("{base}/setup?token={t}"));
+    let addresses = Addresses {
+        console: config
+            .console_url
+            .as_deref()
+            .unwrap_or(&base)
+            .trim_end_matches('/')
+            .to_owned(),
+        public: base,
+    };
+    let setup_url = setup_token.map(|t| format!("{}/setup?token={t}", addresses.console));
     let mailer = Arc::new(mail::Mailer::new(config.mail.clone())?);
-    let app = app(db.clone(), &config, base, mailer.clone())?;
+    let app = app(db.clone(), &config, addresses, mailer.clone())?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     mail::spawn_worker(db.clone(), mailer);
     spawn_housekeeping(db);
@@ -225,18 +241,25 @@ fn spawn_housekeeping(db: Db) {
     });
 }
 
+/// Where this server and its console are reached, without a trailing slash.
+pub struct Addresses {
+    pub public: String,
+    pub console: String,
+}
+
 /// The whole HTTP application: API, console, and the layers around them.
 pub fn app(
     db: Db,
     config: &Config,
-    public_url: String,
+    addresses: Addresses,
     mailer: Arc<mail::Mailer>,
 ) -> anyhow::Result<Router> {
     let (api, openapi) = routes::api();
     let openapi_json = Bytes::from(serde_json::to_vec(&routes::document_json(&openapi)?)?);
     let state: AppState = Arc::new(App {
         db,
-        public_url,
+        public_url: addresses.public,
+        console_url: addresses.console,
         mailer,
         hasher: auth::password::Hasher::new(
             config.settings.hash_concurrency,

@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API and the console (the default).
-    Serve(Serve),
+    Serve(Box<Serve>),
     /// Add realistic, deterministic demo users (no administrator) to a database.
     Demo(Demo),
     /// Let an account sign in again: make it active and clear its sign-in block.
@@ -101,9 +101,14 @@ struct Serve {
         requires = "admin_email"
     )]
     admin_password: Option<String>,
-    /// The URL people use to reach this server, for the printed setup link.
+    /// The URL the outside world reaches this server at (behind a proxy, the proxy's):
+    /// the setup link, links in mail, addresses given to identity providers.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The console's URL when a static host or CDN serves it, not this server: the setup
+    /// link, links in mail and the end of an SSO sign-in lead there instead.
+    #[arg(long, env = "GATEHOUSE_CONSOLE_URL")]
+    console_url: Option<String>,
     /// Origin of a console hosted elsewhere that may call this API (repeatable).
     #[arg(
         long = "cors-origin",
@@ -235,7 +240,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{done}");
             Ok(())
         }
-        Some(Command::Serve(serve)) => serve_until_stopped(serve).await,
+        Some(Command::Serve(serve)) => serve_until_stopped(*serve).await,
         None => serve_until_stopped(cli.serve).await,
     }
 }
@@ -274,6 +279,7 @@ async fn serve_until_stopped(args: Serve) -> anyhow::Result<()> {
         static_dir,
         admin: args.admin_email.zip(args.admin_password),
         public_url: args.public_url,
+        console_url: args.console_url,
         mail: gatehouse_server::mail::MailSettings {
             smtp_url: args.smtp_url,
             from: args.mail_from,

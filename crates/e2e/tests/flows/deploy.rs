@@ -6,9 +6,11 @@
 
 use anyhow::{ensure, Context, Result};
 use gatehouse_e2e::{
-    free_port, in_browser, sign_in_here, sign_out, Api, App, PageExt, PrefixProxy, RoundRobin,
-    StaticConsole,
+    free_port, in_browser, sign_in_here, sign_out, sso_sign_in, Api, App, PageExt, PrefixProxy,
+    RoundRobin, StaticConsole,
 };
+use gatehouse_idp::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
+use serde_json::json;
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
@@ -19,7 +21,7 @@ async fn a_console_on_a_static_host_signs_in_and_writes_through_an_api_on_anothe
     // The allowed console's port is chosen first: the API must name its origin.
     let allowed_port = free_port()?;
     let allowed = format!("http://127.0.0.1:{allowed_port}");
-    let app = App::api_only((ADMIN_EMAIL, ADMIN_PASSWORD), vec![allowed.clone()]).await?;
+    let app = App::api_only((ADMIN_EMAIL, ADMIN_PASSWORD), &allowed).await?;
     let console = StaticConsole::start_on(allowed_port, &app.base).await?;
     assert_eq!(console.base, allowed);
     let stranger = StaticConsole::start(&app.base).await?;
@@ -76,6 +78,56 @@ async fn a_console_on_a_static_host_signs_in_and_writes_through_an_api_on_anothe
         .headers()
         .contains_key("access-control-allow-origin"));
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sso_sign_in_from_a_console_on_a_static_host_ends_back_there() -> Result<()> {
+    let port = free_port()?;
+    let origin = format!("http://127.0.0.1:{port}");
+    let app = App::api_only((ADMIN_EMAIL, ADMIN_PASSWORD), &origin).await?;
+    let console = StaticConsole::start_on(port, &app.base).await?;
+    // The provider calls the API back on its own origin, not the static host.
+    let provider = OidcProvider::start(
+        &app.url("/api/v1/sso/oidc/callback"),
+        json!({
+            "ada": {"email": "ada@example.com", "groups": []},
+            "grace": {"email": "grace@example.com", "groups": []},
+        }),
+    )
+    .await;
+    let admin = Api::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    for (title, first_sign_in) in [("Acme", "CREATE_ACTIVE"), ("Acme review", "CREATE_PENDING")] {
+        let connection = json!({
+            "protocol": "oidc",
+            "title": title,
+            "enabled": true,
+            "first_sign_in": first_sign_in,
+            "oidc": {"issuer": provider.issuer(), "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        });
+        admin.post("/sso/connections", connection).await?;
+    }
+    let (console, issuer) = (&console, provider.issuer());
+    in_browser(|browser| async move {
+        // A sign-in the connection refuses comes back to the static host's sign-in page
+        // with the reason.
+        sso_sign_in(&browser, &console.base, "Acme review", "grace").await?;
+        browser
+            .wait_for_text("#sso-error [role=alert]", "approval")
+            .await?;
+        let url = browser.current_url().await?.to_string();
+        ensure!(url.starts_with(&format!("{}/login", console.base)), "{url}");
+
+        // One it admits ends in the console on the static host, signed in. (The
+        // provider would remember grace: it forgets her first.)
+        browser.goto(&issuer).await?;
+        browser.delete_all_cookies().await?;
+        sso_sign_in(&browser, &console.base, "Acme", "ada").await?;
+        let url = browser.wait_for_url("/users").await?;
+        ensure!(url.starts_with(&console.base), "{url}");
+        browser.wait_for(".whoami[title='ada@example.com']").await?;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

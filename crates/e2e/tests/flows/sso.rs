@@ -4,45 +4,13 @@
 //! holds newcomers for approval, and one with a wrong client secret.
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{in_browser, map_idp_group, sign_in, sign_out, Api, App, PageExt};
+use gatehouse_e2e::{in_browser, map_idp_group, sign_in, sign_out, sso_sign_in, Api, App, PageExt};
 use gatehouse_idp::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
-use serde_json::{json, Value};
+use serde_json::json;
 use thirtyfour::WebDriver;
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
-
-/// From the sign-in page: the connection's button, then the provider's own login form
-/// (any login name is accepted there), and back.
-async fn sign_in_with(browser: &WebDriver, app: &App, title: &str, login: &str) -> Result<()> {
-    browser.goto(&app.url("/login")).await?;
-    browser
-        .click_text("a.sso-button", &format!("Sign in with {title}"))
-        .await?;
-    // The provider remembers a browser that signed in before; then there is no form.
-    for _ in 0..50 {
-        let url = browser.current_url().await?.to_string();
-        // Back in the console (not at the server's start or callback).
-        if url.starts_with(&app.url("")) && !url.contains("/api/") {
-            return Ok(());
-        }
-        if url.contains("/interaction/")
-            && browser
-                .eval("document.querySelector('input[name=login]') !== null")
-                .await?
-                == Value::Bool(true)
-        {
-            browser.fill("input[name=login]", login).await?;
-            browser.fill("input[name=password]", "any password").await?;
-            browser.click("button[type=submit]").await?;
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let url = browser.current_url().await?;
-    let text = browser.eval("document.body.innerText").await?;
-    anyhow::bail!("never reached the provider's form nor came back: at {url}, showing {text}")
-}
 
 /// The names of a user's groups, as an administrator sees them.
 async fn groups_of(api: &Api, email: &str) -> Result<Vec<String>> {
@@ -126,7 +94,7 @@ async fn an_oidc_connection_made_in_the_console_signs_a_new_person_in_with_mappe
 
         // A newcomer signs in through the provider and lands in the console.
         sign_out(&browser).await?;
-        sign_in_with(&browser, &app, "Acme login", "ada").await?;
+        sso_sign_in(&browser, &app.base, "Acme login", "ada").await?;
         browser.wait_for_url("/users").await?;
         browser.wait_for("table tbody tr").await?;
         assert_eq!(groups_of(&admin, "ada@example.com").await?, ["Engineering"]);
@@ -136,7 +104,7 @@ async fn an_oidc_connection_made_in_the_console_signs_a_new_person_in_with_mappe
         // The provider drops her from engineers: the next sign-in takes the group back.
         provider.set_accounts(json!({"ada": {"email": "ada@example.com", "groups": []}}));
         sign_out(&browser).await?;
-        sign_in_with(&browser, &app, "Acme login", "ada").await?;
+        sso_sign_in(&browser, &app.base, "Acme login", "ada").await?;
         browser.wait_for_url("/users").await?;
         assert!(groups_of(&admin, "ada@example.com").await?.is_empty());
         Ok(())
@@ -176,7 +144,7 @@ async fn newcomers_wait_for_approval_and_a_wrong_secret_says_so() -> Result<()> 
         .context("connection id")?
         .to_owned();
     in_browser(|browser| async move {
-        sign_in_with(&browser, &app, "Acme login", "grace").await?;
+        sso_sign_in(&browser, &app.base, "Acme login", "grace").await?;
         browser
             .wait_for_text("#sso-error [role=alert]", "approval")
             .await?;
@@ -193,7 +161,7 @@ async fn newcomers_wait_for_approval_and_a_wrong_secret_says_so() -> Result<()> 
             .wait_for_text("[role=status], .toast", "approved")
             .await?;
         sign_out(&browser).await?;
-        sign_in_with(&browser, &app, "Acme login", "grace").await?;
+        sso_sign_in(&browser, &app.base, "Acme login", "grace").await?;
         browser.wait_for_url("/users").await?;
         sign_out(&browser).await?;
 
@@ -209,7 +177,7 @@ async fn newcomers_wait_for_approval_and_a_wrong_secret_says_so() -> Result<()> 
             .send()
             .await?
             .error_for_status()?;
-        sign_in_with(&browser, &app, "Acme login", "carol").await?;
+        sso_sign_in(&browser, &app.base, "Acme login", "carol").await?;
         browser
             .wait_for_text("#sso-error [role=alert]", "client secret")
             .await?;

@@ -20,7 +20,7 @@ pub const PASSWORD_PREFIX: &str = "ghpw_";
 
 /// `<console>/<page>#<key>=<secret>`.
 pub fn link(state: &AppState, page: &str, key: &str, secret: &str) -> String {
-    format!("{}/{page}#{key}={secret}", state.public_url)
+    format!("{}/{page}#{key}={secret}", state.console_url)
 }
 
 /// A time as mail says it: "25 November 2026, 10:14 UTC".

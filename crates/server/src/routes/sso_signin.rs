@@ -47,7 +47,7 @@ fn redirect(to: &str) -> Response {
 fn fail(state: &AppState, message: &str) -> Response {
     redirect(&format!(
         "{}/login#sso_error={}",
-        state.public_url,
+        state.console_url,
         encode(message)
     ))
 }
@@ -311,7 +311,7 @@ async fn signed_in(
             tx.commit().await?;
             Ok(redirect(&format!(
                 "{}/sso/done#code={}&next={}",
-                state.public_url,
+                state.console_url,
                 encode(&code),
                 encode(return_to)
             )))

@@ -59,6 +59,7 @@ impl TestServer {
                 .admin
                 .then(|| (ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
             public_url: None,
+            console_url: None,
             mail: options.mail,
             cors_origins: vec!["https://console.example.com".into()],
             settings: options.settings,
