@@ -221,20 +221,28 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     })
 }
 
+/// The housekeeping chore's name in the database.
+pub const HOUSEKEEPING: &str = "housekeeping";
+
 /// Removes expired sessions, sign-in challenges, stale throttle counters and audit
-/// events older than their tenant keeps them, every hour (and once at start).
+/// events older than their tenant keeps them: once an hour, by whichever server finds it
+/// due first (each looks every five minutes, and at start).
 fn spawn_housekeeping(db: Db) {
+    const EVERY_MS: i64 = 3_600_000;
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut look = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
-            every.tick().await;
-            let purged = async {
+            look.tick().await;
+            let done = async {
+                if !store::chores::take(&db, HOUSEKEEPING, EVERY_MS).await? {
+                    return Ok(());
+                }
                 store::sessions::purge_expired(&db).await?;
                 store::mfa::purge_expired_challenges(&db).await?;
                 store::throttle::purge_stale(&db).await?;
-                store::audit::prune(&db).await
+                store::audit::prune(&db).await.map(drop)
             };
-            if let Err(error) = purged.await {
+            if let Err(error) = done.await {
                 tracing::warn!(%error, "housekeeping failed");
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod chores;
 pub mod groups;
 pub mod invites;
 pub mod mfa;

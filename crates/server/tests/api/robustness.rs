@@ -492,3 +492,59 @@ async fn two_servers_on_one_database_share_sessions_limits_and_versions() {
         "signing out on two ends the session on one"
     );
 }
+
+#[tokio::test]
+async fn housekeeping_is_done_by_one_of_several_servers() {
+    use gatehouse_server::store::chores;
+    let one = TestServer::start().await;
+    let _others = [one.beside().await, one.beside().await];
+    // Each server looks at start; only the first to find it due does it.
+    let db = gatehouse_server::store::connect(&one.database_url())
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if chores::runs(&db, gatehouse_server::HOUSEKEEPING)
+            .await
+            .unwrap()
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        chores::runs(&db, gatehouse_server::HOUSEKEEPING)
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Servers racing for a due chore, each through its own connections: one gets it.
+    let pools = [
+        gatehouse_server::store::connect(&one.database_url())
+            .await
+            .unwrap(),
+        gatehouse_server::store::connect(&one.database_url())
+            .await
+            .unwrap(),
+    ];
+    let takes: Vec<_> = (0..20)
+        .map(|i| {
+            let pool = pools[i % 2].clone();
+            tokio::spawn(async move { chores::take(&pool, "racing", 60_000).await.unwrap() })
+        })
+        .collect();
+    let mut winners = 0;
+    for take in takes {
+        winners += usize::from(take.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+    // Not again until it is due.
+    assert!(!chores::take(&db, "racing", 60_000).await.unwrap());
+    sqlx::query("UPDATE chores SET due_at = 0 WHERE name = 'racing'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert!(chores::take(&db, "racing", 60_000).await.unwrap());
+}
