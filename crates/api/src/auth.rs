@@ -73,10 +73,52 @@ pub struct MfaChallenge {
 /// The answer to `POST /auth/login`: a session, or the second step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[serde(tag = "step", rename_all = "snake_case", try_from = "LoginStepFields")]
 pub enum LoginStep {
     SignedIn(Box<LoginResponse>),
     MfaRequired(MfaChallenge),
+}
+
+/// Every field either step may have, read in one pass. serde's own reading of an
+/// internally tagged enum buffers the whole object first, which puts a second copy of
+/// every field's reader (a `User`'s among them) in the console's first download.
+#[derive(Deserialize)]
+struct LoginStepFields {
+    step: StepName,
+    expires_at: DateTime<Utc>,
+    token: Option<String>,
+    user: Option<User>,
+    permissions: Option<BTreeSet<Permission>>,
+    requirement: Option<Requirement>,
+    challenge: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StepName {
+    SignedIn,
+    MfaRequired,
+}
+
+impl TryFrom<LoginStepFields> for LoginStep {
+    type Error = &'static str;
+
+    fn try_from(fields: LoginStepFields) -> Result<Self, Self::Error> {
+        let expires_at = fields.expires_at;
+        Ok(match fields.step {
+            StepName::SignedIn => LoginStep::SignedIn(Box::new(LoginResponse {
+                token: fields.token.ok_or("missing field `token`")?,
+                expires_at,
+                user: fields.user.ok_or("missing field `user`")?,
+                permissions: fields.permissions.ok_or("missing field `permissions`")?,
+                requirement: fields.requirement,
+            })),
+            StepName::MfaRequired => LoginStep::MfaRequired(MfaChallenge {
+                challenge: fields.challenge.ok_or("missing field `challenge`")?,
+                expires_at,
+            }),
+        })
+    }
 }
 
 /// `POST /auth/login/mfa`.
@@ -442,9 +484,25 @@ mod tests {
         let back: LoginResponse =
             serde_json::from_str(&serde_json::to_string(&login).unwrap()).unwrap();
         assert_eq!(Me::from(back.clone()), me);
-        let step = serde_json::to_value(LoginStep::SignedIn(Box::new(back))).unwrap();
+        let signed_in = LoginStep::SignedIn(Box::new(back));
+        let step = serde_json::to_value(&signed_in).unwrap();
         assert_eq!(step["step"], "signed_in");
         assert_eq!(step["token"], "t");
+        assert_eq!(
+            serde_json::from_value::<LoginStep>(step).unwrap(),
+            signed_in
+        );
+
+        let second = LoginStep::MfaRequired(MfaChallenge {
+            challenge: "c".into(),
+            expires_at: me.user.created_at,
+        });
+        let step = serde_json::to_value(&second).unwrap();
+        assert_eq!(step["step"], "mfa_required");
+        assert_eq!(serde_json::from_value::<LoginStep>(step).unwrap(), second);
+        let torn = serde_json::json!({"step": "signed_in", "expires_at": "2026-01-01T00:00:00Z"});
+        let error = serde_json::from_value::<LoginStep>(torn).unwrap_err();
+        assert!(error.to_string().contains("token"), "{error}");
     }
 
     #[test]
