@@ -284,3 +284,20 @@ fn routes_under_a_path_prefix_are_the_paths_without_it() {
     assert_eq!(strip_base("/admin", "/administrators"), "/administrators");
     assert_eq!(strip_base("/admin", "/users"), "/users");
 }
+
+#[wasm_bindgen_test]
+fn signing_in_returns_only_to_a_path_of_this_site() {
+    use gatehouse_console::pages::safe_return_path;
+    let back = |p: &str| safe_return_path(Some(p.to_owned()));
+    assert_eq!(back("/groups/42?tab=members"), "/groups/42?tab=members");
+    for elsewhere in [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "https://evil.example",
+        "/login?next=/users",
+    ] {
+        assert_eq!(back(elsewhere), "/users", "{elsewhere:?}");
+    }
+}

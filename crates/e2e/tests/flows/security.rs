@@ -1,11 +1,12 @@
 //! End to end: two-step sign-in set up from the account page, a forced password change,
 //! an administrator out of an editor's reach, and a dangerous action that asks for the
-//! password first, in headless Chromium.
+//! password first, and a sign-in link that tries to send the browser to another site, in
+//! headless Chromium.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result};
-use gatehouse_e2e::{eventually, in_browser, sign_in, sign_out, Api, App, PageExt};
+use anyhow::{ensure, Context, Result};
+use gatehouse_e2e::{eventually, in_browser, sign_in, sign_in_here, sign_out, Api, App, PageExt};
 use gatehouse_server::auth::mfa::code_at;
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
@@ -226,6 +227,31 @@ async fn an_editor_cannot_touch_an_administrator_and_dangerous_actions_ask_first
             Ok(browser.find_all(By::Css("dialog[open]")).await?.is_empty())
         })
         .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_link_cannot_send_the_browser_to_another_site() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    let app = &app;
+    in_browser(|browser| async move {
+        // A backslash reads as a slash and a tab is dropped: each of these is
+        // //evil.example to a browser.
+        for next in [
+            "%2F%5Cevil.example",
+            "%2F%09%2Fevil.example",
+            "%2F%2Fevil.example",
+        ] {
+            browser
+                .goto(&app.url(&format!("/login?next={next}")))
+                .await?;
+            sign_in_here(&browser, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+            let url = browser.wait_for_url("/users").await?;
+            ensure!(url == app.url("/users"), "{next} led to {url}");
+            sign_out(&browser).await?;
+        }
         Ok(())
     })
     .await

@@ -58,8 +58,12 @@ fn callback_uri(state: &AppState) -> String {
 
 /// A console path to land on (anything else means the users list).
 fn safe_path(path: Option<String>) -> String {
-    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-        .unwrap_or_else(|| "/users".to_owned())
+    path.filter(|p| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.chars().any(|c| c == '\\' || c.is_control())
+    })
+    .unwrap_or_else(|| "/users".to_owned())
 }
 
 /// Sends the browser to the connection's identity provider.
@@ -449,4 +453,25 @@ pub async fn exchange(
         .filter(|u| u.status == UserStatus::Active)
         .ok_or_else(|| AppError::Gone("This account cannot sign in any more.".into()))?;
     Ok(single(start_session(&state, user).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        let kept = |p: &str| safe_path(Some(p.to_owned()));
+        assert_eq!(kept("/groups?search=a"), "/groups?search=a");
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "",
+        ] {
+            assert_eq!(kept(elsewhere), "/users", "{elsewhere:?}");
+        }
+        assert_eq!(safe_path(None), "/users");
+    }
 }
