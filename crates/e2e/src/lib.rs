@@ -663,6 +663,37 @@ pub async fn sign_in(browser: &WebDriver, app: &App, email: &str, password: &str
     sign_in_here(browser, email, password).await
 }
 
+/// Creates the first administrator through the setup page that `link` (the one-time
+/// setup link the server printed) opens.
+pub async fn complete_setup(
+    browser: &WebDriver,
+    link: &str,
+    (email, name, password): (&str, &str, &str),
+) -> Result<()> {
+    browser.goto(link).await?;
+    browser.fill("#email", email).await?;
+    browser.fill("#display_name", name).await?;
+    browser.fill("#password", password).await?;
+    browser.fill("#confirm_password", password).await?;
+    browser.click("form button[type=submit]").await
+}
+
+/// An enabled OpenID Connect connection to the test provider at `issuer`, as the API
+/// takes it (`first_sign_in`: `CREATE_ACTIVE`, `CREATE_PENDING`, ...).
+pub fn oidc_connection(title: &str, first_sign_in: &str, issuer: &str) -> Value {
+    json!({
+        "protocol": "oidc",
+        "title": title,
+        "enabled": true,
+        "first_sign_in": first_sign_in,
+        "oidc": {
+            "issuer": issuer,
+            "client_id": gatehouse_idp::CLIENT_ID,
+            "client_secret": gatehouse_idp::CLIENT_SECRET,
+        },
+    })
+}
+
 /// From the sign-in page of the console at `console`: the connection's button, then the
 /// provider's own login form (any login name is accepted there), and back.
 pub async fn sso_sign_in(

@@ -6,10 +6,10 @@
 
 use anyhow::{ensure, Context, Result};
 use gatehouse_e2e::{
-    free_port, in_browser, sign_in_here, sign_out, sso_sign_in, Api, App, PageExt, PrefixProxy,
-    RoundRobin, StaticConsole,
+    complete_setup, free_port, in_browser, oidc_connection, sign_in_here, sign_out, sso_sign_in,
+    Api, App, PageExt, PrefixProxy, RoundRobin, StaticConsole,
 };
-use gatehouse_idp::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
+use gatehouse_idp::OidcProvider;
 use serde_json::json;
 
 const ADMIN_EMAIL: &str = "root@example.com";
@@ -97,13 +97,7 @@ async fn an_sso_sign_in_from_a_console_on_a_static_host_ends_back_there() -> Res
     .await;
     let admin = Api::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     for (title, first_sign_in) in [("Acme", "CREATE_ACTIVE"), ("Acme review", "CREATE_PENDING")] {
-        let connection = json!({
-            "protocol": "oidc",
-            "title": title,
-            "enabled": true,
-            "first_sign_in": first_sign_in,
-            "oidc": {"issuer": provider.issuer(), "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
-        });
+        let connection = oidc_connection(title, first_sign_in, &provider.issuer());
         admin.post("/sso/connections", connection).await?;
     }
     let (console, issuer) = (&console, provider.issuer());
@@ -157,12 +151,12 @@ async fn a_console_under_a_path_prefix_behind_nginx_sets_up_signs_in_and_writes(
     let scenario = in_browser(|browser| async move {
         // First run through the printed link, then an area's first visit (its code
         // under the prefix) and a write through the proxied API.
-        browser.goto(&setup).await?;
-        browser.fill("#email", ADMIN_EMAIL).await?;
-        browser.fill("#display_name", "Behind a proxy").await?;
-        browser.fill("#password", ADMIN_PASSWORD).await?;
-        browser.fill("#confirm_password", ADMIN_PASSWORD).await?;
-        browser.click("form button[type=submit]").await?;
+        complete_setup(
+            &browser,
+            &setup,
+            (ADMIN_EMAIL, "Behind a proxy", ADMIN_PASSWORD),
+        )
+        .await?;
         browser.wait_for_url("/admin/users").await?;
         browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
         create_group_under(&browser, "/admin", "Under a prefix").await?;

@@ -4,7 +4,9 @@
 //! holds newcomers for approval, and one with a wrong client secret.
 
 use anyhow::{Context, Result};
-use gatehouse_e2e::{in_browser, map_idp_group, sign_in, sign_out, sso_sign_in, Api, App, PageExt};
+use gatehouse_e2e::{
+    in_browser, map_idp_group, oidc_connection, sign_in, sign_out, sso_sign_in, Api, App, PageExt,
+};
 use gatehouse_idp::{OidcProvider, CLIENT_ID, CLIENT_SECRET};
 use serde_json::json;
 use thirtyfour::WebDriver;
@@ -132,13 +134,7 @@ async fn newcomers_wait_for_approval_and_a_wrong_secret_says_so() -> Result<()> 
         }),
     )
     .await;
-    let connection = json!({
-        "protocol": "oidc",
-        "title": "Acme login",
-        "enabled": true,
-        "first_sign_in": "CREATE_PENDING",
-        "oidc": {"issuer": provider.issuer(), "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
-    });
+    let connection = oidc_connection("Acme login", "CREATE_PENDING", &provider.issuer());
     let id = admin.post("/sso/connections", connection.clone()).await?["data"]["id"]
         .as_str()
         .context("connection id")?

@@ -2,7 +2,7 @@
 //! against the release console and a real server on a fresh database.
 
 use anyhow::Result;
-use gatehouse_e2e::{eventually, in_browser, sign_in_here, sign_out, App, PageExt};
+use gatehouse_e2e::{complete_setup, eventually, in_browser, sign_in_here, sign_out, App, PageExt};
 use serde_json::json;
 use thirtyfour::prelude::*;
 
@@ -18,12 +18,12 @@ async fn first_run_setup_then_the_whole_user_lifecycle() -> Result<()> {
 async fn lifecycle(app: &App, browser: &WebDriver) -> Result<()> {
     // First run: the setup link the server printed creates the administrator.
     let setup_link = app.setup_url().expect("a fresh server prints a setup link");
-    browser.goto(&setup_link).await?;
-    browser.fill("#email", ADMIN_EMAIL).await?;
-    browser.fill("#display_name", "Root Admin").await?;
-    browser.fill("#password", ADMIN_PASSWORD).await?;
-    browser.fill("#confirm_password", ADMIN_PASSWORD).await?;
-    browser.click("form button[type=submit]").await?;
+    complete_setup(
+        browser,
+        &setup_link,
+        (ADMIN_EMAIL, "Root Admin", ADMIN_PASSWORD),
+    )
+    .await?;
     browser.wait_for_url("/users").await?;
     browser.wait_for_text("table tbody", ADMIN_EMAIL).await?;
 
