@@ -48,16 +48,27 @@ pub fn GuardedButton(
     }
 }
 
-/// A link to a page for `endpoint`'s action ("New role").
+/// A link to a page for `endpoint`'s action ("New role"): the page's main action, unless
+/// `secondary` (one main action per page; "Import CSV" sits beside "New user").
 #[component]
-pub fn GuardedLink(href: &'static str, endpoint: Endpoint, children: ChildrenFn) -> impl IntoView {
+pub fn GuardedLink(
+    href: &'static str,
+    endpoint: Endpoint,
+    #[prop(optional)] secondary: bool,
+    children: ChildrenFn,
+) -> impl IntoView {
     let missing = Memo::new(move |_| missing_message(&endpoint));
     let children = StoredValue::new(children);
+    let class = if secondary {
+        "button"
+    } else {
+        "button button-primary"
+    };
     move || {
         match missing.get() {
-        None => view! { <A href=href attr:class="button button-primary">{children.with_value(|c| c())}</A> }.into_any(),
+        None => view! { <A href=href attr:class=class>{children.with_value(|c| c())}</A> }.into_any(),
         Some(reason) => view! {
-            <span class="button button-primary" aria-disabled="true" title=reason>{children.with_value(|c| c())}</span>
+            <span class=class aria-disabled="true" title=reason>{children.with_value(|c| c())}</span>
         }
         .into_any(),
     }

@@ -127,6 +127,7 @@ async fn write_controls_are_disabled_for_a_viewer_and_say_why() {
                     <GuardedButton label="Delete" endpoint=endpoints::USERS_DELETE
                         on_click=Callback::new(move |()| clicked.update(|n| *n += 1)) />
                     <GuardedLink href="/roles/new" endpoint=endpoints::ROLES_CREATE>"New role"</GuardedLink>
+                    <GuardedLink href="/users/import" endpoint=endpoints::USERS_IMPORT secondary=true>"Import"</GuardedLink>
                 </Router>
             }
         });
@@ -134,8 +135,13 @@ async fn write_controls_are_disabled_for_a_viewer_and_say_why() {
         let button = root.query_selector("button").unwrap().unwrap();
         assert_eq!(button.has_attribute("disabled"), !may_write);
         if may_write {
+            // One main action; the other link is a plain button.
             assert!(root
-                .query_selector("a[href='/roles/new']")
+                .query_selector("a.button-primary[href='/roles/new']")
+                .unwrap()
+                .is_some());
+            assert!(root
+                .query_selector("a.button[href='/users/import']:not(.button-primary)")
                 .unwrap()
                 .is_some());
             button.unchecked_ref::<HtmlElement>().click();
@@ -146,7 +152,7 @@ async fn write_controls_are_disabled_for_a_viewer_and_say_why() {
                 Some("Needs the users:delete permission")
             );
             let link = root
-                .query_selector("[aria-disabled=true]")
+                .query_selector("[aria-disabled=true].button-primary")
                 .unwrap()
                 .expect("a disabled stand-in for the link");
             assert_eq!(

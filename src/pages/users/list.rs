@@ -152,7 +152,7 @@ pub fn UsersPage() -> impl IntoView {
             <div class="actions">
                 <CsvDownload label="Export CSV" filename="users.csv" id="users-export"
                     fetch=move || { let query = query.get_untracked(); async move { api::users::export_csv(session, &query).await } } />
-                <GuardedLink href="/users/import" endpoint=endpoints::USERS_IMPORT>"Import CSV"</GuardedLink>
+                <GuardedLink href="/users/import" endpoint=endpoints::USERS_IMPORT secondary=true>"Import CSV"</GuardedLink>
                 <GuardedButton label="New service account" endpoint=endpoints::USERS_CREATE
                     on_click=Callback::new(move |()| service_open.set(true)) />
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>
