@@ -7,6 +7,7 @@
 //! [`base_path`] puts it in front of every route and API path.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -20,18 +21,21 @@ pub struct Config {
 
 thread_local! {
     static CONFIG: RefCell<Config> = RefCell::new(Config::default());
-    static BASE_PATH: RefCell<String> = const { RefCell::new(String::new()) };
 }
+
+/// Read once at start from the document's base URL; a page that never set it (a
+/// component test) is at the root.
+static BASE_PATH: OnceLock<String> = OnceLock::new();
 
 /// The path prefix the console is served under, without the trailing slash: `""` at the
 /// root, `"/admin"` under `<base href="/admin/">`.
-pub fn base_path() -> String {
-    BASE_PATH.with(|b| b.borrow().clone())
+pub fn base_path() -> &'static str {
+    BASE_PATH.get().map_or("", String::as_str)
 }
 
 /// A path of the page's URL as the router's routes know it (without [`base_path`]).
 pub fn route_path(path: &str) -> String {
-    strip_base(&base_path(), path).to_owned()
+    strip_base(base_path(), path).to_owned()
 }
 
 /// `path` without the prefix `base` (`"/admin"`), when it is under it.
@@ -53,7 +57,7 @@ pub async fn load() {
         .and_then(|uri| web_sys::Url::new(&uri).ok())
         .map(|url| url.pathname().trim_end_matches('/').to_owned())
         .unwrap_or_default();
-    BASE_PATH.with(|b| *b.borrow_mut() = base.clone());
+    let base = BASE_PATH.get_or_init(|| base);
     let config = match gloo_net::http::Request::get(&format!("{base}/config.json"))
         .send()
         .await

@@ -29,17 +29,11 @@ pub use setup::SetupPage;
 pub use shell::Shell;
 pub use sso::{NewConnectionPage, SsoDetailPage, SsoDonePage, SsoPage};
 
-/// A same-site path to return to after signing in (never another origin). Browsers read
-/// a backslash as a slash and drop tabs and newlines inside a URL, so `/\evil.example`,
-/// or a slash, a tab and `/evil.example`, would lead to another site: neither gets through.
+/// A same-site path to return to after signing in (never another origin, never the
+/// sign-in page itself).
 pub fn safe_return_path(next: Option<String>) -> String {
-    next.filter(|n| {
-        n.starts_with('/')
-            && !n.starts_with("//")
-            && !n.starts_with("/login")
-            && !n.chars().any(|c| c == '\\' || c.is_control())
-    })
-    .unwrap_or_else(|| "/users".to_owned())
+    next.filter(|n| gatehouse_api::validation::is_same_site_path(n) && !n.starts_with("/login"))
+        .unwrap_or_else(|| "/users".to_owned())
 }
 
 use crate::components::link::A;

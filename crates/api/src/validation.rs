@@ -112,6 +112,15 @@ pub fn email(value: &str) -> Rule {
     Ok(())
 }
 
+/// Whether `path` is a path on this site to send a browser back to after signing in.
+/// Browsers read a backslash as a slash and drop tabs and newlines inside a URL, so
+/// `/\evil.example`, or a slash, a tab and `/evil.example`, would lead to another site.
+pub fn is_same_site_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.chars().any(|c| c == '\\' || c.is_control())
+}
+
 /// How emails are stored and compared: trimmed and lower-case.
 pub fn normalize_email(value: &str) -> String {
     value.trim().to_lowercase()

@@ -49,6 +49,18 @@ pub fn dist_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// A copy of the built console in `to` (created if missing), for a host to serve.
+fn copy_console(to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(dist_dir()?)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
 /// A free loopback port.
 pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -342,12 +354,7 @@ impl StaticConsole {
     /// On a port chosen beforehand (the API's CORS settings name the origin).
     pub async fn start_on(port: u16, api: &str) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        for entry in std::fs::read_dir(dist_dir()?)? {
-            let entry = entry?;
-            if entry.file_type()?.is_file() {
-                std::fs::copy(entry.path(), dir.path().join(entry.file_name()))?;
-            }
-        }
+        copy_console(dir.path())?;
         std::fs::write(
             dir.path().join("config.json"),
             serde_json::json!({ "api_base_url": api }).to_string(),
@@ -400,13 +407,7 @@ impl PrefixProxy {
     pub async fn start_on(port: u16, api: &str) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let console = dir.path().join("www/admin");
-        std::fs::create_dir_all(&console)?;
-        for entry in std::fs::read_dir(dist_dir()?)? {
-            let entry = entry?;
-            if entry.file_type()?.is_file() {
-                std::fs::copy(entry.path(), console.join(entry.file_name()))?;
-            }
-        }
+        copy_console(&console)?;
         let index = std::fs::read_to_string(console.join("index.html"))?;
         let base = r#"<base href="/" />"#;
         ensure!(index.contains(base), "index.html has no {base}");

@@ -58,12 +58,8 @@ fn callback_uri(state: &AppState) -> String {
 
 /// A console path to land on (anything else means the users list).
 fn safe_path(path: Option<String>) -> String {
-    path.filter(|p| {
-        p.starts_with('/')
-            && !p.starts_with("//")
-            && !p.chars().any(|c| c == '\\' || c.is_control())
-    })
-    .unwrap_or_else(|| "/users".to_owned())
+    path.filter(|p| gatehouse_api::validation::is_same_site_path(p))
+        .unwrap_or_else(|| "/users".to_owned())
 }
 
 /// Sends the browser to the connection's identity provider.
