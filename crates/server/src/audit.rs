@@ -12,11 +12,11 @@ use axum::response::Response;
 use gatehouse_api::audit::{Actor, AuditAction, Change, Target, TargetType};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::store;
+use crate::store::Conn;
 use crate::AppState;
 
 /// Where a request came from, kept for the events it records.
@@ -135,7 +135,7 @@ pub fn user_target(user: &gatehouse_api::users::User) -> Target {
 
 /// Records `action` on a person's own account, done by that person (`who`).
 pub async fn record_own(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     who: Who<'_>,
     user: Uuid,
@@ -158,11 +158,7 @@ pub async fn record_alone(db: &store::Db, tenant: &str, event: Event<'_>) -> sql
 }
 
 /// Stores `event` in the transaction `conn` belongs to.
-pub async fn record(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    event: Event<'_>,
-) -> sqlx::Result<()> {
+pub async fn record(conn: &mut Conn, tenant: &str, event: Event<'_>) -> sqlx::Result<()> {
     let actor = match event.who {
         Who::Caller(principal) => store::audit::actor_of(&mut *conn, principal).await?,
         Who::User(id) => store::audit::person(&mut *conn, id).await?,

@@ -12,6 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
+use crate::store::engine::{query, query_scalar, Conn, QueryBuilder};
 use crate::store::{self, Db};
 
 const FIRST: &[&str] = &[
@@ -243,7 +244,7 @@ pub struct Demo {
 /// any already there, in one transaction.
 pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
     const BATCH: usize = 500;
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+    let existing: i64 = query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
         .await?;
     let mut rng = StdRng::seed_from_u64(demo.seed ^ existing as u64);
@@ -274,9 +275,8 @@ pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
     }
     let now = store::now_ms();
     for chunk in memberships.chunks(BATCH) {
-        let mut q = sqlx::QueryBuilder::new(
-            "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ",
-        );
+        let mut q =
+            QueryBuilder::new("INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ");
         q.push_values(chunk, |mut row, (group, user)| {
             row.push_bind(*group).push_bind(*user).push_bind(now);
         });
@@ -287,7 +287,7 @@ pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     // Fresh statistics let SQLite plan the list queries well on the new data.
-    sqlx::query("ANALYZE").execute(db).await?;
+    query("ANALYZE").execute(db).await?;
     Ok(())
 }
 
@@ -298,13 +298,13 @@ struct DemoRoles {
 }
 
 /// The built-in roles and the demo's custom roles (created once).
-async fn demo_roles(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<DemoRoles> {
+async fn demo_roles(tx: &mut Conn) -> anyhow::Result<DemoRoles> {
     let viewer = store::roles::builtin_id(tx, DEFAULT_TENANT, BuiltinRole::VIEWER).await?;
     let editor = store::roles::builtin_id(tx, DEFAULT_TENANT, BuiltinRole::EDITOR).await?;
     let mut custom = Vec::new();
     for (name, description, permissions) in DEMO_ROLES {
         let found: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND name = ?")
+            query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND name = ?")
                 .bind(DEFAULT_TENANT)
                 .bind(name)
                 .fetch_optional(&mut *tx)
@@ -333,12 +333,12 @@ async fn demo_roles(tx: &mut sqlx::SqliteConnection) -> anyhow::Result<DemoRoles
 
 /// Creates `count` groups; some grant roles. Returns every group of the tenant.
 async fn demo_groups(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Conn,
     rng: &mut StdRng,
     count: usize,
     roles: &DemoRoles,
 ) -> anyhow::Result<Vec<Uuid>> {
-    let start: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups")
+    let start: i64 = query_scalar("SELECT COUNT(*) FROM groups")
         .fetch_one(&mut *tx)
         .await?;
     let start = usize::try_from(start).unwrap_or(0);
@@ -367,12 +367,10 @@ async fn demo_groups(
         };
         store::groups::set_roles(tx, id, &granted).await?;
     }
-    Ok(
-        sqlx::query_scalar("SELECT id FROM groups WHERE tenant_id = ?")
-            .bind(DEFAULT_TENANT)
-            .fetch_all(&mut *tx)
-            .await?,
-    )
+    Ok(query_scalar("SELECT id FROM groups WHERE tenant_id = ?")
+        .bind(DEFAULT_TENANT)
+        .fetch_all(&mut *tx)
+        .await?)
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use gatehouse_api::endpoints::RECENT_AUTH_SECONDS;
 use gatehouse_api::Permission;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::store::Conn;
 use crate::store::{self, roles, sessions, Db};
 
 /// A 403 when the caller lacks any of `permissions`; `explain` gets the missing
@@ -49,7 +49,7 @@ pub fn ensure_can_grant<'a>(
 /// tenant (422 under `field`), and those not held already (`already`) may carry only
 /// permissions the caller holds (403).
 pub async fn roles_to_grant(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     field: &str,
@@ -76,7 +76,7 @@ pub async fn roles_to_grant(
 /// and the roles, and the roles of the groups (which must exist: 422 otherwise), may
 /// carry only permissions the caller holds.
 pub async fn ensure_can_grant_through(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     role_ids: &[Uuid],
@@ -184,7 +184,7 @@ pub async fn ensure_not_stronger(
 
 /// Of `users`, those holding a permission the caller does not (for bulk changes).
 pub async fn stronger_among(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     users: &[Uuid],
@@ -248,11 +248,7 @@ pub fn refuse_self(
 /// Called inside the transaction of a change, after making it: if the tenant has no
 /// active administrator left, the change is refused (and rolled back with the
 /// transaction).
-pub async fn ensure_admin_remains(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    action: &str,
-) -> AppResult<()> {
+pub async fn ensure_admin_remains(conn: &mut Conn, tenant: &str, action: &str) -> AppResult<()> {
     if roles::active_admins(conn, tenant).await? > 0 {
         return Ok(());
     }

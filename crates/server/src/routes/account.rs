@@ -20,6 +20,7 @@ use crate::audit::{self, Who};
 use crate::auth::{mfa as totp, session_principal, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody};
+use crate::store::Conn;
 use crate::store::{begin_write, mfa, sessions, tenants, to_time, users};
 use crate::AppState;
 
@@ -256,11 +257,7 @@ pub async fn new_recovery_codes(
 }
 
 /// Records a change the caller made to their own account.
-async fn own(
-    conn: &mut sqlx::SqliteConnection,
-    principal: &Principal,
-    action: AuditAction,
-) -> sqlx::Result<()> {
+async fn own(conn: &mut Conn, principal: &Principal, action: AuditAction) -> sqlx::Result<()> {
     audit::record_own(
         conn,
         &principal.tenant_id,

@@ -32,6 +32,7 @@ use crate::auth::{token, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
+use crate::store::Conn;
 use crate::store::{self, api_keys, sessions, tenants, users};
 use crate::AppState;
 
@@ -391,7 +392,7 @@ pub async fn revoke_many(
 }
 
 async fn record_revoked(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     id: Uuid,

@@ -27,6 +27,7 @@ use crate::audit::{self, Event, Who};
 use crate::auth::{mfa as totp, token, Principal};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody};
+use crate::store::Conn;
 use crate::store::{self, mfa, sessions, tenants, throttle, users};
 use crate::AppState;
 
@@ -84,7 +85,7 @@ impl Attempt {
         Ok(())
     }
 
-    async fn count(&self, state: &AppState, conn: &mut sqlx::SqliteConnection) -> AppResult<()> {
+    async fn count(&self, state: &AppState, conn: &mut Conn) -> AppResult<()> {
         let settings = &state.settings;
         throttle::account_failed(
             &mut *conn,
@@ -146,7 +147,7 @@ impl Attempt {
 /// 429 with `Retry-After` while any of `keys` is blocked; `what` says what there was
 /// too much of.
 pub async fn refuse_if_blocked(state: &AppState, keys: &[&str], what: &str) -> AppResult<()> {
-    match throttle::blocked_until(&mut *state.db.acquire().await?, keys).await? {
+    match throttle::blocked_until(&mut state.db.acquire().await?, keys).await? {
         None => Ok(()),
         Some(until) => {
             let seconds = u64::try_from((until - store::now_ms() + 999) / 1000).unwrap_or(1);

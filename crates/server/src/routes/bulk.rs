@@ -15,7 +15,6 @@ use gatehouse_api::groups::Group;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::users::{User, UserStatus};
 use gatehouse_api::{Problem, Single};
-use sqlx::{Connection, SqliteConnection};
 use uuid::Uuid;
 
 use super::single;
@@ -24,6 +23,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{JsonBody, Path};
 use crate::guards;
+use crate::store::Conn;
 use crate::store::{self, groups, resets, roles, sessions, users};
 use crate::AppState;
 
@@ -103,7 +103,7 @@ pub async fn run(
 /// The selected ids in order, and the live users among them.
 async fn select(
     state: &AppState,
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     selection: &BulkSelection,
 ) -> AppResult<(Vec<Uuid>, std::collections::HashMap<Uuid, User>)> {
@@ -144,7 +144,7 @@ struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     async fn prepare(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         principal: &'a Principal,
         tenant: &'a str,
         action: &'a BulkAction,
@@ -213,7 +213,7 @@ impl<'a> Plan<'a> {
 
     /// Applies the action to one user, after the checks the single action makes. A
     /// change to an administrator runs in a savepoint, undone if it left none.
-    async fn apply(&self, conn: &mut SqliteConnection, user: &User) -> AppResult<Outcome> {
+    async fn apply(&self, conn: &mut Conn, user: &User) -> AppResult<Outcome> {
         let against_self = matches!(
             self.action,
             BulkAction::Disable { .. } | BulkAction::Lock { .. } | BulkAction::Delete { .. }
@@ -244,7 +244,7 @@ impl<'a> Plan<'a> {
         Ok(outcome)
     }
 
-    async fn record(&self, conn: &mut SqliteConnection, event: Event<'_>) -> AppResult<()> {
+    async fn record(&self, conn: &mut Conn, event: Event<'_>) -> AppResult<()> {
         audit::record(conn, self.tenant, event).await?;
         Ok(())
     }
@@ -253,7 +253,7 @@ impl<'a> Plan<'a> {
         Event::new(Who::Known(&self.actor), action, user_target(user))
     }
 
-    async fn change(&self, conn: &mut SqliteConnection, user: &User) -> AppResult<Outcome> {
+    async fn change(&self, conn: &mut Conn, user: &User) -> AppResult<Outcome> {
         match self.action {
             BulkAction::Disable { .. } => self.set_status(conn, user, UserStatus::Disabled).await,
             BulkAction::Lock { .. } => self.set_status(conn, user, UserStatus::Locked).await,
@@ -297,7 +297,7 @@ impl<'a> Plan<'a> {
 
     async fn set_status(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         user: &User,
         status: UserStatus,
     ) -> AppResult<Outcome> {
@@ -324,7 +324,7 @@ impl<'a> Plan<'a> {
         Ok((BulkOutcome::Done, None))
     }
 
-    async fn membership(&self, conn: &mut SqliteConnection, user: &User) -> AppResult<Outcome> {
+    async fn membership(&self, conn: &mut Conn, user: &User) -> AppResult<Outcome> {
         let group = self.group.as_ref().expect("prepared for a group action");
         let member = !groups::members_among(conn, group.id, &[user.id])
             .await?
@@ -355,7 +355,7 @@ impl<'a> Plan<'a> {
         Ok((BulkOutcome::Done, None))
     }
 
-    async fn direct_role(&self, conn: &mut SqliteConnection, user: &User) -> AppResult<Outcome> {
+    async fn direct_role(&self, conn: &mut Conn, user: &User) -> AppResult<Outcome> {
         let (role, name) = self.role.as_ref().expect("prepared for a role action");
         let before = roles::direct_of_user(&mut *conn, user.id).await?;
         let held = before.contains(role);

@@ -15,7 +15,6 @@ use gatehouse_api::groups::{
 };
 use gatehouse_api::users::{User, UserListQuery};
 use gatehouse_api::{Page, Pagination, Problem, Single};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{page, single};
@@ -25,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
 use crate::store::groups::GroupFields;
+use crate::store::Conn;
 use crate::store::{begin_write, groups, roles, users};
 use crate::AppState;
 
@@ -281,7 +281,7 @@ pub async fn members(
 
 /// 403 naming the users among `users` who hold permissions the caller does not.
 async fn refuse_stronger(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     users: &[Uuid],
@@ -311,7 +311,7 @@ fn target(group: &Group) -> Target {
 
 /// The event of a membership change: who joined or left (their names as they are now).
 async fn record_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     group: &Group,
     action: AuditAction,

@@ -17,7 +17,6 @@ use gatehouse_api::invites::MailKind;
 use gatehouse_api::users::{CreateUser, UpdateUser, User, UserStatus};
 use gatehouse_api::validation::normalize_email;
 use gatehouse_api::{Permission, Problem, Single};
-use sqlx::{Connection, SqliteConnection};
 use uuid::Uuid;
 
 use super::users::{insert_user, WELCOME_HOURS};
@@ -27,6 +26,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{JsonBody, Path};
 use crate::guards;
+use crate::store::Conn;
 use crate::store::{self, groups, resets, roles, sessions, users};
 use crate::AppState;
 
@@ -308,7 +308,7 @@ struct Importer<'a> {
 
 impl<'a> Importer<'a> {
     async fn prepare(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         state: &'a AppState,
         principal: &'a Principal,
         tenant: &'a str,
@@ -393,7 +393,7 @@ impl<'a> Importer<'a> {
 
     /// One row, inside its savepoint: `Err` is the row's error, and the savepoint is
     /// rolled back.
-    async fn import(&self, conn: &mut SqliteConnection, values: &Values) -> AppResult<RowResult> {
+    async fn import(&self, conn: &mut Conn, values: &Values) -> AppResult<RowResult> {
         let (groups, roles) = match self.grants(values) {
             Ok(grants) => grants,
             Err(why) => return Ok(Err(why)),
@@ -406,7 +406,7 @@ impl<'a> Importer<'a> {
 
     async fn create(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         values: &Values,
         groups: &[(Uuid, String)],
         roles: &[(Uuid, String)],
@@ -457,7 +457,7 @@ impl<'a> Importer<'a> {
 
     async fn update(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         user: &User,
         values: &Values,
         groups: &[(Uuid, String)],
@@ -541,7 +541,7 @@ impl<'a> Importer<'a> {
     /// Adds the memberships and direct roles the user lacks; what they gained.
     async fn grant(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         user: Uuid,
         groups: &[(Uuid, String)],
         roles: &[(Uuid, String)],

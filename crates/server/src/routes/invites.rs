@@ -22,7 +22,6 @@ use gatehouse_api::invites::{
 use gatehouse_api::users::{CreateUser, UserStatus};
 use gatehouse_api::validation::{email as email_rule, normalize_email};
 use gatehouse_api::{Page, Pagination, Permission, Problem, Single};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::auth::start_session;
@@ -35,6 +34,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{ClientAddr, JsonBody, Path, Query};
 use crate::guards;
 use crate::mail;
+use crate::store::Conn;
 use crate::store::{self, groups, invites, outbox, roles, sessions};
 use crate::AppState;
 
@@ -49,7 +49,7 @@ fn gone() -> AppError {
 /// Revoking an invite takes away what it would grant: only someone who holds all of
 /// it may (403 for the whole request otherwise, nothing revoked).
 async fn check_revoke(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     ids: &[Uuid],
@@ -61,7 +61,7 @@ async fn check_revoke(
 /// Queues the mail of an invite with a fresh code, if the server sends mail.
 #[allow(clippy::too_many_arguments)]
 async fn queue_mail(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     tenant: &str,
     tenant_name: &str,
@@ -462,7 +462,7 @@ fn target(id: Uuid, email: &str) -> Target {
 
 /// One event per invite revoked.
 async fn record_revoked(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     principal: &Principal,
     tenant: &str,
     revoked: &[Uuid],

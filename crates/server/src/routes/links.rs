@@ -5,11 +5,11 @@
 use chrono::{TimeZone, Utc};
 use gatehouse_api::invites::MailKind;
 use gatehouse_api::users::User;
-use sqlx::SqliteConnection;
 
 use crate::auth::token;
 use crate::error::{AppError, AppResult};
 use crate::mail;
+use crate::store::Conn;
 use crate::store::{self, outbox, resets, tenants};
 use crate::AppState;
 
@@ -53,7 +53,7 @@ pub fn require_mail(state: &AppState, field: &str) -> AppResult<()> {
 /// Issues a single-use password link for `user`, valid `hours`, and queues the message
 /// that carries it (a reset, or a welcome). Earlier links of theirs stop working.
 pub async fn mail_password_link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     user: &User,
     kind: MailKind,
@@ -110,7 +110,7 @@ where
         Some(found) => Ok(found),
         None => {
             throttle::client_failed(
-                &mut *state.db.acquire().await?,
+                &mut state.db.acquire().await?,
                 &client_key,
                 state.settings.max_failed_logins_per_client,
             )

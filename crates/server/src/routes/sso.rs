@@ -27,6 +27,7 @@ use crate::audit::{self, Event, Who};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
+use crate::store::Conn;
 use crate::store::{self, sso as store_sso};
 use crate::{guards, sso, AppState};
 
@@ -123,7 +124,7 @@ fn to_stored(
 /// Changing or deleting a connection can take away what its mappings give: only someone
 /// who holds every permission they carry may (403 otherwise).
 async fn check_existing(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     principal: &Principal,
     tenant: &str,

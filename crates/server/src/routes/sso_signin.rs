@@ -86,7 +86,7 @@ pub async fn start(
         other => other?,
     }
     throttle::count_in_window(
-        &mut *state.db.acquire().await?,
+        &mut state.db.acquire().await?,
         &client_key,
         STARTS_PER_CLIENT,
         throttle::CLIENT_WINDOW_MS,

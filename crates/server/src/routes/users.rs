@@ -20,7 +20,6 @@ use gatehouse_api::{Page, Problem, Single};
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{links, page, single};
@@ -29,6 +28,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IfMatch, JsonBody, Path, Query};
 use crate::guards;
+use crate::store::Conn;
 use crate::store::{self, groups, resets, roles, sessions, to_time, users};
 use crate::AppState;
 
@@ -74,7 +74,7 @@ fn owned(value: &Option<String>) -> Option<String> {
 /// default groups, but only those whose roles `granter` could grant (all of them when
 /// the server itself creates the first administrator).
 pub async fn insert_user(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     request: &CreateUser,
     password_hash: Option<&str>,

@@ -5,10 +5,9 @@ use std::collections::BTreeSet;
 use gatehouse_api::api_keys::{ApiKey, ApiKeyListQuery, ApiKeySortBy, ApiKeyStatus};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::Permission;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_as, query_scalar, Conn, DbRow, QueryBuilder};
 use super::sessions::parse_permissions;
 use super::{like_pattern, now_ms, push_page, to_time, users, Db};
 
@@ -33,8 +32,8 @@ fn permissions_text(permissions: &BTreeSet<Permission>) -> String {
         .join(" ")
 }
 
-pub async fn insert(conn: &mut SqliteConnection, key: &NewKey<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn insert(conn: &mut Conn, key: &NewKey<'_>) -> sqlx::Result<()> {
+    query(
         "INSERT INTO api_keys (id, tenant_id, owner_id, name, prefix, secret_hash, permissions, created_by, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -70,7 +69,7 @@ pub struct KeyCredentials {
 
 /// The key with this visible prefix, if any.
 pub async fn credentials(db: &Db, prefix: &str) -> sqlx::Result<Option<KeyCredentials>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT k.id, k.tenant_id, k.owner_id, k.secret_hash, k.permissions, k.expires_at, k.revoked_at,
                 k.last_used_at, (u.status = 'ACTIVE' AND u.deleted_at IS NULL)
          FROM api_keys k JOIN users u ON u.id = k.owner_id WHERE k.prefix = ?",
@@ -98,7 +97,7 @@ pub async fn credentials(db: &Db, prefix: &str) -> sqlx::Result<Option<KeyCreden
 
 /// Records that a key was used (callers keep this to about once a minute per key).
 pub async fn touch(db: &Db, id: Uuid, at: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+    query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
         .execute(db)
@@ -117,7 +116,7 @@ struct Row0 {
     revoked_by: Option<Uuid>,
 }
 
-fn from_row(row: &SqliteRow, now: i64) -> sqlx::Result<Row0> {
+fn from_row(row: &DbRow, now: i64) -> sqlx::Result<Row0> {
     let expires_at: Option<i64> = row.try_get("expires_at")?;
     let revoked_at: Option<i64> = row.try_get("revoked_at")?;
     let status = if revoked_at.is_some() {
@@ -181,7 +180,7 @@ async fn complete(db: &Db, rows: Vec<Row0>) -> sqlx::Result<Vec<ApiKey>> {
 }
 
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<ApiKey>> {
-    let row = sqlx::query(&format!(
+    let row = query(format!(
         "SELECT {COLUMNS} FROM api_keys k WHERE k.id = ? AND k.tenant_id = ?"
     ))
     .bind(id)
@@ -194,12 +193,11 @@ pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<ApiKey>
 }
 
 /// How the audit log names a key: its name and visible prefix.
-pub async fn label_in(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<String> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT name, prefix FROM api_keys WHERE id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+pub async fn label_in(conn: &mut Conn, id: Uuid) -> sqlx::Result<String> {
+    let row: Option<(String, String)> = query_as("SELECT name, prefix FROM api_keys WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     Ok(row
         .map(|(name, prefix)| label(&name, &prefix))
         .unwrap_or_else(|| id.to_string()))
@@ -212,7 +210,7 @@ pub fn label(name: &str, prefix: &str) -> String {
 
 /// The owner of a key of the tenant.
 pub async fn owner_of(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT owner_id FROM api_keys WHERE id = ? AND tenant_id = ?")
+    query_scalar("SELECT owner_id FROM api_keys WHERE id = ? AND tenant_id = ?")
         .bind(id)
         .bind(tenant)
         .fetch_optional(db)
@@ -220,7 +218,7 @@ pub async fn owner_of(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Uu
 }
 
 fn push_filters<'a>(
-    q: &mut QueryBuilder<'a, Sqlite>,
+    q: &mut QueryBuilder,
     tenant: &'a str,
     owner: Option<Uuid>,
     query: &'a ApiKeyListQuery,
@@ -310,13 +308,13 @@ pub async fn list(
 
 /// Renames a key still at `version`; `false` if it changed meanwhile.
 pub async fn rename(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     version: i64,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE api_keys SET name = ?, version = version + 1 WHERE id = ? AND tenant_id = ? AND version = ?",
     )
     .bind(name)
@@ -330,14 +328,14 @@ pub async fn rename(
 
 /// Revokes a key that is still usable (not revoked, not expired); `false` otherwise.
 pub async fn revoke(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     by: Option<Uuid>,
     reason: Option<&str>,
 ) -> sqlx::Result<bool> {
     let now = now_ms();
-    let done = sqlx::query(
+    let done = query(
         "UPDATE api_keys SET revoked_at = ?1, revoked_by = ?2, revoked_reason = ?3, version = version + 1
          WHERE id = ?4 AND tenant_id = ?5 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?1)",
     )
@@ -353,13 +351,13 @@ pub async fn revoke(
 
 /// Revokes every usable key of a user (who was deleted).
 pub async fn revoke_all_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     owner: Uuid,
     by: Option<Uuid>,
     reason: &str,
 ) -> sqlx::Result<u64> {
     let now = now_ms();
-    let done = sqlx::query(
+    let done = query(
         "UPDATE api_keys SET revoked_at = ?1, revoked_by = ?2, revoked_reason = ?3, version = version + 1
          WHERE owner_id = ?4 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?1)",
     )

@@ -7,11 +7,10 @@ use gatehouse_api::audit::{
     cursor_after, Actor, AuditAction, AuditEvent, AuditQuery, Change, Target, TargetType,
 };
 use gatehouse_api::export::safe_cell;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
+use super::engine::{query, query_as, query_scalar, Conn, DbRow, QueryBuilder};
 use super::{now_ms, push_contained_in_any, to_time, users, Db};
 use crate::auth::Principal;
 
@@ -32,7 +31,7 @@ pub struct NewEvent<'a> {
     pub user_agent: Option<String>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Conn, event: &NewEvent<'_>) -> sqlx::Result<()> {
     let (kind, actor_id, actor_name, key_id, key_name) = match event.actor {
         Actor::User { id, name } => ("user", Some(*id), Some(name.as_str()), None, None),
         Actor::ApiKey {
@@ -51,7 +50,7 @@ pub async fn insert(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> sqlx::
         Actor::Anonymous => ("anonymous", None, None, None, None),
     };
     let changes = serde_json::to_string(event.changes).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
+    query(
         "INSERT INTO audit_events (tenant_id, occurred_at, actor_kind, actor_id, actor_name, \
          api_key_id, api_key_name, action, target_type, target_id, target_name, changes, \
          reason, request_id, client_ip, user_agent) \
@@ -79,13 +78,12 @@ pub async fn insert(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> sqlx::
 }
 
 /// A person, named as they are now (deleted people too: their events still name them).
-pub async fn person(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Actor> {
-    let row = sqlx::query(
-        "SELECT id, email, display_name, first_name, last_name FROM users WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+pub async fn person(conn: &mut Conn, id: Uuid) -> sqlx::Result<Actor> {
+    let row =
+        query("SELECT id, email, display_name, first_name, last_name FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(match row {
         Some(row) => {
             let person = users::user_ref(&row)?;
@@ -102,14 +100,14 @@ pub async fn person(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Actor
 }
 
 /// The caller of a request: the person, or the API key acting for them.
-pub async fn actor_of(conn: &mut SqliteConnection, principal: &Principal) -> sqlx::Result<Actor> {
+pub async fn actor_of(conn: &mut Conn, principal: &Principal) -> sqlx::Result<Actor> {
     let Actor::User { id, name } = person(&mut *conn, principal.user_id).await? else {
         unreachable!("person() names a user");
     };
     let Some(key) = principal.api_key else {
         return Ok(Actor::User { id, name });
     };
-    let key_name: Option<String> = sqlx::query_scalar("SELECT name FROM api_keys WHERE id = ?")
+    let key_name: Option<String> = query_scalar("SELECT name FROM api_keys WHERE id = ?")
         .bind(key)
         .fetch_optional(conn)
         .await?;
@@ -128,7 +126,7 @@ fn decode_err(column: &str, value: &str) -> sqlx::Error {
     }
 }
 
-fn from_row(row: &SqliteRow) -> sqlx::Result<AuditEvent> {
+fn from_row(row: &DbRow) -> sqlx::Result<AuditEvent> {
     let kind: String = row.try_get("actor_kind")?;
     let actor_id: Option<Uuid> = row.try_get("actor_id")?;
     let actor_name: Option<String> = row.try_get("actor_name")?;
@@ -175,11 +173,7 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<AuditEvent> {
 }
 
 /// `SELECT … WHERE` the query's filters (not its cursor), newest first from there on.
-fn filtered<'q>(
-    tenant: &str,
-    query: &AuditQuery,
-    before: Option<(i64, i64)>,
-) -> QueryBuilder<'q, Sqlite> {
+fn filtered(tenant: &str, query: &AuditQuery, before: Option<(i64, i64)>) -> QueryBuilder {
     let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM audit_events WHERE tenant_id = "
     ));
@@ -233,7 +227,7 @@ fn filtered<'q>(
 
 /// Events whose names, reason or changed values contain `term`: through the trigram
 /// index when it has three characters or more, else by scanning.
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+fn push_search(q: &mut QueryBuilder, term: &str) {
     if term.chars().count() >= 3 {
         q.push(" AND id IN (SELECT rowid FROM audit_search WHERE audit_search MATCH ")
             .push_bind(format!("\"{}\"", term.replace('"', "\"\"")))
@@ -303,7 +297,7 @@ pub async fn export_csv(
     query: &AuditQuery,
     out: &Sender<std::io::Result<Vec<u8>>>,
 ) -> anyhow::Result<()> {
-    let mut select = filtered(tenant, query, query.position());
+    let select = filtered(tenant, query, query.position());
     super::stream_csv(select.build().fetch(db), &EXPORT_HEADER, out, |row| {
         Ok(export_row(&from_row(row)?).to_vec())
     })
@@ -354,15 +348,14 @@ fn export_row(event: &AuditEvent) -> [String; 15] {
 pub async fn prune(db: &Db) -> sqlx::Result<u64> {
     const BATCH: i64 = 5_000;
     let day_ms: i64 = 24 * 60 * 60 * 1000;
-    let tenants: Vec<(String, i64)> =
-        sqlx::query_as("SELECT id, audit_retention_days FROM tenants")
-            .fetch_all(db)
-            .await?;
+    let tenants: Vec<(String, i64)> = query_as("SELECT id, audit_retention_days FROM tenants")
+        .fetch_all(db)
+        .await?;
     let mut pruned = 0;
     for (tenant, days) in tenants {
         let before = now_ms() - days * day_ms;
         loop {
-            let gone = sqlx::query(
+            let gone = query(
                 "DELETE FROM audit_events WHERE id IN ( \
                    SELECT id FROM audit_events WHERE tenant_id = ? AND occurred_at < ? LIMIT ?)",
             )

@@ -1,5 +1,6 @@
 //! Periodic work done by one server at a time, however many share the database.
 
+use super::engine::{query, query_scalar};
 use super::{now_ms, Db};
 
 /// Takes the chore `name` when it is due: `true` means this server does it now, and no
@@ -7,7 +8,7 @@ use super::{now_ms, Db};
 /// it, it is due again after that.
 pub async fn take(db: &Db, name: &str, every_ms: i64) -> sqlx::Result<bool> {
     let now = now_ms();
-    let taken = sqlx::query(
+    let taken = query(
         "INSERT INTO chores (name, due_at, runs) VALUES (?1, ?2 + ?3, 1)
          ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at, runs = runs + 1
           WHERE chores.due_at <= ?2",
@@ -22,7 +23,7 @@ pub async fn take(db: &Db, name: &str, every_ms: i64) -> sqlx::Result<bool> {
 
 /// How many times the chore `name` has been taken, by any server.
 pub async fn runs(db: &Db, name: &str) -> sqlx::Result<i64> {
-    let runs: Option<i64> = sqlx::query_scalar("SELECT runs FROM chores WHERE name = ?")
+    let runs: Option<i64> = query_scalar("SELECT runs FROM chores WHERE name = ?")
         .bind(name)
         .fetch_optional(db)
         .await?;

@@ -4,10 +4,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use gatehouse_api::groups::{Group, GroupListQuery, GroupRef};
 use gatehouse_api::roles::RoleRef;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn, DbRow, On, QueryBuilder};
 use super::{now_ms, to_time, Db};
 
 /// Ids per `IN (...)` list: well under SQLite's limit on bound parameters.
@@ -16,7 +15,7 @@ const CHUNK: usize = 500;
 const COLUMNS: &str = "g.id, g.tenant_id, g.name, g.description, g.color, g.is_default, g.created_at, \
     g.updated_at, g.version, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS member_count";
 
-fn from_row(row: &SqliteRow, roles: Vec<RoleRef>) -> sqlx::Result<Group> {
+fn from_row(row: &DbRow, roles: Vec<RoleRef>) -> sqlx::Result<Group> {
     Ok(Group {
         id: row.try_get("id")?,
         tenant_id: row.try_get("tenant_id")?,
@@ -34,14 +33,14 @@ fn from_row(row: &SqliteRow, roles: Vec<RoleRef>) -> sqlx::Result<Group> {
 
 /// The roles each of `groups` grants.
 async fn roles_of(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl Into<On<'_>>,
     groups: &[Uuid],
 ) -> sqlx::Result<BTreeMap<Uuid, Vec<RoleRef>>> {
     let mut out: BTreeMap<Uuid, Vec<RoleRef>> = BTreeMap::new();
     if groups.is_empty() {
         return Ok(out);
     }
-    let mut q = QueryBuilder::<Sqlite>::new(
+    let mut q = QueryBuilder::new(
         "SELECT gr.group_id, r.id, r.name FROM group_roles gr JOIN roles r ON r.id = gr.role_id WHERE gr.group_id IN (",
     );
     let mut ids = q.separated(", ");
@@ -59,16 +58,12 @@ async fn roles_of(
 }
 
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Group>> {
-    get_in(&mut *db.acquire().await?, tenant, id).await
+    get_in(&mut db.acquire().await?, tenant, id).await
 }
 
 /// One group, inside a transaction.
-pub async fn get_in(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    id: Uuid,
-) -> sqlx::Result<Option<Group>> {
-    let Some(row) = sqlx::query(&format!(
+pub async fn get_in(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<Option<Group>> {
+    let Some(row) = query(format!(
         "SELECT {COLUMNS} FROM groups g WHERE g.id = ? AND g.tenant_id = ?"
     ))
     .bind(id)
@@ -83,12 +78,8 @@ pub async fn get_in(
 }
 
 /// Whether the group exists, inside a transaction.
-pub async fn exists(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    id: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT id FROM groups WHERE id = ? AND tenant_id = ?")
+pub async fn exists(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    query_scalar("SELECT id FROM groups WHERE id = ? AND tenant_id = ?")
         .bind(id)
         .bind(tenant)
         .fetch_optional(conn)
@@ -96,14 +87,10 @@ pub async fn exists(
 }
 
 /// The names of these groups of the tenant, sorted: how the audit log records them.
-pub async fn names_of(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<String>> {
+pub async fn names_of(conn: &mut Conn, tenant: &str, ids: &[Uuid]) -> sqlx::Result<Vec<String>> {
     let mut names = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT name FROM groups WHERE tenant_id = ");
+        let mut q = QueryBuilder::new("SELECT name FROM groups WHERE tenant_id = ");
         q.push_bind(tenant).push(" AND id IN (");
         let mut list = q.separated(", ");
         for id in chunk {
@@ -120,10 +107,10 @@ pub async fn names_of(
 
 /// Every group of the tenant by lower-cased name: its id and name.
 pub async fn by_name(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
 ) -> sqlx::Result<std::collections::HashMap<String, (Uuid, String)>> {
-    let rows = sqlx::query("SELECT id, name FROM groups WHERE tenant_id = ?")
+    let rows = query("SELECT id, name FROM groups WHERE tenant_id = ?")
         .bind(tenant)
         .fetch_all(conn)
         .await?;
@@ -172,13 +159,13 @@ pub struct GroupFields<'a> {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     fields: &GroupFields<'_>,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    sqlx::query(
+    query(
         "INSERT INTO groups (id, tenant_id, name, description, color, is_default, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -197,13 +184,13 @@ pub async fn insert(
 
 /// Writes the fields if the group is still at `version`; `false` if someone else changed it.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     version: i64,
     fields: &GroupFields<'_>,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE groups SET name = ?, description = ?, color = ?, is_default = ?, updated_at = ?, version = version + 1
          WHERE id = ? AND tenant_id = ? AND version = ?",
     )
@@ -221,13 +208,13 @@ pub async fn update(
 }
 
 /// Replaces the roles a group grants.
-pub async fn set_roles(conn: &mut SqliteConnection, id: Uuid, roles: &[Uuid]) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM group_roles WHERE group_id = ?")
+pub async fn set_roles(conn: &mut Conn, id: Uuid, roles: &[Uuid]) -> sqlx::Result<()> {
+    query("DELETE FROM group_roles WHERE group_id = ?")
         .bind(id)
         .execute(&mut *conn)
         .await?;
     for role in roles {
-        sqlx::query("INSERT OR IGNORE INTO group_roles (group_id, role_id) VALUES (?, ?)")
+        query("INSERT OR IGNORE INTO group_roles (group_id, role_id) VALUES (?, ?)")
             .bind(id)
             .bind(role)
             .execute(&mut *conn)
@@ -236,8 +223,8 @@ pub async fn set_roles(conn: &mut SqliteConnection, id: Uuid, roles: &[Uuid]) ->
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM groups WHERE id = ? AND tenant_id = ?")
+pub async fn delete(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
+    let done = query("DELETE FROM groups WHERE id = ? AND tenant_id = ?")
         .bind(id)
         .bind(tenant)
         .execute(conn)
@@ -247,13 +234,13 @@ pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx
 
 /// Of `ids`, the live users of the tenant.
 pub async fn existing_users(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<HashSet<Uuid>> {
     let mut found = HashSet::new();
     for chunk in ids.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM users WHERE tenant_id = ");
+        let mut q = QueryBuilder::new("SELECT id FROM users WHERE tenant_id = ");
         q.push_bind(tenant)
             .push(" AND deleted_at IS NULL AND id IN (");
         let mut list = q.separated(", ");
@@ -270,14 +257,13 @@ pub async fn existing_users(
 
 /// Of `ids`, those who are members of the group.
 pub async fn members_among(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     group: Uuid,
     ids: &[Uuid],
 ) -> sqlx::Result<HashSet<Uuid>> {
     let mut found = HashSet::new();
     for chunk in ids.chunks(CHUNK) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("SELECT user_id FROM group_members WHERE group_id = ");
+        let mut q = QueryBuilder::new("SELECT user_id FROM group_members WHERE group_id = ");
         q.push_bind(group).push(" AND user_id IN (");
         let mut list = q.separated(", ");
         for id in chunk {
@@ -291,16 +277,11 @@ pub async fn members_among(
     Ok(found)
 }
 
-pub async fn add_members(
-    conn: &mut SqliteConnection,
-    group: Uuid,
-    users: &[Uuid],
-) -> sqlx::Result<()> {
+pub async fn add_members(conn: &mut Conn, group: Uuid, users: &[Uuid]) -> sqlx::Result<()> {
     let now = now_ms();
     for chunk in users.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ",
-        );
+        let mut q =
+            QueryBuilder::new("INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ");
         q.push_values(chunk, |mut row, user| {
             row.push_bind(group).push_bind(*user).push_bind(now);
         });
@@ -309,13 +290,9 @@ pub async fn add_members(
     Ok(())
 }
 
-pub async fn remove_members(
-    conn: &mut SqliteConnection,
-    group: Uuid,
-    users: &[Uuid],
-) -> sqlx::Result<()> {
+pub async fn remove_members(conn: &mut Conn, group: Uuid, users: &[Uuid]) -> sqlx::Result<()> {
     for chunk in users.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM group_members WHERE group_id = ");
+        let mut q = QueryBuilder::new("DELETE FROM group_members WHERE group_id = ");
         q.push_bind(group).push(" AND user_id IN (");
         let mut list = q.separated(", ");
         for id in chunk {
@@ -327,8 +304,8 @@ pub async fn remove_members(
     Ok(())
 }
 
-pub async fn member_count(conn: &mut SqliteConnection, group: Uuid) -> sqlx::Result<u64> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM group_members WHERE group_id = ?")
+pub async fn member_count(conn: &mut Conn, group: Uuid) -> sqlx::Result<u64> {
+    let count: i64 = query_scalar("SELECT COUNT(*) FROM group_members WHERE group_id = ?")
         .bind(group)
         .fetch_one(conn)
         .await?;
@@ -337,7 +314,7 @@ pub async fn member_count(conn: &mut SqliteConnection, group: Uuid) -> sqlx::Res
 
 /// The groups a user belongs to, by name.
 pub async fn of_user(db: &Db, user: Uuid) -> sqlx::Result<Vec<GroupRef>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT g.id, g.name, g.color FROM group_members m JOIN groups g ON g.id = m.group_id
          WHERE m.user_id = ? ORDER BY g.name COLLATE NOCASE",
     )
@@ -356,8 +333,8 @@ pub async fn of_user(db: &Db, user: Uuid) -> sqlx::Result<Vec<GroupRef>> {
 }
 
 /// The tenant's default groups, which new users join.
-pub async fn default_groups(conn: &mut SqliteConnection, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar("SELECT id FROM groups WHERE tenant_id = ? AND is_default = 1")
+pub async fn default_groups(conn: &mut Conn, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
+    query_scalar("SELECT id FROM groups WHERE tenant_id = ? AND is_default = 1")
         .bind(tenant)
         .fetch_all(conn)
         .await

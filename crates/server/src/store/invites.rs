@@ -6,10 +6,9 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::invites::{Invite, InviteListQuery, InviteSortBy, InviteStatus};
 use gatehouse_api::query::SortOrder;
 use gatehouse_api::roles::RoleRef;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn, DbRow, On, QueryBuilder};
 use super::{like_pattern, now_ms, outbox, push_page, to_time, users, Db};
 
 /// A new invite, its code already hashed.
@@ -24,12 +23,12 @@ pub struct NewInvite<'a> {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     invite: &NewInvite<'_>,
     role_ids: &[Uuid],
     group_ids: &[Uuid],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO invites (id, tenant_id, email, code_hash, status, message, invited_by, created_at, expires_at)
          VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)",
     )
@@ -44,14 +43,14 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?;
     for role in role_ids {
-        sqlx::query("INSERT OR IGNORE INTO invite_roles (invite_id, role_id) VALUES (?, ?)")
+        query("INSERT OR IGNORE INTO invite_roles (invite_id, role_id) VALUES (?, ?)")
             .bind(invite.id)
             .bind(role)
             .execute(&mut *conn)
             .await?;
     }
     for group in group_ids {
-        sqlx::query("INSERT OR IGNORE INTO invite_groups (invite_id, group_id) VALUES (?, ?)")
+        query("INSERT OR IGNORE INTO invite_groups (invite_id, group_id) VALUES (?, ?)")
             .bind(invite.id)
             .bind(group)
             .execute(&mut *conn)
@@ -61,8 +60,8 @@ pub async fn insert(
 }
 
 /// Records the message that carries an invite.
-pub async fn set_mail(conn: &mut SqliteConnection, id: Uuid, mail: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invites SET mail_id = ? WHERE id = ?")
+pub async fn set_mail(conn: &mut Conn, id: Uuid, mail: Uuid) -> sqlx::Result<()> {
+    query("UPDATE invites SET mail_id = ? WHERE id = ?")
         .bind(mail)
         .bind(id)
         .execute(conn)
@@ -73,19 +72,19 @@ pub async fn set_mail(conn: &mut SqliteConnection, id: Uuid, mail: Uuid) -> sqlx
 /// The open invites (pending, not expired) for these addresses, by address. Pending
 /// invites that have expired are marked so, which frees their address.
 pub async fn open_for(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     emails: &[String],
 ) -> sqlx::Result<HashMap<String, Uuid>> {
     let now = now_ms();
-    sqlx::query("UPDATE invites SET status = 'EXPIRED' WHERE tenant_id = ? AND status = 'PENDING' AND expires_at <= ?")
+    query("UPDATE invites SET status = 'EXPIRED' WHERE tenant_id = ? AND status = 'PENDING' AND expires_at <= ?")
         .bind(tenant)
         .bind(now)
         .execute(&mut *conn)
         .await?;
     let mut found = HashMap::new();
     for chunk in emails.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::new(
             "SELECT email, id FROM invites WHERE status = 'PENDING' AND tenant_id = ",
         );
         q.push_bind(tenant).push(" AND email IN (");
@@ -103,15 +102,14 @@ pub async fn open_for(
 
 /// Of these addresses, those a live user of the tenant has.
 pub async fn taken_by_users(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     emails: &[String],
 ) -> sqlx::Result<std::collections::HashSet<String>> {
     let mut found = std::collections::HashSet::new();
     for chunk in emails.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT email FROM users WHERE deleted_at IS NULL AND tenant_id = ",
-        );
+        let mut q =
+            QueryBuilder::new("SELECT email FROM users WHERE deleted_at IS NULL AND tenant_id = ");
         q.push_bind(tenant).push(" AND email IN (");
         let mut list = q.separated(", ");
         for email in chunk {
@@ -137,7 +135,7 @@ struct Row0 {
     mail: Option<Uuid>,
 }
 
-fn from_row(row: &SqliteRow, now: i64) -> sqlx::Result<Row0> {
+fn from_row(row: &DbRow, now: i64) -> sqlx::Result<Row0> {
     let stored: String = row.try_get("status")?;
     let expires_at: i64 = row.try_get("expires_at")?;
     let status = match InviteStatus::parse(&stored) {
@@ -168,7 +166,7 @@ fn from_row(row: &SqliteRow, now: i64) -> sqlx::Result<Row0> {
     })
 }
 
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Uuid]) {
+fn push_ids(q: &mut QueryBuilder, ids: &[Uuid]) {
     let mut list = q.separated(", ");
     for id in ids {
         list.push_bind(*id);
@@ -182,7 +180,7 @@ async fn complete(db: &Db, rows: Vec<Row0>) -> sqlx::Result<Vec<Invite>> {
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.invite.id).collect();
     let mut roles: BTreeMap<Uuid, Vec<RoleRef>> = BTreeMap::new();
-    let mut q = QueryBuilder::<Sqlite>::new(
+    let mut q = QueryBuilder::new(
         "SELECT ir.invite_id, r.id, r.name FROM invite_roles ir JOIN roles r ON r.id = ir.role_id WHERE ir.invite_id IN (",
     );
     push_ids(&mut q, &ids);
@@ -194,7 +192,7 @@ async fn complete(db: &Db, rows: Vec<Row0>) -> sqlx::Result<Vec<Invite>> {
         });
     }
     let mut groups: BTreeMap<Uuid, Vec<GroupRef>> = BTreeMap::new();
-    let mut q = QueryBuilder::<Sqlite>::new(
+    let mut q = QueryBuilder::new(
         "SELECT ig.invite_id, g.id, g.name, g.color FROM invite_groups ig JOIN groups g ON g.id = ig.group_id WHERE ig.invite_id IN (",
     );
     push_ids(&mut q, &ids);
@@ -233,7 +231,7 @@ async fn complete(db: &Db, rows: Vec<Row0>) -> sqlx::Result<Vec<Invite>> {
 }
 
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<Invite>> {
-    let Some(row) = sqlx::query(&format!(
+    let Some(row) = query(format!(
         "SELECT {COLUMNS} FROM invites i WHERE i.id = ? AND i.tenant_id = ?"
     ))
     .bind(id)
@@ -252,7 +250,7 @@ pub async fn get_many(db: &Db, tenant: &str, ids: &[Uuid]) -> sqlx::Result<Vec<I
     let now = now_ms();
     let mut rows = Vec::new();
     for chunk in ids.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
+        let mut q = QueryBuilder::new(format!(
             "SELECT {COLUMNS} FROM invites i WHERE i.tenant_id = "
         ));
         q.push_bind(tenant).push(" AND i.id IN (");
@@ -280,7 +278,7 @@ pub async fn list(
 ) -> sqlx::Result<(Vec<Invite>, u64)> {
     let now = now_ms();
     let pattern = query.search_term().map(like_pattern);
-    let filter = |q: &mut QueryBuilder<'_, Sqlite>| {
+    let filter = |q: &mut QueryBuilder| {
         q.push(" FROM invites i WHERE i.tenant_id = ")
             .push_bind(tenant.to_owned());
         match query.status {
@@ -336,7 +334,7 @@ pub async fn list(
 
 /// Gives a pending invite a new code and expiry; `false` if it is not pending.
 pub async fn renew(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     code_hash: &[u8],
@@ -344,7 +342,7 @@ pub async fn renew(
     sender: Uuid,
 ) -> sqlx::Result<bool> {
     // Whoever sends it again vouches for it from now on (their grants were checked).
-    let done = sqlx::query(
+    let done = query(
         "UPDATE invites SET code_hash = ?, expires_at = ?, status = 'PENDING', invited_by = ?
          WHERE id = ? AND tenant_id = ? AND status IN ('PENDING', 'EXPIRED')
            AND NOT EXISTS (SELECT 1 FROM invites o WHERE o.tenant_id = invites.tenant_id
@@ -361,15 +359,10 @@ pub async fn renew(
 }
 
 /// Revokes the pending (or expired) invites among `ids`; the ones revoked.
-pub async fn revoke(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
+pub async fn revoke(conn: &mut Conn, tenant: &str, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
     let mut revoked = Vec::new();
     for chunk in ids.chunks(400) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("UPDATE invites SET status = 'REVOKED', revoked_at = ");
+        let mut q = QueryBuilder::new("UPDATE invites SET status = 'REVOKED', revoked_at = ");
         q.push_bind(now_ms())
             .push(" WHERE status IN ('PENDING', 'EXPIRED') AND tenant_id = ")
             .push_bind(tenant)
@@ -384,11 +377,8 @@ pub async fn revoke(
 }
 
 /// Revokes every pending (unexpired) invite of the tenant; the ones revoked.
-pub async fn revoke_all_pending(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+pub async fn revoke_all_pending(conn: &mut Conn, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
+    query_scalar(
         "UPDATE invites SET status = 'REVOKED', revoked_at = ?1 WHERE tenant_id = ?2 AND status = 'PENDING' AND expires_at > ?1 RETURNING id",
     )
     .bind(now_ms())
@@ -399,7 +389,7 @@ pub async fn revoke_all_pending(
 
 /// Of `ids`, those that are invites of the tenant.
 pub async fn existing(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashSet<Uuid>> {
@@ -408,13 +398,13 @@ pub async fn existing(
 
 /// Of `ids`, the tenant's invites, with the address each went to.
 pub async fn emails_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashMap<Uuid, String>> {
     let mut found = std::collections::HashMap::new();
     for chunk in ids.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT id, email FROM invites WHERE tenant_id = ");
+        let mut q = QueryBuilder::new("SELECT id, email FROM invites WHERE tenant_id = ");
         q.push_bind(tenant).push(" AND id IN (");
         push_ids(&mut q, chunk);
         q.push(")");
@@ -443,10 +433,10 @@ pub struct Open {
 
 /// The pending, unexpired invite with this code.
 pub async fn open_by_code(
-    db: impl sqlx::SqliteExecutor<'_> + Copy,
+    db: impl Into<On<'_>> + Copy,
     code_hash: &[u8],
 ) -> sqlx::Result<Option<Open>> {
-    let Some(row) = sqlx::query(
+    let Some(row) = query(
         "SELECT i.id, i.tenant_id, t.name, i.email, i.invited_by, i.expires_at,
                 i.mail_id IS NOT NULL AS mailed, u.id AS uid, u.email AS uemail, u.display_name, u.first_name, u.last_name
          FROM invites i JOIN tenants t ON t.id = i.tenant_id LEFT JOIN users u ON u.id = i.invited_by
@@ -479,11 +469,11 @@ pub async fn open_by_code(
         }
         None => None,
     };
-    let role_ids = sqlx::query_scalar("SELECT role_id FROM invite_roles WHERE invite_id = ?")
+    let role_ids = query_scalar("SELECT role_id FROM invite_roles WHERE invite_id = ?")
         .bind(id)
         .fetch_all(db)
         .await?;
-    let group_ids = sqlx::query_scalar("SELECT group_id FROM invite_groups WHERE invite_id = ?")
+    let group_ids = query_scalar("SELECT group_id FROM invite_groups WHERE invite_id = ?")
         .bind(id)
         .fetch_all(db)
         .await?;
@@ -503,15 +493,10 @@ pub async fn open_by_code(
 
 /// Accepts an open invite for `user`, once: `false` if another request took it first
 /// or it expired meanwhile.
-pub async fn accept(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    code_hash: &[u8],
-    user: Uuid,
-) -> sqlx::Result<bool> {
+pub async fn accept(conn: &mut Conn, id: Uuid, code_hash: &[u8], user: Uuid) -> sqlx::Result<bool> {
     let now = now_ms();
     // The code too: one looked up before a resend must not win after it.
-    let done = sqlx::query(
+    let done = query(
         "UPDATE invites SET status = 'ACCEPTED', accepted_at = ?, accepted_user_id = ?
          WHERE id = ? AND code_hash = ? AND status = 'PENDING' AND expires_at > ?",
     )
@@ -528,7 +513,7 @@ pub async fn accept(
 /// The roles `ids` would grant on acceptance, directly or through their groups, with
 /// their permissions (so revoking them can be checked like taking roles away).
 pub async fn grants(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<
@@ -539,7 +524,7 @@ pub async fn grants(
 > {
     let mut out = Vec::new();
     for chunk in ids.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::new(
             "SELECT DISTINCT r.name, r.permissions FROM roles r WHERE r.tenant_id = ",
         );
         q.push_bind(tenant).push(
@@ -563,8 +548,8 @@ pub async fn grants(
 }
 
 /// The ids of the tenant's pending invites.
-pub async fn pending_ids(conn: &mut SqliteConnection, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+pub async fn pending_ids(conn: &mut Conn, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
+    query_scalar(
         "SELECT id FROM invites WHERE tenant_id = ? AND status = 'PENDING' AND expires_at > ?",
     )
     .bind(tenant)

@@ -1,8 +1,8 @@
 //! Second factors: TOTP secrets, recovery codes, and the challenges of two-step sign-ins.
 
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn};
 use super::{now_ms, Db};
 
 /// A user's active authenticator secret and the last time step a code was taken for.
@@ -12,7 +12,7 @@ pub struct Totp {
 }
 
 pub async fn totp(db: &Db, user: Uuid) -> sqlx::Result<Option<Totp>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT totp_secret, totp_last_step FROM users WHERE id = ? AND totp_secret IS NOT NULL",
     )
     .bind(user)
@@ -30,18 +30,17 @@ pub async fn totp(db: &Db, user: Uuid) -> sqlx::Result<Option<Totp>> {
 /// Takes a code's time step, once: `false` if this step (or a later one) was used
 /// already, so a code seen over someone's shoulder cannot be replayed.
 pub async fn take_step(db: &Db, user: Uuid, step: i64) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1")
-            .bind(step)
-            .bind(user)
-            .execute(db)
-            .await?;
+    let done = query("UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1")
+        .bind(step)
+        .bind(user)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Stores a secret being set up (replacing any earlier unfinished one).
 pub async fn set_pending(db: &Db, user: Uuid, secret: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET totp_pending_secret = ? WHERE id = ?")
+    query("UPDATE users SET totp_pending_secret = ? WHERE id = ?")
         .bind(secret)
         .bind(user)
         .execute(db)
@@ -50,7 +49,7 @@ pub async fn set_pending(db: &Db, user: Uuid, secret: &str) -> sqlx::Result<()> 
 }
 
 pub async fn pending(db: &Db, user: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar::<_, Option<String>>("SELECT totp_pending_secret FROM users WHERE id = ?")
+    query_scalar::<Option<String>>("SELECT totp_pending_secret FROM users WHERE id = ?")
         .bind(user)
         .fetch_optional(db)
         .await
@@ -60,12 +59,12 @@ pub async fn pending(db: &Db, user: Uuid) -> sqlx::Result<Option<String>> {
 /// Makes the pending secret the active one, with new recovery codes; the user's
 /// sessions no longer owe an enrolment.
 pub async fn activate(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: Uuid,
     step: i64,
     recovery_hashes: &[Vec<u8>],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    query(
         "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,
                 totp_last_step = ?, mfa_enabled = 1, updated_at = ?, version = version + 1
          WHERE id = ? AND totp_pending_secret IS NOT NULL",
@@ -76,7 +75,7 @@ pub async fn activate(
     .execute(&mut *conn)
     .await?;
     replace_recovery_codes(conn, user, recovery_hashes).await?;
-    sqlx::query("UPDATE sessions SET mfa_enrolment_required = 0 WHERE user_id = ?")
+    query("UPDATE sessions SET mfa_enrolment_required = 0 WHERE user_id = ?")
         .bind(user)
         .execute(&mut *conn)
         .await?;
@@ -84,16 +83,16 @@ pub async fn activate(
 }
 
 pub async fn replace_recovery_codes(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: Uuid,
     hashes: &[Vec<u8>],
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = ?")
+    query("DELETE FROM mfa_recovery_codes WHERE user_id = ?")
         .bind(user)
         .execute(&mut *conn)
         .await?;
     for hash in hashes {
-        sqlx::query("INSERT OR IGNORE INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)")
+        query("INSERT OR IGNORE INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)")
             .bind(user)
             .bind(hash)
             .execute(&mut *conn)
@@ -104,7 +103,7 @@ pub async fn replace_recovery_codes(
 
 /// Uses up a recovery code; `false` if it is unknown or was used before.
 pub async fn take_recovery_code(db: &Db, user: Uuid, hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE mfa_recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
     )
     .bind(now_ms())
@@ -116,14 +115,14 @@ pub async fn take_recovery_code(db: &Db, user: Uuid, hash: &[u8]) -> sqlx::Resul
 }
 
 /// Forgets every second factor of a user (their secret, a pending one, recovery codes).
-pub async fn forget(conn: &mut SqliteConnection, user: Uuid) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn forget(conn: &mut Conn, user: Uuid) -> sqlx::Result<()> {
+    query(
         "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = 0 WHERE id = ?",
     )
     .bind(user)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = ?")
+    query("DELETE FROM mfa_recovery_codes WHERE user_id = ?")
         .bind(user)
         .execute(&mut *conn)
         .await?;
@@ -137,7 +136,7 @@ pub async fn create_challenge(
     user: Uuid,
     expires_at_ms: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO mfa_challenges (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
+    query("INSERT INTO mfa_challenges (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
         .bind(token_hash)
         .bind(user)
         .bind(expires_at_ms)
@@ -154,7 +153,7 @@ pub struct ChallengeOwner {
 }
 
 pub async fn challenge_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<ChallengeOwner>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT u.id, u.tenant_id, u.email FROM mfa_challenges c JOIN users u ON u.id = c.user_id
          WHERE c.token_hash = ? AND c.expires_at > ? AND u.deleted_at IS NULL",
     )
@@ -174,11 +173,11 @@ pub async fn challenge_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<
 
 /// Counts a wrong code; after `max` the challenge is gone and sign-in starts over.
 pub async fn challenge_failed(db: &Db, token_hash: &[u8], max: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mfa_challenges SET attempts = attempts + 1 WHERE token_hash = ?")
+    query("UPDATE mfa_challenges SET attempts = attempts + 1 WHERE token_hash = ?")
         .bind(token_hash)
         .execute(db)
         .await?;
-    sqlx::query("DELETE FROM mfa_challenges WHERE token_hash = ? AND attempts >= ?")
+    query("DELETE FROM mfa_challenges WHERE token_hash = ? AND attempts >= ?")
         .bind(token_hash)
         .bind(max)
         .execute(db)
@@ -188,7 +187,7 @@ pub async fn challenge_failed(db: &Db, token_hash: &[u8], max: i64) -> sqlx::Res
 
 /// Ends a challenge (used, or expired); `false` if another request took it first.
 pub async fn take_challenge(db: &Db, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM mfa_challenges WHERE token_hash = ?")
+    let done = query("DELETE FROM mfa_challenges WHERE token_hash = ?")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -196,7 +195,7 @@ pub async fn take_challenge(db: &Db, token_hash: &[u8]) -> sqlx::Result<bool> {
 }
 
 pub async fn purge_expired_challenges(db: &Db) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM mfa_challenges WHERE expires_at <= ?")
+    let done = query("DELETE FROM mfa_challenges WHERE expires_at <= ?")
         .bind(now_ms())
         .execute(db)
         .await?;

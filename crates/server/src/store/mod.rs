@@ -17,34 +17,82 @@ pub mod tenants;
 pub mod throttle;
 pub mod users;
 
+pub mod engine;
+
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, TimeZone, Utc};
 use gatehouse_api::query::NameQuery;
-use sqlx::sqlite::SqliteRow;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 
-pub type Db = SqlitePool;
+use engine::{query, query_scalar, QueryBuilder};
+pub use engine::{Conn, Db, DbRow, Engine, Tx};
 
-/// A transaction holding SQLite's write lock from its first statement. A deferred one
-/// that reads and then writes fails at once ("database is locked") when another
-/// connection wrote in between, which busy_timeout cannot help; taking the lock up
-/// front makes concurrent writers (requests, the mail worker) wait their turn instead.
-pub async fn begin_write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
-    db.begin_with("BEGIN IMMEDIATE").await
+/// A transaction holding the database's write lock from its first statement. A deferred
+/// one that reads and then writes fails at once on SQLite ("database is locked") when
+/// another connection wrote in between, and on PostgreSQL could act on what it read
+/// after another server changed it; taking the lock up front makes concurrent writers
+/// (requests, the mail worker, other servers) take turns instead.
+pub async fn begin_write(db: &Db) -> sqlx::Result<Tx> {
+    db.begin_write().await
 }
 
-/// Opens (creating if needed) the database named by `url` and brings its schema up to date.
+/// Connections each server keeps open to PostgreSQL: several servers share its
+/// connection limit (100 by default).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// Opens the database named by `url` (`sqlite://file.db`, created if needed, or
+/// `postgres://user@host/name`) and brings its schema up to date.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL is not supported by this build yet; use a sqlite:// database URL");
+    let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        connect_postgres(url).await?
+    } else if url.starts_with("sqlite:") {
+        connect_sqlite(url).await?
+    } else {
+        bail!(
+            "unsupported database URL {url:?}: expected sqlite://path/to/file.db or \
+             postgres://user@host/database"
+        );
+    };
+    roles::ensure_builtin_roles(&db).await?;
+    Ok(db)
+}
+
+async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+    let pool = PgPoolOptions::new()
+        .max_connections(POSTGRES_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", without_password(url)))?;
+    // sqlx's migrator holds an advisory lock while it runs: servers starting together
+    // on one database migrate it once.
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .context("database migration failed")?;
+    Ok(Db::Postgres(pool))
+}
+
+/// `url` with its password (if any) hidden, for error messages and logs.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
     }
-    if !url.starts_with("sqlite:") {
-        bail!("unsupported database URL {url:?}: expected sqlite://path/to/file.db");
-    }
+}
+
+async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url:?}"))?
         .create_if_missing(true)
@@ -80,7 +128,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
             .unwrap_or(0)
     };
     let before = applied().await;
-    sqlx::migrate!("./migrations")
+    sqlx::migrate!("./migrations/sqlite")
         .run(&setup)
         .await
         .context("database migration failed")?;
@@ -90,11 +138,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
             .context("cannot analyse the database")?;
     }
     setup.close().await;
-    let db = open(8)
+    let pool = open(8)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    roles::ensure_builtin_roles(&db).await?;
-    Ok(db)
+    Ok(Db::Sqlite(pool))
 }
 
 /// After migrations, analyses again each table that has statistics but an index without
@@ -102,16 +149,15 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 /// prefers the index it knows nothing about (seen: a million users sorted in memory,
 /// 3 s, instead of read from the order's index). A database never analysed is left to
 /// SQLite's defaults.
-async fn refresh_statistics(db: &Db) -> sqlx::Result<()> {
-    let analysed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')",
-    )
-    .fetch_one(db)
-    .await?;
+async fn refresh_statistics(db: &SqlitePool) -> sqlx::Result<()> {
+    let analysed: bool =
+        query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')")
+            .fetch_one(db)
+            .await?;
     if !analysed {
         return Ok(());
     }
-    let tables: Vec<String> = sqlx::query_scalar(
+    let tables: Vec<String> = query_scalar(
         "SELECT DISTINCT tbl_name FROM sqlite_master
           WHERE type = 'index' AND tbl_name IN (SELECT tbl FROM sqlite_stat1)
             AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)",
@@ -120,7 +166,7 @@ async fn refresh_statistics(db: &Db) -> sqlx::Result<()> {
     .await?;
     for table in tables {
         tracing::info!(%table, "analysing a table whose new indexes have no statistics");
-        sqlx::query(&format!("ANALYZE \"{}\"", table.replace('"', "\"\"")))
+        query(format!("ANALYZE \"{}\"", table.replace('"', "\"\"")))
             .execute(db)
             .await?;
     }
@@ -136,10 +182,10 @@ pub async fn name_page(
     order: &str,
     tenant: &str,
     query: &NameQuery,
-) -> sqlx::Result<(Vec<SqliteRow>, u64)> {
+) -> sqlx::Result<(Vec<DbRow>, u64)> {
     let alias = from.rsplit(' ').next().unwrap_or(from);
     let pattern = query.search_term().map(like_pattern);
-    let filter = |q: &mut QueryBuilder<'_, Sqlite>| {
+    let filter = |q: &mut QueryBuilder| {
         q.push(format_args!(" FROM {from} WHERE {alias}.tenant_id = "))
             .push_bind(tenant.to_owned());
         if let Some(pattern) = &pattern {
@@ -159,7 +205,7 @@ pub async fn name_page(
 }
 
 /// Appends ` ORDER BY {order} LIMIT … OFFSET …` for the 1-based `page` of `per_page` rows.
-pub fn push_page(q: &mut QueryBuilder<'_, Sqlite>, order: &str, page: u32, per_page: u32) {
+pub fn push_page(q: &mut QueryBuilder, order: &str, page: u32, per_page: u32) {
     let per_page = i64::from(per_page);
     q.push(format_args!(" ORDER BY {order} LIMIT "))
         .push_bind(per_page)
@@ -169,7 +215,7 @@ pub fn push_page(q: &mut QueryBuilder<'_, Sqlite>, order: &str, page: u32, per_p
 
 /// Appends ` AND (a LIKE ? OR b LIKE ? …)`: `term` occurs in one of `columns` (ASCII
 /// case-insensitive), with its wildcards escaped.
-pub fn push_contained_in_any(q: &mut QueryBuilder<'_, Sqlite>, columns: &[&str], term: &str) {
+pub fn push_contained_in_any(q: &mut QueryBuilder, columns: &[&str], term: &str) {
     let pattern = like_pattern(term);
     q.push(" AND (");
     for (i, column) in columns.iter().enumerate() {
@@ -200,10 +246,10 @@ const EXPORT_CHUNK_ROWS: usize = 500;
 /// as they are read: never all held. Stops early when `out`'s receiver is gone (the
 /// client went away).
 pub async fn stream_csv<'r>(
-    mut rows: futures_util::stream::BoxStream<'r, sqlx::Result<SqliteRow>>,
+    mut rows: futures_util::stream::BoxStream<'r, sqlx::Result<DbRow>>,
     header: &[&str],
     out: &tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
-    cells: impl Fn(&SqliteRow) -> anyhow::Result<Vec<String>>,
+    cells: impl Fn(&DbRow) -> anyhow::Result<Vec<String>>,
 ) -> anyhow::Result<()> {
     use futures_util::TryStreamExt;
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -263,10 +309,10 @@ mod tests {
             "CREATE INDEX people_b ON people (b)",
             "CREATE INDEX never_x ON never (x)",
         ] {
-            sqlx::query(statement).execute(&db).await.unwrap();
+            query(statement).execute(&db).await.unwrap();
         }
         refresh_statistics(&db).await.unwrap();
-        let known: Vec<String> = sqlx::query_scalar("SELECT idx FROM sqlite_stat1 ORDER BY idx")
+        let known: Vec<String> = query_scalar("SELECT idx FROM sqlite_stat1 ORDER BY idx")
             .fetch_all(&db)
             .await
             .unwrap();

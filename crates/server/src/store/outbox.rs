@@ -2,10 +2,9 @@
 //! restart loses nothing and several servers never send one message twice.
 
 use gatehouse_api::invites::{Delivery, DeliveryStatus, MailKind};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn, DbRow, On, QueryBuilder};
 use super::{now_ms, to_time, Db};
 
 /// A message to queue.
@@ -21,10 +20,10 @@ pub struct NewMail<'a> {
 }
 
 /// Queues a message, due now; its id.
-pub async fn enqueue(conn: &mut SqliteConnection, mail: &NewMail<'_>) -> sqlx::Result<Uuid> {
+pub async fn enqueue(conn: &mut Conn, mail: &NewMail<'_>) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     let now = now_ms();
-    sqlx::query(
+    query(
         "INSERT INTO outbox (id, tenant_id, kind, to_address, subject, text_body, html_body, user_id,
                              status, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?)",
@@ -59,7 +58,7 @@ pub struct Claimed {
 /// and if this server dies they are due again when the lease ends.
 pub async fn claim_due(db: &Db, limit: u32, lease_ms: i64) -> sqlx::Result<Vec<Claimed>> {
     let now = now_ms();
-    let rows = sqlx::query(
+    let rows = query(
         "UPDATE outbox SET claimed_until = ?1, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox
                       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?2 AND claimed_until < ?2
@@ -87,7 +86,7 @@ pub async fn claim_due(db: &Db, limit: u32, lease_ms: i64) -> sqlx::Result<Vec<C
 
 /// Sent: the bodies (and the link in them) are forgotten.
 pub async fn mark_sent(db: &Db, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query(
+    query(
         "UPDATE outbox SET status = 'SENT', sent_at = ?, next_attempt_at = NULL, claimed_until = 0,
                            last_error = NULL, text_body = '', html_body = ''
          WHERE id = ?",
@@ -107,7 +106,7 @@ pub async fn mark_failed(
     retry_at: Option<i64>,
 ) -> sqlx::Result<()> {
     // Given up: the link in the bodies is of no more use to anyone.
-    sqlx::query(
+    query(
         "UPDATE outbox SET status = 'FAILED', last_error = ?1, next_attempt_at = ?2, claimed_until = 0,
                            text_body = CASE WHEN ?2 IS NULL THEN '' ELSE text_body END,
                            html_body = CASE WHEN ?2 IS NULL THEN '' ELSE html_body END
@@ -124,12 +123,12 @@ pub async fn mark_failed(
 /// Stops the unsent messages of these invites (revoked, or replaced by a newer link):
 /// they are not tried again, and the links in them are forgotten.
 pub async fn cancel_for_invites(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     invite_ids: &[Uuid],
     reason: &str,
 ) -> sqlx::Result<()> {
     for chunk in invite_ids.chunks(400) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        let mut q = QueryBuilder::new(
             "UPDATE outbox SET status = 'FAILED', next_attempt_at = NULL, claimed_until = 0,
                                text_body = '', html_body = '', last_error = ",
         );
@@ -147,7 +146,7 @@ pub async fn cancel_for_invites(
 
 /// When the next due message is, if any (so the worker can sleep until then).
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+    query_scalar(
         "SELECT MIN(MAX(next_attempt_at, claimed_until)) FROM outbox WHERE next_attempt_at IS NOT NULL",
     )
     .fetch_one(db)
@@ -157,7 +156,7 @@ pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
 const DELIVERY_COLUMNS: &str =
     "id, kind, to_address, status, attempts, last_error, next_attempt_at, created_at, sent_at";
 
-pub fn delivery_from_row(row: &SqliteRow) -> sqlx::Result<Delivery> {
+pub fn delivery_from_row(row: &DbRow) -> sqlx::Result<Delivery> {
     let kind: String = row.try_get("kind")?;
     let status: String = row.try_get("status")?;
     Ok(Delivery {
@@ -176,14 +175,11 @@ pub fn delivery_from_row(row: &SqliteRow) -> sqlx::Result<Delivery> {
 }
 
 /// The deliveries with these ids.
-pub async fn deliveries(
-    db: impl sqlx::SqliteExecutor<'_>,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<Delivery>> {
+pub async fn deliveries(db: impl Into<On<'_>>, ids: &[Uuid]) -> sqlx::Result<Vec<Delivery>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+    let mut q = QueryBuilder::new(format!(
         "SELECT {DELIVERY_COLUMNS} FROM outbox WHERE id IN ("
     ));
     let mut list = q.separated(", ");
@@ -201,7 +197,7 @@ pub async fn deliveries(
 
 /// The latest messages about a user (resets, welcome), newest first.
 pub async fn of_user(db: &Db, user: Uuid, limit: u32) -> sqlx::Result<Vec<Delivery>> {
-    sqlx::query(&format!(
+    query(format!(
         "SELECT {DELIVERY_COLUMNS} FROM outbox WHERE user_id = ? ORDER BY created_at DESC LIMIT ?"
     ))
     .bind(user)

@@ -6,10 +6,9 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::roles::{Role, RoleHolders, RoleListQuery};
 use gatehouse_api::Permission;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn, DbRow, On, QueryBuilder};
 use super::sessions::parse_permissions;
 use super::{now_ms, to_time, Db};
 
@@ -24,13 +23,13 @@ fn permission_list(role: BuiltinRole) -> String {
 /// Makes sure every tenant has the built-in roles with their current permissions, so an
 /// upgrade that adds permissions to Admin takes effect at start.
 pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
-    let tenants = sqlx::query_scalar::<_, String>("SELECT id FROM tenants")
+    let tenants = query_scalar::<String>("SELECT id FROM tenants")
         .fetch_all(db)
         .await?;
     for tenant in tenants {
         for role in BuiltinRole::ALL {
             let now = now_ms();
-            sqlx::query(
+            query(
                 "INSERT INTO roles (id, tenant_id, name, description, builtin, permissions, created_at, updated_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (tenant_id, builtin) WHERE builtin IS NOT NULL
@@ -53,20 +52,16 @@ pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
 }
 
 /// The id of a tenant's built-in role.
-pub async fn builtin_id(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    role: BuiltinRole,
-) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND builtin = ?")
+pub async fn builtin_id(conn: &mut Conn, tenant: &str, role: BuiltinRole) -> sqlx::Result<Uuid> {
+    query_scalar("SELECT id FROM roles WHERE tenant_id = ? AND builtin = ?")
         .bind(tenant)
         .bind(role.key)
         .fetch_one(conn)
         .await
 }
 
-pub async fn grant(conn: &mut SqliteConnection, user_id: Uuid, role_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, ?)")
+pub async fn grant(conn: &mut Conn, user_id: Uuid, role_id: Uuid) -> sqlx::Result<()> {
+    query("INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, ?)")
         .bind(user_id)
         .bind(role_id)
         .execute(conn)
@@ -82,8 +77,8 @@ const ADMINS: &str = "SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id 
 
 /// How many live, active users of the tenant hold Admin. Every change that could take
 /// Admin away checks this is still at least one before it commits.
-pub async fn active_admins(conn: &mut SqliteConnection, tenant: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(&format!(
+pub async fn active_admins(conn: &mut Conn, tenant: &str) -> sqlx::Result<i64> {
+    query_scalar(format!(
         "SELECT COUNT(*) FROM users WHERE tenant_id = ?1 AND deleted_at IS NULL AND status = 'ACTIVE'
            AND id IN ({ADMINS})"
     ))
@@ -93,23 +88,16 @@ pub async fn active_admins(conn: &mut SqliteConnection, tenant: &str) -> sqlx::R
 }
 
 /// The roles held by a user directly.
-pub async fn direct_of_user(
-    db: impl sqlx::SqliteExecutor<'_>,
-    user: Uuid,
-) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar("SELECT role_id FROM user_roles WHERE user_id = ?")
+pub async fn direct_of_user(db: impl Into<On<'_>>, user: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    query_scalar("SELECT role_id FROM user_roles WHERE user_id = ?")
         .bind(user)
         .fetch_all(db)
         .await
 }
 
 /// Replaces a user's direct roles.
-pub async fn set_direct(
-    conn: &mut SqliteConnection,
-    user: Uuid,
-    roles: &[Uuid],
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = ?")
+pub async fn set_direct(conn: &mut Conn, user: Uuid, roles: &[Uuid]) -> sqlx::Result<()> {
+    query("DELETE FROM user_roles WHERE user_id = ?")
         .bind(user)
         .execute(&mut *conn)
         .await?;
@@ -124,7 +112,7 @@ pub async fn effective_of_user(
     db: &Db,
     user: Uuid,
 ) -> sqlx::Result<Vec<(Uuid, String, String, Option<(Uuid, String)>)>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT r.id, r.name, r.permissions, NULL, NULL FROM user_roles ur JOIN roles r ON r.id = ur.role_id
           WHERE ur.user_id = ?1
          UNION ALL
@@ -158,7 +146,7 @@ const ROLE_COLUMNS: &str =
       WHERE ur.role_id = r.id AND u.deleted_at IS NULL) AS user_count, \
     (SELECT COUNT(*) FROM group_roles gr WHERE gr.role_id = r.id) AS group_count";
 
-fn role_from_row(row: &SqliteRow) -> sqlx::Result<Role> {
+fn role_from_row(row: &DbRow) -> sqlx::Result<Role> {
     let permissions: String = row.try_get("permissions")?;
     Ok(Role {
         id: row.try_get("id")?,
@@ -184,12 +172,8 @@ pub fn store_permissions(permissions: &BTreeSet<Permission>) -> String {
         .join(" ")
 }
 
-pub async fn get(
-    db: impl sqlx::SqliteExecutor<'_>,
-    tenant: &str,
-    id: Uuid,
-) -> sqlx::Result<Option<Role>> {
-    sqlx::query(&format!(
+pub async fn get(db: impl Into<On<'_>>, tenant: &str, id: Uuid) -> sqlx::Result<Option<Role>> {
+    query(format!(
         "SELECT {ROLE_COLUMNS} FROM roles r WHERE r.id = ? AND r.tenant_id = ?"
     ))
     .bind(id)
@@ -214,7 +198,7 @@ pub async fn list(db: &Db, tenant: &str, query: &RoleListQuery) -> sqlx::Result<
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     name: &str,
@@ -222,7 +206,7 @@ pub async fn insert(
     permissions: &BTreeSet<Permission>,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    sqlx::query(
+    query(
         "INSERT INTO roles (id, tenant_id, name, description, permissions, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -240,7 +224,7 @@ pub async fn insert(
 
 /// Writes a custom role if it is still at `version`; `false` if someone else changed it.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     version: i64,
@@ -248,7 +232,7 @@ pub async fn update(
     description: &str,
     permissions: &BTreeSet<Permission>,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE roles SET name = ?, description = ?, permissions = ?, updated_at = ?, version = version + 1
          WHERE id = ? AND tenant_id = ? AND version = ? AND builtin IS NULL",
     )
@@ -264,8 +248,8 @@ pub async fn update(
     Ok(done.rows_affected() > 0)
 }
 
-pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM roles WHERE id = ? AND tenant_id = ? AND builtin IS NULL")
+pub async fn delete(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
+    let done = query("DELETE FROM roles WHERE id = ? AND tenant_id = ? AND builtin IS NULL")
         .bind(id)
         .bind(tenant)
         .execute(conn)
@@ -275,7 +259,7 @@ pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx
 
 /// The permissions of each of `ids` that is a role of the tenant; unknown ids are absent.
 pub async fn permissions_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<BTreeMap<Uuid, (String, BTreeSet<Permission>)>> {
@@ -283,8 +267,7 @@ pub async fn permissions_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut q =
-        QueryBuilder::<Sqlite>::new("SELECT id, name, permissions FROM roles WHERE tenant_id = ");
+    let mut q = QueryBuilder::new("SELECT id, name, permissions FROM roles WHERE tenant_id = ");
     q.push_bind(tenant).push(" AND id IN (");
     push_ids(&mut q, ids);
     q.push(")");
@@ -299,11 +282,7 @@ pub async fn permissions_of(
 }
 
 /// The names of these roles, sorted: how the audit log records a set of roles.
-pub async fn names_of(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<String>> {
+pub async fn names_of(conn: &mut Conn, tenant: &str, ids: &[Uuid]) -> sqlx::Result<Vec<String>> {
     let mut names: Vec<String> = permissions_of(conn, tenant, ids)
         .await?
         .into_values()
@@ -315,10 +294,10 @@ pub async fn names_of(
 
 /// The roles a group grants, with their permissions.
 pub async fn granted_by_group(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     group: Uuid,
 ) -> sqlx::Result<Vec<(String, BTreeSet<Permission>)>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT r.name, r.permissions FROM group_roles gr JOIN roles r ON r.id = gr.role_id WHERE gr.group_id = ?",
     )
     .bind(group)
@@ -334,7 +313,7 @@ pub async fn granted_by_group(
 
 /// Who holds a role: the first direct holders, the granting groups, and counts.
 pub async fn holders(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<RoleHolders> {
-    let users = sqlx::query(
+    let users = query(
         "SELECT u.id, u.email, u.display_name, u.first_name, u.last_name FROM user_roles ur JOIN users u ON u.id = ur.user_id
          WHERE ur.role_id = ? AND u.deleted_at IS NULL ORDER BY u.email LIMIT 200",
     )
@@ -344,13 +323,13 @@ pub async fn holders(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<RoleHolder
     .iter()
     .map(super::users::user_ref)
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let direct: i64 = sqlx::query_scalar(
+    let direct: i64 = query_scalar(
         "SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ? AND u.deleted_at IS NULL",
     )
     .bind(id)
     .fetch_one(db)
     .await?;
-    let groups = sqlx::query(
+    let groups = query(
         "SELECT g.id, g.name, g.color FROM group_roles gr JOIN groups g ON g.id = gr.group_id
          WHERE gr.role_id = ? ORDER BY g.name COLLATE NOCASE",
     )
@@ -366,7 +345,7 @@ pub async fn holders(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<RoleHolder
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    let effective: i64 = sqlx::query_scalar(
+    let effective: i64 = query_scalar(
         "SELECT COUNT(*) FROM users u WHERE u.tenant_id = ?1 AND u.deleted_at IS NULL AND u.id IN (
              SELECT user_id FROM user_roles WHERE role_id = ?2
              UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ?2)",
@@ -385,10 +364,10 @@ pub async fn holders(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<RoleHolder
 
 /// Every role of the tenant with its permissions.
 pub async fn all_permissions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
 ) -> sqlx::Result<Vec<(Uuid, BTreeSet<Permission>)>> {
-    let rows = sqlx::query("SELECT id, permissions FROM roles WHERE tenant_id = ?")
+    let rows = query("SELECT id, permissions FROM roles WHERE tenant_id = ?")
         .bind(tenant)
         .fetch_all(conn)
         .await?;
@@ -402,10 +381,10 @@ pub async fn all_permissions(
 
 /// Every role of the tenant by lower-cased name: its id, name and permissions.
 pub async fn by_name(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
 ) -> sqlx::Result<std::collections::HashMap<String, (Uuid, String, BTreeSet<Permission>)>> {
-    let rows = sqlx::query("SELECT id, name, permissions FROM roles WHERE tenant_id = ?")
+    let rows = query("SELECT id, name, permissions FROM roles WHERE tenant_id = ?")
         .bind(tenant)
         .fetch_all(conn)
         .await?;
@@ -427,7 +406,7 @@ pub async fn by_name(
 
 /// Of `users`, those who hold any of `roles`, directly or through a group.
 pub async fn holders_among(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     roles: &[Uuid],
     users: &[Uuid],
 ) -> sqlx::Result<HashSet<Uuid>> {
@@ -437,8 +416,7 @@ pub async fn holders_among(
     }
     // Roles per tenant are few; users come in chunks well under the bound-value limit.
     for chunk in users.chunks(400) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("SELECT user_id FROM user_roles WHERE role_id IN (");
+        let mut q = QueryBuilder::new("SELECT user_id FROM user_roles WHERE role_id IN (");
         push_ids(&mut q, roles);
         q.push(") AND user_id IN (");
         push_ids(&mut q, chunk);
@@ -454,7 +432,7 @@ pub async fn holders_among(
     Ok(found)
 }
 
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Uuid]) {
+fn push_ids(q: &mut QueryBuilder, ids: &[Uuid]) {
     let mut list = q.separated(", ");
     for id in ids {
         list.push_bind(*id);

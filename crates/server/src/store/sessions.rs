@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 
 use gatehouse_api::Permission;
-use sqlx::Row;
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, On};
 use super::{now_ms, Db};
 
 /// Who a valid, unexpired token signs in, and what the session still owes.
@@ -20,14 +20,14 @@ pub struct SessionOwner {
 
 /// Opens a session; signing in counts as confirming who one is.
 pub async fn create(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl Into<On<'_>>,
     token_hash: &[u8],
     user_id: Uuid,
     expires_at_ms: i64,
     mfa_enrolment_required: bool,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    sqlx::query(
+    query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, confirmed_at, mfa_enrolment_required)
          VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -44,7 +44,7 @@ pub async fn create(
 
 /// The owner of a session, if the token is known, unexpired, and its user active.
 pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<SessionOwner>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT u.id, u.tenant_id, s.confirmed_at, u.require_password_change, s.mfa_enrolment_required
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > ? AND u.deleted_at IS NULL AND u.status = 'ACTIVE'",
@@ -68,7 +68,7 @@ pub async fn find_owner(db: &Db, token_hash: &[u8]) -> sqlx::Result<Option<Sessi
 /// Records that the session just proved who is at the keyboard.
 pub async fn confirm(db: &Db, token_hash: &[u8]) -> sqlx::Result<i64> {
     let now = now_ms();
-    sqlx::query("UPDATE sessions SET confirmed_at = ? WHERE token_hash = ?")
+    query("UPDATE sessions SET confirmed_at = ? WHERE token_hash = ?")
         .bind(now)
         .bind(token_hash)
         .execute(db)
@@ -78,11 +78,11 @@ pub async fn confirm(db: &Db, token_hash: &[u8]) -> sqlx::Result<i64> {
 
 /// Signs a user out everywhere but in the session `keep`.
 pub async fn revoke_others<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
+    db: impl Into<On<'e>>,
     user_id: Uuid,
     keep: &[u8],
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?")
+    let done = query("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?")
         .bind(user_id)
         .bind(keep)
         .execute(db)
@@ -90,8 +90,8 @@ pub async fn revoke_others<'e>(
     Ok(done.rows_affected())
 }
 
-pub async fn revoke(db: impl sqlx::SqliteExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+pub async fn revoke(db: impl Into<On<'_>>, token_hash: &[u8]) -> sqlx::Result<()> {
+    query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -99,8 +99,8 @@ pub async fn revoke(db: impl sqlx::SqliteExecutor<'_>, token_hash: &[u8]) -> sql
 }
 
 /// Signs a user out everywhere.
-pub async fn revoke_all<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: Uuid) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+pub async fn revoke_all<'e>(db: impl Into<On<'e>>, user_id: Uuid) -> sqlx::Result<u64> {
+    let done = query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user_id)
         .execute(db)
         .await?;
@@ -109,7 +109,7 @@ pub async fn revoke_all<'e>(db: impl sqlx::SqliteExecutor<'e>, user_id: Uuid) ->
 
 /// Removes expired sessions; called now and then so the table does not grow forever.
 pub async fn purge_expired(db: &Db) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+    let done = query("DELETE FROM sessions WHERE expires_at <= ?")
         .bind(now_ms())
         .execute(db)
         .await?;
@@ -125,7 +125,7 @@ pub fn parse_permissions(stored: &str) -> impl Iterator<Item = Permission> + '_ 
 /// A user's effective permissions: the union of every role they hold, directly or
 /// through their groups.
 pub async fn effective_permissions(db: &Db, user_id: Uuid) -> sqlx::Result<BTreeSet<Permission>> {
-    let rows = sqlx::query_scalar::<_, String>(
+    let rows = query_scalar::<String>(
         "SELECT r.permissions FROM roles r WHERE r.id IN (
              SELECT role_id FROM user_roles WHERE user_id = ?1
              UNION SELECT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id

@@ -1,11 +1,12 @@
 //! First-run setup: one-time tokens and the "setup is done" mark.
 
+use super::engine::{query, query_scalar, Conn};
 use super::{now_ms, Db};
 
 const COMPLETED: &str = "setup_completed_at";
 
 pub async fn is_completed(db: &Db) -> sqlx::Result<bool> {
-    let row = sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = ?")
+    let row = query_scalar::<String>("SELECT value FROM settings WHERE key = ?")
         .bind(COMPLETED)
         .fetch_optional(db)
         .await?;
@@ -14,15 +15,13 @@ pub async fn is_completed(db: &Db) -> sqlx::Result<bool> {
 
 /// Closes setup for good and forgets every setup token. Fails (UNIQUE) if another
 /// request completed setup first.
-pub async fn mark_completed(tx: &mut sqlx::SqliteConnection) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?)")
+pub async fn mark_completed(tx: &mut Conn) -> sqlx::Result<()> {
+    query("INSERT INTO settings (key, value) VALUES (?, ?)")
         .bind(COMPLETED)
         .bind(now_ms().to_string())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM setup_tokens")
-        .execute(&mut *tx)
-        .await?;
+    query("DELETE FROM setup_tokens").execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -33,10 +32,8 @@ pub const TOKEN_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// working.
 pub async fn replace_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
     let mut tx = super::begin_write(db).await?;
-    sqlx::query("DELETE FROM setup_tokens")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)")
+    query("DELETE FROM setup_tokens").execute(&mut *tx).await?;
+    query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)")
         .bind(token_hash)
         .bind(now_ms())
         .execute(&mut *tx)
@@ -46,19 +43,18 @@ pub async fn replace_token(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
 
 /// Whether a setup token is current (checked before any expensive work).
 pub async fn token_is_valid(db: &Db, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT created_at FROM setup_tokens WHERE token_hash = ? AND created_at > ?",
-    )
-    .bind(token_hash)
-    .bind(now_ms() - TOKEN_LIFETIME_MS)
-    .fetch_optional(db)
-    .await?;
+    let found: Option<i64> =
+        query_scalar("SELECT created_at FROM setup_tokens WHERE token_hash = ? AND created_at > ?")
+            .bind(token_hash)
+            .bind(now_ms() - TOKEN_LIFETIME_MS)
+            .fetch_optional(db)
+            .await?;
     Ok(found.is_some())
 }
 
 /// Consumes a current setup token inside the transaction that creates the administrator.
-pub async fn take_token(tx: &mut sqlx::SqliteConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = ? AND created_at > ?")
+pub async fn take_token(tx: &mut Conn, token_hash: &[u8]) -> sqlx::Result<bool> {
+    let done = query("DELETE FROM setup_tokens WHERE token_hash = ? AND created_at > ?")
         .bind(token_hash)
         .bind(now_ms() - TOKEN_LIFETIME_MS)
         .execute(&mut *tx)

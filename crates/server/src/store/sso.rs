@@ -9,10 +9,9 @@ use gatehouse_api::sso::{
     CertificateInfo, FirstSignIn, Mapping, MappingInput, OidcSettings, ProviderPreset,
     PublicConnection, SamlSettings, SsoConnection, SsoProtocol,
 };
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn, DbRow};
 use super::{name_page, now_ms, to_time, Db};
 
 /// Everything a connection stores, secrets included: what the server signs in with.
@@ -57,7 +56,7 @@ const COLUMNS: &str =
     oidc_issuer, oidc_client_id, oidc_client_secret, oidc_scopes, token_leeway_seconds, \
     saml_entity_id, saml_login_url, saml_certificate, created_at, updated_at, version";
 
-fn stored_from(row: &SqliteRow) -> sqlx::Result<Stored> {
+fn stored_from(row: &DbRow) -> sqlx::Result<Stored> {
     Ok(Stored {
         id: row.try_get("id")?,
         tenant_id: row.try_get("tenant_id")?,
@@ -86,7 +85,7 @@ fn stored_from(row: &SqliteRow) -> sqlx::Result<Stored> {
 
 /// A connection as the API shows it (no secret), before its mappings are filled in.
 fn shown_from(
-    row: &SqliteRow,
+    row: &DbRow,
     certificate: impl Fn(&str) -> Option<CertificateInfo>,
 ) -> sqlx::Result<SsoConnection> {
     let s = stored_from(row)?;
@@ -128,7 +127,7 @@ fn shown_from(
 /// Writes every column of a connection (a new one, or over an old one at `version`);
 /// `false` when the old one is not at `version` any more.
 pub async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     connection: &Stored,
     version: Option<i64>,
 ) -> sqlx::Result<bool> {
@@ -146,7 +145,7 @@ pub async fn save(
              WHERE id = ?1 AND tenant_id = ?2 AND version = ?18"
             .to_owned(),
     };
-    let done = sqlx::query(&sql)
+    let done = query(&sql)
         .bind(connection.id)
         .bind(&connection.tenant_id)
         .bind(enum_text(connection.protocol))
@@ -172,12 +171,12 @@ pub async fn save(
 
 /// Replaces a connection's mappings.
 pub async fn set_mappings(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: Uuid,
     mappings: &[MappingInput],
 ) -> sqlx::Result<()> {
     for table in ["sso_mapping_groups", "sso_mapping_roles"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = ?"))
+        query(format!("DELETE FROM {table} WHERE connection_id = ?"))
             .bind(id)
             .execute(&mut *conn)
             .await?;
@@ -185,7 +184,7 @@ pub async fn set_mappings(
     for mapping in mappings {
         let idp_group = mapping.idp_group.trim();
         for group in &mapping.group_ids {
-            sqlx::query("INSERT INTO sso_mapping_groups (connection_id, idp_group, group_id) VALUES (?, ?, ?)")
+            query("INSERT INTO sso_mapping_groups (connection_id, idp_group, group_id) VALUES (?, ?, ?)")
                 .bind(id)
                 .bind(idp_group)
                 .bind(group)
@@ -193,7 +192,7 @@ pub async fn set_mappings(
                 .await?;
         }
         for role in &mapping.role_ids {
-            sqlx::query("INSERT INTO sso_mapping_roles (connection_id, idp_group, role_id) VALUES (?, ?, ?)")
+            query("INSERT INTO sso_mapping_roles (connection_id, idp_group, role_id) VALUES (?, ?, ?)")
                 .bind(id)
                 .bind(idp_group)
                 .bind(role)
@@ -205,9 +204,9 @@ pub async fn set_mappings(
 }
 
 /// A connection's mappings, by IdP group (sorted), with names.
-pub async fn mappings(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Vec<Mapping>> {
+pub async fn mappings(conn: &mut Conn, id: Uuid) -> sqlx::Result<Vec<Mapping>> {
     let mut by_group: BTreeMap<String, Mapping> = BTreeMap::new();
-    for row in sqlx::query(
+    for row in query(
         "SELECT m.idp_group, g.id, g.name, g.color FROM sso_mapping_groups m JOIN groups g ON g.id = m.group_id
          WHERE m.connection_id = ? ORDER BY g.name COLLATE NOCASE",
     )
@@ -226,7 +225,7 @@ pub async fn mappings(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Vec
                 color: row.try_get(3)?,
             });
     }
-    for row in sqlx::query(
+    for row in query(
         "SELECT m.idp_group, r.id, r.name FROM sso_mapping_roles m JOIN roles r ON r.id = m.role_id
          WHERE m.connection_id = ? ORDER BY r.name COLLATE NOCASE",
     )
@@ -255,8 +254,8 @@ fn empty_mapping(idp_group: String) -> Mapping {
     }
 }
 
-async fn user_count(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<u64> {
-    let n: i64 = sqlx::query_scalar(
+async fn user_count(conn: &mut Conn, id: Uuid) -> sqlx::Result<u64> {
+    let n: i64 = query_scalar(
         "SELECT COUNT(*) FROM users WHERE sso_connection_id = ? AND deleted_at IS NULL",
     )
     .bind(id)
@@ -267,7 +266,7 @@ async fn user_count(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<u64> 
 
 /// What the server needs to sign in through a connection, secret included.
 pub async fn stored(db: &Db, tenant: Option<&str>, id: Uuid) -> sqlx::Result<Option<Stored>> {
-    let row = sqlx::query(&format!(
+    let row = query(format!(
         "SELECT {COLUMNS} FROM sso_connections WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)"
     ))
     .bind(id)
@@ -284,17 +283,17 @@ pub async fn get(
     id: Uuid,
     certificate: impl Fn(&str) -> Option<CertificateInfo>,
 ) -> sqlx::Result<Option<SsoConnection>> {
-    get_in(&mut *db.acquire().await?, tenant, id, certificate).await
+    get_in(&mut db.acquire().await?, tenant, id, certificate).await
 }
 
 /// A connection as the API shows it, inside a transaction.
 pub async fn get_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     certificate: impl Fn(&str) -> Option<CertificateInfo>,
 ) -> sqlx::Result<Option<SsoConnection>> {
-    let row = sqlx::query(&format!(
+    let row = query(format!(
         "SELECT {COLUMNS} FROM sso_connections WHERE id = ? AND tenant_id = ?"
     ))
     .bind(id)
@@ -337,7 +336,7 @@ async fn name_page_by_title(
     columns: &str,
     tenant: &str,
     query: &NameQuery,
-) -> sqlx::Result<(Vec<SqliteRow>, u64)> {
+) -> sqlx::Result<(Vec<DbRow>, u64)> {
     // `name_page` searches a `name` column; connections call theirs `title`.
     name_page(
         db,
@@ -350,12 +349,12 @@ async fn name_page_by_title(
     .await
 }
 
-pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query("UPDATE users SET sso_connection_id = NULL WHERE sso_connection_id = ?")
+pub async fn delete(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
+    query("UPDATE users SET sso_connection_id = NULL WHERE sso_connection_id = ?")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    let done = sqlx::query("DELETE FROM sso_connections WHERE id = ? AND tenant_id = ?")
+    let done = query("DELETE FROM sso_connections WHERE id = ? AND tenant_id = ?")
         .bind(id)
         .bind(tenant)
         .execute(&mut *conn)
@@ -365,7 +364,7 @@ pub async fn delete(conn: &mut SqliteConnection, tenant: &str, id: Uuid) -> sqlx
 
 /// The enabled connections of a tenant, for its sign-in page.
 pub async fn public(db: &Db, tenant: &str) -> sqlx::Result<Vec<PublicConnection>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id, title, protocol FROM sso_connections
          WHERE tenant_id = ? AND enabled = 1 ORDER BY title COLLATE NOCASE",
     )
@@ -400,11 +399,11 @@ pub async fn start_login(
     login: &PendingLogin,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sso_logins WHERE expires_at <= ?")
+    query("DELETE FROM sso_logins WHERE expires_at <= ?")
         .bind(now_ms())
         .execute(db)
         .await?;
-    sqlx::query(
+    query(
         "INSERT INTO sso_logins (state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at)
          VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -422,7 +421,7 @@ pub async fn start_login(
 /// Takes the sign-in with this state, once: it is gone afterwards, and `None` if it was
 /// never started, already finished, or expired.
 pub async fn take_login(db: &Db, state_hash: &[u8]) -> sqlx::Result<Option<PendingLogin>> {
-    let row = sqlx::query(
+    let row = query(
         "DELETE FROM sso_logins WHERE state_hash = ? AND expires_at > ?
          RETURNING connection_id, nonce, pkce_verifier, return_to",
     )
@@ -442,12 +441,12 @@ pub async fn take_login(db: &Db, state_hash: &[u8]) -> sqlx::Result<Option<Pendi
 }
 
 pub async fn issue_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     code_hash: &[u8],
     user: Uuid,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sso_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)")
+    query("INSERT INTO sso_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)")
         .bind(code_hash)
         .bind(user)
         .bind(expires_at)
@@ -458,13 +457,11 @@ pub async fn issue_code(
 
 /// The user a sign-in code is for, once.
 pub async fn take_code(db: &Db, code_hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "DELETE FROM sso_codes WHERE code_hash = ? AND expires_at > ? RETURNING user_id",
-    )
-    .bind(code_hash)
-    .bind(now_ms())
-    .fetch_optional(db)
-    .await
+    query_scalar("DELETE FROM sso_codes WHERE code_hash = ? AND expires_at > ? RETURNING user_id")
+        .bind(code_hash)
+        .bind(now_ms())
+        .fetch_optional(db)
+        .await
 }
 
 /// Records a SAML assertion as used. `false`: it already was, and this is a replay.
@@ -474,11 +471,11 @@ pub async fn remember_assertion(
     assertion_id: &str,
     expires_at: i64,
 ) -> sqlx::Result<bool> {
-    sqlx::query("DELETE FROM sso_saml_assertions WHERE expires_at <= ?")
+    query("DELETE FROM sso_saml_assertions WHERE expires_at <= ?")
         .bind(now_ms())
         .execute(db)
         .await?;
-    let inserted = sqlx::query(
+    let inserted = query(
         "INSERT INTO sso_saml_assertions (connection_id, assertion_id, expires_at)
          VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     )
@@ -492,11 +489,11 @@ pub async fn remember_assertion(
 
 /// The live user this connection knows by `subject`.
 pub async fn user_by_subject(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     connection: Uuid,
     subject: &str,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
+    query_scalar(
         "SELECT id FROM users WHERE sso_connection_id = ? AND sso_subject = ? AND deleted_at IS NULL",
     )
     .bind(connection)
@@ -507,12 +504,12 @@ pub async fn user_by_subject(
 
 /// Marks a user as known to a connection by `subject`.
 pub async fn link_user(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: Uuid,
     connection: Uuid,
     subject: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET sso_connection_id = ?, sso_subject = ? WHERE id = ?")
+    query("UPDATE users SET sso_connection_id = ?, sso_subject = ? WHERE id = ?")
         .bind(connection)
         .bind(subject)
         .bind(user)
@@ -554,7 +551,7 @@ const ROLES: Grants = Grants {
 /// `roles`: adds what is missing (remembering it came from the connection), takes back
 /// what the connection gave and no longer says, and leaves everything else alone.
 pub async fn sync_grants(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: Uuid,
     connection: Uuid,
     groups: &[Uuid],
@@ -565,7 +562,7 @@ pub async fn sync_grants(
 }
 
 async fn sync(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     kind: &Grants,
     user: Uuid,
     connection: Uuid,
@@ -578,7 +575,7 @@ async fn sync(
         given_column,
         insert,
     } = kind;
-    let gave: Vec<Uuid> = sqlx::query_scalar(&format!(
+    let gave: Vec<Uuid> = query_scalar(format!(
         "SELECT {given_column} FROM {given} WHERE user_id = ? AND connection_id = ?"
     ))
     .bind(user)
@@ -586,14 +583,14 @@ async fn sync(
     .fetch_all(&mut *conn)
     .await?;
     for target in gave.iter().filter(|t| !wanted.contains(t)) {
-        sqlx::query(&format!(
+        query(format!(
             "DELETE FROM {held} WHERE {held_column} = ? AND user_id = ?"
         ))
         .bind(target)
         .bind(user)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(&format!(
+        query(format!(
             "DELETE FROM {given} WHERE user_id = ? AND connection_id = ? AND {given_column} = ?"
         ))
         .bind(user)
@@ -603,14 +600,14 @@ async fn sync(
         .await?;
     }
     for target in wanted.iter().filter(|t| !gave.contains(t)) {
-        let mut add = sqlx::query(insert).bind(target).bind(user);
+        let mut add = query(insert).bind(target).bind(user);
         if insert.contains("added_at") {
             add = add.bind(now_ms());
         }
         let added = add.execute(&mut *conn).await?;
         // Access an administrator gave stays theirs.
         if added.rows_affected() == 1 {
-            sqlx::query(&format!(
+            query(format!(
                 "INSERT INTO {given} (user_id, connection_id, {given_column}) VALUES (?, ?, ?)"
             ))
             .bind(user)
@@ -626,14 +623,14 @@ async fn sync(
 /// Sets what signing in through a provider says of a user: where the identity comes
 /// from, the status a new account starts in, whether the address is verified, names.
 pub async fn set_identity(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: Uuid,
     source: gatehouse_api::users::IdentitySource,
     status: Option<gatehouse_api::users::UserStatus>,
     email_verified: bool,
     names: (Option<&str>, Option<&str>),
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    query(
         "UPDATE users SET identity_source = ?1, status = COALESCE(?2, status), email_verified = ?3,
              first_name = COALESCE(?4, first_name), last_name = COALESCE(?5, last_name),
              updated_at = ?6, version = version + 1

@@ -2,13 +2,13 @@
 
 use gatehouse_api::auth::{MfaPolicy, SecuritySettings};
 use gatehouse_api::tenants::Tenant;
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use super::engine::{query, query_scalar, Conn};
 use super::{to_time, Db};
 
 pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<Tenant>> {
-    let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = ?")
+    let row = query("SELECT id, name, created_at FROM tenants WHERE id = ?")
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -24,7 +24,7 @@ pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<Tenant>> {
 
 /// The tenant's sign-in policy.
 pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySettings>> {
-    let Some(row) = sqlx::query(
+    let Some(row) = query(
         "SELECT mfa_policy, settings_version, api_key_max_days, audit_retention_days FROM tenants WHERE id = ?",
     )
     .bind(tenant)
@@ -35,7 +35,7 @@ pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySett
     };
     let policy: String = row.try_get(0)?;
     let mfa_role_ids =
-        sqlx::query_scalar::<_, Uuid>("SELECT role_id FROM tenant_mfa_roles WHERE tenant_id = ?")
+        query_scalar::<Uuid>("SELECT role_id FROM tenant_mfa_roles WHERE tenant_id = ?")
             .bind(tenant)
             .fetch_all(db)
             .await?
@@ -55,7 +55,7 @@ pub async fn security(db: &Db, tenant: &str) -> sqlx::Result<Option<SecuritySett
 /// Writes the policy if the settings are still at `version`; `false` if someone else
 /// changed them first.
 pub async fn set_security(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     version: i64,
     policy: MfaPolicy,
@@ -64,7 +64,7 @@ pub async fn set_security(
     audit_retention_days: Option<u32>,
 ) -> sqlx::Result<bool> {
     // `api_key_max_days` and `audit_retention_days` left out keep what is there.
-    let done = sqlx::query(
+    let done = query(
         "UPDATE tenants SET mfa_policy = ?1, settings_version = settings_version + 1,
              api_key_max_days = CASE WHEN ?2 THEN ?3 ELSE api_key_max_days END,
              audit_retention_days = COALESCE(?6, audit_retention_days)
@@ -81,12 +81,12 @@ pub async fn set_security(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query("DELETE FROM tenant_mfa_roles WHERE tenant_id = ?")
+    query("DELETE FROM tenant_mfa_roles WHERE tenant_id = ?")
         .bind(tenant)
         .execute(&mut *conn)
         .await?;
     for role in role_ids {
-        sqlx::query("INSERT INTO tenant_mfa_roles (tenant_id, role_id) VALUES (?, ?)")
+        query("INSERT INTO tenant_mfa_roles (tenant_id, role_id) VALUES (?, ?)")
             .bind(tenant)
             .bind(role)
             .execute(&mut *conn)
@@ -98,7 +98,7 @@ pub async fn set_security(
 /// The longest an API key of the tenant may live, in days (`None`: no limit).
 pub async fn api_key_max_days(db: &Db, tenant: &str) -> sqlx::Result<Option<u32>> {
     let days: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT api_key_max_days FROM tenants WHERE id = ?")
+        query_scalar("SELECT api_key_max_days FROM tenants WHERE id = ?")
             .bind(tenant)
             .fetch_optional(db)
             .await?;
@@ -107,14 +107,14 @@ pub async fn api_key_max_days(db: &Db, tenant: &str) -> sqlx::Result<Option<u32>
 
 /// Whether the tenant's policy requires `user` to have a second factor.
 pub async fn mfa_required_for(db: &Db, tenant: &str, user: Uuid) -> sqlx::Result<bool> {
-    let policy: Option<String> = sqlx::query_scalar("SELECT mfa_policy FROM tenants WHERE id = ?")
+    let policy: Option<String> = query_scalar("SELECT mfa_policy FROM tenants WHERE id = ?")
         .bind(tenant)
         .fetch_optional(db)
         .await?;
     match policy.as_deref().and_then(MfaPolicy::parse) {
         Some(MfaPolicy::Everyone) => Ok(true),
         Some(MfaPolicy::Roles) => {
-            let held: i64 = sqlx::query_scalar(
+            let held: i64 = query_scalar(
                 "SELECT COUNT(*) FROM tenant_mfa_roles t WHERE t.tenant_id = ?1 AND t.role_id IN (
                      SELECT role_id FROM user_roles WHERE user_id = ?2
                      UNION SELECT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id

@@ -2,8 +2,7 @@
 //! balancer sees the same ones. A key over its limit is blocked for a while; nothing
 //! here ever locks an account for good.
 
-use sqlx::{Row, SqliteConnection};
-
+use super::engine::{query, query_scalar, Conn};
 use super::{now_ms, Db};
 
 /// How long failures of one client address are counted together.
@@ -23,14 +22,11 @@ pub fn client_key(address: &str) -> String {
 }
 
 /// Until when (milliseconds since the epoch) the first blocked of `keys` is blocked.
-pub async fn blocked_until(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Option<i64>> {
+pub async fn blocked_until(conn: &mut Conn, keys: &[&str]) -> sqlx::Result<Option<i64>> {
     let now = now_ms();
     let mut latest = None;
     for key in keys {
-        let until: Option<i64> = sqlx::query_scalar(
+        let until: Option<i64> = query_scalar(
             "SELECT blocked_until FROM sign_in_throttle WHERE key = ? AND blocked_until > ?",
         )
         .bind(key)
@@ -46,13 +42,13 @@ pub async fn blocked_until(
 /// blocked for `base_ms`, doubled for each earlier block since its last success, at most
 /// [`MAX_BLOCK_MS`]; the count starts again after the block.
 pub async fn account_failed(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &str,
     limit: u32,
     base_ms: i64,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
          ON CONFLICT (key) DO UPDATE SET failures = failures + 1, window_started_at = ?2
          RETURNING failures, strikes",
@@ -67,7 +63,7 @@ pub async fn account_failed(
         let block = base_ms
             .saturating_mul(1 << strikes.clamp(0, 16))
             .min(MAX_BLOCK_MS);
-        sqlx::query(
+        query(
             "UPDATE sign_in_throttle SET failures = 0, strikes = strikes + 1, blocked_until = ?
              WHERE key = ?",
         )
@@ -81,20 +77,20 @@ pub async fn account_failed(
 
 /// Counts a failure from a client address: `limit` failures within
 /// [`CLIENT_WINDOW_MS`] block it until the window ends.
-pub async fn client_failed(conn: &mut SqliteConnection, key: &str, limit: u32) -> sqlx::Result<()> {
+pub async fn client_failed(conn: &mut Conn, key: &str, limit: u32) -> sqlx::Result<()> {
     count_in_window(conn, key, limit, CLIENT_WINDOW_MS).await
 }
 
 /// Counts an event against `key`: the `limit`th within `window_ms` blocks the key until
 /// the window ends (rate limits, such as "forgot password" requests).
 pub async fn count_in_window(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &str,
     limit: u32,
     window_ms: i64,
 ) -> sqlx::Result<()> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
          ON CONFLICT (key) DO UPDATE SET
              failures = CASE WHEN window_started_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
@@ -109,7 +105,7 @@ pub async fn count_in_window(
     let failures: i64 = row.try_get(0)?;
     let started: i64 = row.try_get(1)?;
     if failures >= i64::from(limit) {
-        sqlx::query("UPDATE sign_in_throttle SET blocked_until = ? WHERE key = ?")
+        query("UPDATE sign_in_throttle SET blocked_until = ? WHERE key = ?")
             .bind(started + window_ms)
             .bind(key)
             .execute(conn)
@@ -120,7 +116,7 @@ pub async fn count_in_window(
 
 /// A success (or an administrator's unlock) forgets an account's failures and strikes.
 pub async fn clear(db: &Db, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_throttle WHERE key = ?")
+    query("DELETE FROM sign_in_throttle WHERE key = ?")
         .bind(key)
         .execute(db)
         .await?;
@@ -130,11 +126,10 @@ pub async fn clear(db: &Db, key: &str) -> sqlx::Result<()> {
 /// Removes counters nobody has touched for a day.
 pub async fn purge_stale(db: &Db) -> sqlx::Result<u64> {
     let day_ago = now_ms() - 24 * 60 * 60 * 1000;
-    let done = sqlx::query(
-        "DELETE FROM sign_in_throttle WHERE blocked_until < ?1 AND window_started_at < ?1",
-    )
-    .bind(day_ago)
-    .execute(db)
-    .await?;
+    let done =
+        query("DELETE FROM sign_in_throttle WHERE blocked_until < ?1 AND window_started_at < ?1")
+            .bind(day_ago)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected())
 }

@@ -8,11 +8,10 @@ use gatehouse_api::query::SortOrder;
 use gatehouse_api::users::{
     IdentitySource, User, UserKind, UserListQuery, UserRef, UserSortBy, UserStatus,
 };
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
+use super::engine::{query, query_as, query_scalar, Bind, Conn, DbRow, QueryBuilder, Separated};
 use super::{now_ms, to_time, Db};
 
 const COLUMNS: &str =
@@ -28,7 +27,7 @@ fn decode_err(column: &str, value: &str) -> sqlx::Error {
     }
 }
 
-fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
+fn from_row(row: &DbRow) -> sqlx::Result<User> {
     let status: String = row.try_get("status")?;
     let source: String = row.try_get("identity_source")?;
     let attributes: String = row.try_get("custom_attributes")?;
@@ -65,7 +64,7 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<User> {
 }
 
 /// A [`UserRef`] from a row with `id, email, display_name, first_name, last_name`.
-pub fn user_ref(row: &SqliteRow) -> sqlx::Result<UserRef> {
+pub fn user_ref(row: &DbRow) -> sqlx::Result<UserRef> {
     let email: String = row.try_get("email")?;
     let display: Option<String> = row.try_get("display_name")?;
     let first: Option<String> = row.try_get("first_name")?;
@@ -89,12 +88,12 @@ pub fn user_ref(row: &SqliteRow) -> sqlx::Result<UserRef> {
 
 /// The people with these ids, by id (deleted ones too: history still names them).
 pub async fn refs(db: &Db, ids: &[Uuid]) -> sqlx::Result<std::collections::HashMap<Uuid, UserRef>> {
-    refs_in(&mut *db.acquire().await?, ids).await
+    refs_in(&mut db.acquire().await?, ids).await
 }
 
 /// [`refs`], inside a transaction.
 pub async fn refs_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashMap<Uuid, UserRef>> {
     let mut ids = ids.to_vec();
@@ -102,7 +101,7 @@ pub async fn refs_in(
     ids.dedup();
     let mut found = std::collections::HashMap::new();
     for chunk in ids.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = QueryBuilder::new(
             "SELECT id, email, display_name, first_name, last_name FROM users WHERE id IN (",
         );
         let mut list = q.separated(", ");
@@ -120,11 +119,7 @@ pub async fn refs_in(
 
 /// How the audit log names a set of users: their names and emails, sorted (at most
 /// `limit`, then "and N more").
-pub async fn names_in(
-    conn: &mut SqliteConnection,
-    ids: &[Uuid],
-    limit: usize,
-) -> sqlx::Result<Vec<String>> {
+pub async fn names_in(conn: &mut Conn, ids: &[Uuid], limit: usize) -> sqlx::Result<Vec<String>> {
     let people = refs_in(conn, &ids[..ids.len().min(limit)]).await?;
     let mut names: Vec<String> = people
         .into_values()
@@ -148,13 +143,8 @@ fn attributes_json(attributes: &BTreeMap<String, String>) -> String {
 }
 
 /// Inserts a user built by the caller (id, times and version included).
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    user: &User,
-    password_hash: Option<&str>,
-) -> sqlx::Result<()> {
-    let mut q =
-        QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}, password_hash) "));
+pub async fn insert(conn: &mut Conn, user: &User, password_hash: Option<&str>) -> sqlx::Result<()> {
+    let mut q = QueryBuilder::new(format!("INSERT INTO users ({COLUMNS}, password_hash) "));
     q.push_values([user], |mut row, u| {
         push_user_values(&mut row, u);
         row.push_bind(password_hash);
@@ -164,17 +154,14 @@ pub async fn insert(
 }
 
 /// Inserts many users in one statement (demo data); none has a password.
-pub async fn insert_many(conn: &mut SqliteConnection, users: &[User]) -> sqlx::Result<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO users ({COLUMNS}) "));
+pub async fn insert_many(conn: &mut Conn, users: &[User]) -> sqlx::Result<()> {
+    let mut q = QueryBuilder::new(format!("INSERT INTO users ({COLUMNS}) "));
     q.push_values(users, |mut row, u| push_user_values(&mut row, u));
     q.build().execute(conn).await?;
     Ok(())
 }
 
-fn push_user_values(
-    row: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
-    u: &User,
-) {
+fn push_user_values(row: &mut Separated<'_, &'static str>, u: &User) {
     row.push_bind(u.id)
         .push_bind(u.tenant_id.clone())
         .push_bind(u.email.clone())
@@ -202,7 +189,7 @@ fn push_user_values(
 
 /// A live (not deleted) user of the tenant.
 pub async fn get(db: &Db, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
-    sqlx::query(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM users WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL"
     ))
     .bind(id)
@@ -225,7 +212,7 @@ pub async fn find_credentials(
     tenant: &str,
     email: &str,
 ) -> sqlx::Result<Option<Credentials>> {
-    let row = sqlx::query(&format!(
+    let row = query(format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE tenant_id = ? AND email = ? AND deleted_at IS NULL"
     ))
     .bind(tenant)
@@ -291,12 +278,7 @@ const SAMPLE_RUNS: i64 = 10;
 const SAMPLE_RUN_ROWS: i64 = 1_000;
 
 /// Appends the WHERE clause of a list query.
-fn push_filter<'a>(
-    q: &mut QueryBuilder<'a, Sqlite>,
-    tenant: &'a str,
-    query: &'a UserListQuery,
-    plan: Plan,
-) {
+fn push_filter(q: &mut QueryBuilder, tenant: &str, query: &UserListQuery, plan: Plan) {
     // `+tenant_id` keeps SQLite from using a tenant index, so it looks rows up by the
     // keys the search index or the membership named instead.
     let tenant_column = if plan == Plan::ByOrderIndex {
@@ -345,7 +327,7 @@ fn push_filter<'a>(
 
 /// Appends ` AND …` for the filters a row answers by itself (and the search index): the
 /// search, identity source, kind and two-step sign-in.
-fn push_row_filters<'a>(q: &mut QueryBuilder<'a, Sqlite>, query: &'a UserListQuery, plan: Plan) {
+fn push_row_filters(q: &mut QueryBuilder, query: &UserListQuery, plan: Plan) {
     if let Some(term) = query.search_term() {
         push_search(q, term, plan);
     }
@@ -376,11 +358,7 @@ fn filters_rows(query: &UserListQuery) -> bool {
 }
 
 /// `SELECT` of a list query's rows with its filter and order (no paging).
-fn ordered_select<'a>(
-    tenant: &'a str,
-    query: &'a UserListQuery,
-    plan: Plan,
-) -> QueryBuilder<'a, Sqlite> {
+fn ordered_select(tenant: &str, query: &UserListQuery, plan: Plan) -> QueryBuilder {
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     push_filter(&mut select, tenant, query, plan);
     push_order(&mut select, query, false);
@@ -388,7 +366,7 @@ fn ordered_select<'a>(
 }
 
 /// Appends the ORDER BY of a list query, or its exact reverse.
-fn push_order(q: &mut QueryBuilder<'_, Sqlite>, query: &UserListQuery, reversed: bool) {
+fn push_order(q: &mut QueryBuilder, query: &UserListQuery, reversed: bool) {
     let direction = match (query.sort_order(), reversed) {
         (SortOrder::Asc, false) | (SortOrder::Desc, true) => "ASC",
         (SortOrder::Desc, false) | (SortOrder::Asc, true) => "DESC",
@@ -443,7 +421,7 @@ const SEARCHED: [&str; 5] = [
 ];
 
 /// Every word of the search must occur in one of the searched columns.
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, term: &str, plan: Plan) {
+fn push_search(q: &mut QueryBuilder, term: &str, plan: Plan) {
     let mut matches = search_matches(term);
     if plan == Plan::ByOrderIndex && term.is_ascii() {
         // Walking the sort index, each row is checked on its own: collecting every
@@ -494,7 +472,7 @@ struct Extent {
 impl Extent {
     async fn of(db: &Db, tenant: &str, query: &UserListQuery) -> sqlx::Result<Self> {
         let counts: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, users FROM user_counts WHERE tenant_id = ?")
+            query_as("SELECT status, users FROM user_counts WHERE tenant_id = ?")
                 .bind(tenant)
                 .fetch_all(db)
                 .await?;
@@ -508,7 +486,7 @@ impl Extent {
         };
         let group = match query.group_id {
             Some(group) => Some(
-                sqlx::query_scalar::<_, i64>(
+                query_scalar::<i64>(
                     "SELECT COUNT(*) FROM group_members WHERE group_id = ?1
                        AND EXISTS (SELECT 1 FROM groups WHERE id = ?1 AND tenant_id = ?2)",
                 )
@@ -521,7 +499,7 @@ impl Extent {
         };
         let role = match query.role_id {
             Some(role) => Some(
-                sqlx::query_as::<_, (i64, i64)>(
+                query_as::<(i64, i64)>(
                     "SELECT (SELECT COUNT(*) FROM user_roles WHERE role_id = ?1),
                             (SELECT COUNT(*) FROM group_members WHERE group_id IN
                                 (SELECT group_id FROM group_roles WHERE role_id = ?1))
@@ -541,7 +519,7 @@ impl Extent {
         let search_cap = (widest_page.sqrt() as i64).max(COUNT_LIMIT as i64) + 1;
         let mut search = None;
         for (table, matching) in query.search_term().map(search_matches).unwrap_or_default() {
-            let named: i64 = sqlx::query_scalar(&format!(
+            let named: i64 = query_scalar(format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
             ))
             .bind(matching)
@@ -626,7 +604,7 @@ async fn estimate(
     query: &UserListQuery,
     extent: &Extent,
 ) -> sqlx::Result<Option<u64>> {
-    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM users")
+    let last: Option<i64> = query_scalar("SELECT MAX(seq) FROM users")
         .fetch_one(db)
         .await?;
     let last = last.unwrap_or(0);
@@ -757,11 +735,11 @@ pub async fn list(
 /// Writes the editable profile fields of `user` if it is still at `expected_version`,
 /// returning the saved user, or `None` when someone else changed it first.
 pub async fn save_profile(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: &User,
     expected_version: i64,
 ) -> sqlx::Result<Option<User>> {
-    sqlx::query(&format!(
+    query(format!(
         "UPDATE users SET email = ?, username = ?, first_name = ?, last_name = ?, display_name = ?,
                 phone = ?, locale = ?, timezone = ?, email_verified = ?, require_password_change = ?,
                 custom_attributes = ?, updated_at = ?, version = version + 1
@@ -792,11 +770,11 @@ pub async fn save_profile(
 
 /// Runs an `UPDATE users SET <assignments>, updated_at, version+1` on a live user and
 /// returns the user as saved.
-async fn update_returning<'a>(
-    conn: &mut SqliteConnection,
-    tenant: &'a str,
+async fn update_returning(
+    conn: &mut Conn,
+    tenant: &str,
     id: Uuid,
-    assignments: impl FnOnce(&mut QueryBuilder<'a, Sqlite>),
+    assignments: impl FnOnce(&mut QueryBuilder),
 ) -> sqlx::Result<Option<User>> {
     let mut q = QueryBuilder::new("UPDATE users SET ");
     assignments(&mut q);
@@ -817,7 +795,7 @@ async fn update_returning<'a>(
 }
 
 pub async fn set_status(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     status: UserStatus,
@@ -833,7 +811,7 @@ pub async fn set_status(
 }
 
 pub async fn set_password(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     id: Uuid,
     password_hash: String,
@@ -853,11 +831,7 @@ pub async fn set_password(
 }
 
 /// Turns off every second factor of the user: secret, unfinished set-up, recovery codes.
-pub async fn disable_mfa(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    id: Uuid,
-) -> sqlx::Result<Option<User>> {
+pub async fn disable_mfa(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
     let user = update_returning(conn, tenant, id, |q| {
         q.push("mfa_enabled = 0");
     })
@@ -869,13 +843,9 @@ pub async fn disable_mfa(
 }
 
 /// Marks a user deleted: gone from lists and sign-in, the email free for reuse.
-pub async fn soft_delete(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    id: Uuid,
-) -> sqlx::Result<bool> {
+pub async fn soft_delete(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<bool> {
     let now = now_ms();
-    let done = sqlx::query(
+    let done = query(
         "UPDATE users SET deleted_at = ?, updated_at = ?, version = version + 1
          WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL",
     )
@@ -886,11 +856,11 @@ pub async fn soft_delete(
     .execute(&mut *conn)
     .await?;
     // A deleted user holds nothing: their memberships and roles go with them.
-    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+    query("DELETE FROM group_members WHERE user_id = ?")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM user_roles WHERE user_id = ?")
+    query("DELETE FROM user_roles WHERE user_id = ?")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -900,7 +870,7 @@ pub async fn soft_delete(
 
 /// A successful sign-in: records the time.
 pub async fn record_login(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
-    sqlx::query(&format!(
+    query(format!(
         "UPDATE users SET last_login_at = ? WHERE id = ? RETURNING {COLUMNS}"
     ))
     .bind(now_ms())
@@ -914,7 +884,7 @@ pub async fn record_login(db: &Db, id: Uuid) -> sqlx::Result<Option<User>> {
 
 /// The stored password hash of a live user.
 pub async fn password_hash(db: &Db, id: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar::<_, Option<String>>(
+    query_scalar::<Option<String>>(
         "SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(id)
@@ -944,7 +914,7 @@ pub async fn matching(
 
 /// The tenant's live users among `ids`, by id.
 pub async fn by_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashMap<Uuid, User>> {
@@ -954,7 +924,7 @@ pub async fn by_ids(
 
 /// The tenant's live users with these (normalised) email addresses, by address.
 pub async fn by_emails(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     emails: &[String],
 ) -> sqlx::Result<std::collections::HashMap<String, User>> {
@@ -964,18 +934,17 @@ pub async fn by_emails(
 
 /// The tenant's live users whose `column` is one of `values`.
 async fn live_where_in<T>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tenant: &str,
     column: &str,
     values: &[T],
 ) -> sqlx::Result<Vec<User>>
 where
-    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Clone + Send,
+    T: Bind + Clone + Send,
 {
     let mut found = Vec::with_capacity(values.len());
     for chunk in values.chunks(400) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM users WHERE tenant_id = "));
+        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM users WHERE tenant_id = "));
         q.push_bind(tenant.to_owned())
             .push(format_args!(" AND deleted_at IS NULL AND {column} IN ("));
         let mut list = q.separated(", ");
@@ -1012,7 +981,7 @@ pub async fn export_csv(
     } else {
         Plan::ByOrderIndex
     };
-    let mut select = ordered_select(tenant, query, plan);
+    let select = ordered_select(tenant, query, plan);
     let header: Vec<&str> = columns.iter().map(|c| c.key()).collect();
     super::stream_csv(select.build().fetch(db), &header, out, |row| {
         let user = from_row(row)?;

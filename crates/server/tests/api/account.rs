@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{error_fields, problem, TestServer, USERS};
+use gatehouse_server::store::engine::{query, query_scalar};
 
 const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "analytical engine";
@@ -181,7 +182,7 @@ async fn two_step_sign_in_with_an_authenticator_and_recovery_codes() {
 
     // Codes and secrets are stored hashed or out of every answer.
     let db = server.database().await;
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT code_hash FROM mfa_recovery_codes")
+    let stored: Vec<Vec<u8>> = query_scalar("SELECT code_hash FROM mfa_recovery_codes")
         .fetch_all(&db)
         .await
         .unwrap();
@@ -214,7 +215,7 @@ async fn two_step_sign_in_with_an_authenticator_and_recovery_codes() {
         .unwrap();
     assert_eq!(body["data"]["step"], "signed_in");
     assert!(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mfa_recovery_codes")
+        query_scalar::<i64>("SELECT COUNT(*) FROM mfa_recovery_codes")
             .fetch_one(&db)
             .await
             .unwrap()
@@ -249,7 +250,7 @@ async fn users_manage_their_own_second_factor() {
 
     // Confirming with a code instead of the password works too.
     let db = server.database().await;
-    sqlx::query("UPDATE sessions SET confirmed_at = 0")
+    query("UPDATE sessions SET confirmed_at = 0")
         .execute(&db)
         .await
         .unwrap();

@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{problem, LoggedServer, TestServer, USERS};
+use gatehouse_server::store::engine::{query, query_scalar};
 
 const MY_KEYS: &str = "/api/v1/auth/me/api-keys";
 const KEYS: &str = "/api/v1/tenants/default/api-keys";
@@ -161,7 +162,7 @@ async fn revoked_expired_malformed_and_foreign_keys_get_401_saying_which() {
 
     let (id, key) = new_key(&server, &admin, MY_KEYS, thirty_days("Soon expired")).await;
     let db = server.database().await;
-    sqlx::query("UPDATE api_keys SET expires_at = 1000 WHERE id = ?")
+    query("UPDATE api_keys SET expires_at = 1000 WHERE id = ?")
         .bind(id.parse::<uuid::Uuid>().unwrap())
         .execute(&db)
         .await
@@ -198,7 +199,7 @@ async fn revoked_expired_malformed_and_foreign_keys_get_401_saying_which() {
     assert!(unknown["detail"].as_str().unwrap().contains("not valid"));
 
     // Another tenant: the same answer as a key that does not exist.
-    sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ('other', 'Other', 0)")
+    query("INSERT INTO tenants (id, name, created_at) VALUES ('other', 'Other', 0)")
         .execute(&db)
         .await
         .unwrap();
@@ -444,11 +445,10 @@ async fn service_accounts_own_keys_and_never_sign_in() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let revoked: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let revoked: i64 = query_scalar("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(revoked, 1);
     assert_eq!(
         status_of(&server, USERS, &key).await,

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::common::{problem, with_mail, MailServer, TestServer, ADMIN_PASSWORD, USERS};
 use crate::permissions::{request, send, targets};
+use gatehouse_server::store::engine::{query, query_scalar};
 
 const AUDIT: &str = "/api/v1/tenants/default/audit";
 
@@ -304,12 +305,12 @@ async fn events_cannot_be_changed_and_a_change_without_its_event_does_not_happen
         assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
     }
     let db = server.database().await;
-    let rewrite = sqlx::query("UPDATE audit_events SET actor_name = 'someone else'")
+    let rewrite = query("UPDATE audit_events SET actor_name = 'someone else'")
         .execute(&db)
         .await;
     assert!(rewrite.is_err(), "the database let an event be rewritten");
 
-    sqlx::query(
+    query(
         "CREATE TRIGGER refuse_events BEFORE INSERT ON audit_events \
          BEGIN SELECT RAISE(ABORT, 'the log is full'); END",
     )
@@ -418,7 +419,7 @@ async fn events_older_than_the_tenant_keeps_them_are_pruned() {
     let day_ms: i64 = 24 * 3600 * 1000;
     let now = chrono::Utc::now().timestamp_millis();
     for (age_days, name) in [(31, "old"), (29, "recent")] {
-        sqlx::query(
+        query(
             "INSERT INTO audit_events (tenant_id, occurred_at, actor_kind, action, target_type, \
              target_id, target_name) VALUES ('default', ?, 'system', 'role.created', 'role', 'x', ?)",
         )
@@ -430,12 +431,11 @@ async fn events_older_than_the_tenant_keeps_them_are_pruned() {
     }
     let pruned = gatehouse_server::store::audit::prune(&db).await.unwrap();
     assert_eq!(pruned, 1);
-    let left: Vec<String> = sqlx::query_scalar(
-        "SELECT target_name FROM audit_events WHERE target_name IN ('old', 'recent')",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
+    let left: Vec<String> =
+        query_scalar("SELECT target_name FROM audit_events WHERE target_name IN ('old', 'recent')")
+            .fetch_all(&db)
+            .await
+            .unwrap();
     assert_eq!(left, ["recent"]);
 }
 

@@ -105,8 +105,8 @@ impl TestServer {
 
     /// The database, opened directly, for checking what is stored and for making time
     /// pass.
-    pub async fn database(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.config.database)
+    pub async fn database(&self) -> gatehouse_server::store::Db {
+        gatehouse_server::store::connect(&self.config.database)
             .await
             .unwrap()
     }

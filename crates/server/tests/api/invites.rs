@@ -10,6 +10,7 @@ use crate::common::{
     error_fields, link_in, problem, secret_in, with_mail, LoggedServer, MailServer, Options,
     TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, USERS,
 };
+use gatehouse_server::store::engine::{query, query_scalar};
 
 const INVITES: &str = "/api/v1/tenants/default/invites";
 const PASSWORD: &str = "a password of my own";
@@ -131,12 +132,12 @@ async fn each_address_gets_a_result_and_a_mail_with_a_single_use_link() {
     // The code is nowhere in the database, nor in any later answer.
     let db = server.database().await;
     let hash: Vec<u8> =
-        sqlx::query_scalar("SELECT code_hash FROM invites WHERE email = 'ann@example.com'")
+        query_scalar("SELECT code_hash FROM invites WHERE email = 'ann@example.com'")
             .fetch_one(&db)
             .await
             .unwrap();
     assert_eq!(hash.len(), 32);
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT text_body || html_body FROM outbox")
+    let bodies: Vec<String> = query_scalar("SELECT text_body || html_body FROM outbox")
         .fetch_all(&db)
         .await
         .unwrap();
@@ -333,7 +334,7 @@ async fn resending_replaces_the_link_and_revoking_or_expiry_ends_it() {
     let di = result(1, "invite")["id"].as_str().unwrap().to_owned();
     let di_code = secret_in(result(1, "link").as_str().unwrap(), "code");
     let db = server.database().await;
-    sqlx::query("UPDATE invites SET expires_at = 0 WHERE email = 'di@example.com'")
+    query("UPDATE invites SET expires_at = 0 WHERE email = 'di@example.com'")
         .execute(&db)
         .await
         .unwrap();

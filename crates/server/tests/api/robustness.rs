@@ -4,6 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::common::{problem, LoggedServer, Options, TestServer, GROUPS, USERS};
+use gatehouse_server::store::engine::{query, query_scalar};
 
 #[tokio::test]
 async fn malformed_bodies_get_clear_problems() {
@@ -242,10 +243,7 @@ async fn a_write_waiting_too_long_for_the_database_answers_503() {
     let admin = server.admin_token().await;
     let db = server.database().await;
     let mut holder = db.acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *holder)
-        .await
-        .unwrap();
+    query("BEGIN IMMEDIATE").execute(&mut holder).await.unwrap();
     let answer = server
         .send_json(
             Method::POST,
@@ -260,7 +258,7 @@ async fn a_write_waiting_too_long_for_the_database_answers_503() {
         body["detail"].as_str().unwrap().contains("Try again"),
         "{body}"
     );
-    sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
+    query("ROLLBACK").execute(&mut holder).await.unwrap();
     let groups: serde_json::Value = server.get(GROUPS, &admin).await.json().await.unwrap();
     assert_eq!(groups["pagination"]["total_items"], 0);
 }
@@ -380,7 +378,7 @@ async fn a_server_killed_mid_request_loses_nothing_committed_and_the_other_serve
         sqlx::SqlitePool::connect(&format!("sqlite://{}", second.database_path().display()))
             .await
             .unwrap();
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+    let integrity: String = query_scalar("PRAGMA integrity_check")
         .fetch_one(&check)
         .await
         .unwrap();
@@ -542,7 +540,7 @@ async fn housekeeping_is_done_by_one_of_several_servers() {
     assert_eq!(winners, 1);
     // Not again until it is due.
     assert!(!chores::take(&db, "racing", 60_000).await.unwrap());
-    sqlx::query("UPDATE chores SET due_at = 0 WHERE name = 'racing'")
+    query("UPDATE chores SET due_at = 0 WHERE name = 'racing'")
         .execute(&db)
         .await
         .unwrap();

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::common::{TestServer, USERS};
 use crate::sso::{browser, certificate, create, error_in, exchange, landed_as, names_of};
+use gatehouse_server::store::engine::{query, query_as};
 
 fn saml_connection(idp: &SamlIdp, certificate_pem: &str, mappings: Value) -> Value {
     json!({
@@ -134,7 +135,7 @@ async fn a_saml_sign_in_is_verified_provisions_and_maps() {
 
     let answer = answer_from_idp(&server, &idp, &id, "alice").await;
     assert_eq!(answer.acs_url, acs);
-    let login_row: (Vec<u8>, Vec<u8>, String, String, String, i64) = sqlx::query_as(
+    let login_row: (Vec<u8>, Vec<u8>, String, String, String, i64) = query_as(
         "SELECT state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at FROM sso_logins",
     )
     .fetch_one(&server.database().await)
@@ -160,7 +161,7 @@ async fn a_saml_sign_in_is_verified_provisions_and_maps() {
     );
     // ...and even with that sign-in put back, the assertion itself was used.
     let db = server.database().await;
-    sqlx::query("INSERT INTO sso_logins (state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+    query("INSERT INTO sso_logins (state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(&login_row.0).bind(&login_row.1).bind(&login_row.2).bind(&login_row.3).bind(&login_row.4).bind(login_row.5)
         .execute(&db)
         .await

@@ -8,6 +8,8 @@ use gatehouse_server::demo::{populate, Demo};
 use reqwest::{Method, StatusCode};
 
 use crate::common::{TestServer, USERS};
+use gatehouse_server::store::engine::query_scalar;
+use gatehouse_server::store::Db;
 
 async fn list(server: &TestServer, token: &str, query: &str) -> Page<User> {
     let response = server.get(&format!("{USERS}?{query}"), token).await;
@@ -16,8 +18,8 @@ async fn list(server: &TestServer, token: &str, query: &str) -> Page<User> {
 }
 
 /// The live users of the default tenant matching `condition`, counted by SQL.
-async fn counted(db: &sqlx::SqlitePool, condition: &str) -> u64 {
-    let n: i64 = sqlx::query_scalar(&format!(
+async fn counted(db: &Db, condition: &str) -> u64 {
+    let n: i64 = query_scalar(format!(
         "SELECT COUNT(*) FROM users WHERE tenant_id = 'default' AND deleted_at IS NULL AND {condition}"
     ))
     .fetch_one(db)
@@ -175,7 +177,7 @@ async fn a_long_list_estimates_broad_totals_and_reads_back_pages_from_the_end() 
                     .into_iter()
                     .map(|u| u.email)
                     .collect();
-            let expected: Vec<String> = sqlx::query_scalar(&format!(
+            let expected: Vec<String> = query_scalar(format!(
                 "SELECT email FROM users WHERE tenant_id = 'default' AND deleted_at IS NULL
                   ORDER BY {order} LIMIT 50 OFFSET {}",
                 (page - 1) * 50

@@ -9,6 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::{problem, Options, TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, USERS};
+use gatehouse_server::store::engine::query;
 
 const VICTIM: &str = "victim@example.com";
 const VICTIM_PASSWORD: &str = "a good secret phrase";
@@ -307,7 +308,7 @@ async fn each_start_prints_a_new_setup_link_and_links_expire() {
 
     // A day later the current link has expired too.
     let db = server.database().await;
-    sqlx::query("UPDATE setup_tokens SET created_at = created_at - 86400001")
+    query("UPDATE setup_tokens SET created_at = created_at - 86400001")
         .execute(&db)
         .await
         .unwrap();

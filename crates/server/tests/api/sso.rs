@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use sha2::Digest;
 
 use crate::common::{problem, LoggedServer, TestServer, USERS};
+use gatehouse_server::store::engine::{query, query_scalar};
 
 pub(crate) const SSO: &str = "/api/v1/tenants/default/sso/connections";
 
@@ -399,7 +400,7 @@ async fn an_oidc_sign_in_provisions_maps_and_keeps_memberships_in_line() {
     let provider_callback = {
         // Start, then swap the nonce this server keeps before the browser returns.
         let url = provider.sign_in(&start, "ada").await;
-        sqlx::query("UPDATE sso_logins SET nonce = 'not-the-one-sent'")
+        query("UPDATE sso_logins SET nonce = 'not-the-one-sent'")
             .execute(&db)
             .await
             .unwrap();
@@ -650,7 +651,7 @@ async fn a_client_may_start_only_so_many_sign_ins() {
     }
     let to = location(browser().get(&start).send().await.unwrap());
     assert!(error_in(&to).contains("Too many sign-ins started"), "{to}");
-    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sso_logins")
+    let kept: i64 = query_scalar("SELECT count(*) FROM sso_logins")
         .fetch_one(&server.database().await)
         .await
         .unwrap();

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::common::{
     error_fields, problem, TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, GROUPS, ROLES, USERS,
 };
+use gatehouse_server::store::engine::query;
 
 const PASSWORD: &str = "member passphrase 1";
 
@@ -262,7 +263,7 @@ async fn default_groups_grant_nothing_the_creator_could_not() {
 /// Makes the caller's sign-in look older than the few minutes dangerous actions allow.
 async fn age_sessions(server: &TestServer) {
     let db = server.database().await;
-    sqlx::query("UPDATE sessions SET confirmed_at = 0")
+    query("UPDATE sessions SET confirmed_at = 0")
         .execute(&db)
         .await
         .unwrap();
