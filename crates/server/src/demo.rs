@@ -275,11 +275,11 @@ pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
     }
     let now = store::now_ms();
     for chunk in memberships.chunks(BATCH) {
-        let mut q =
-            QueryBuilder::new("INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ");
+        let mut q = QueryBuilder::new("INSERT INTO group_members (group_id, user_id, added_at)");
         q.push_values(chunk, |mut row, (group, user)| {
             row.push_bind(*group).push_bind(*user).push_bind(now);
         });
+        q.push(" ON CONFLICT DO NOTHING");
         q.build().execute(&mut *tx).await?;
     }
     for (user, role) in grants {

@@ -292,8 +292,12 @@ impl From<sqlx::Error> for AppError {
     /// server is overloaded with writes, not broken: 503 with Retry-After, as for any
     /// other overload.
     fn from(error: sqlx::Error) -> Self {
-        let busy = matches!(&error, sqlx::Error::Database(e)
-            if matches!(e.code().as_deref(), Some("5" | "6" | "517" | "262")));
+        // SQLite: busy or locked. PostgreSQL: a lock not granted in time, a
+        // serialization failure or deadlock, too many connections. Either: no
+        // connection free in time.
+        let busy = matches!(&error, sqlx::Error::PoolTimedOut)
+            || matches!(&error, sqlx::Error::Database(e)
+            if matches!(e.code().as_deref(), Some("5" | "6" | "517" | "262" | "55P03" | "40001" | "40P01" | "53300")));
         if busy {
             tracing::warn!(%error, "database busy");
             AppError::Busy

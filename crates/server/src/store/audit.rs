@@ -11,7 +11,7 @@ use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
 use super::engine::{query, query_as, query_scalar, Conn, DbRow, QueryBuilder};
-use super::{now_ms, push_contained_in_any, to_time, users, Db};
+use super::{now_ms, push_contained_in_any, to_time, users, Db, Engine};
 use crate::auth::Principal;
 
 const COLUMNS: &str = "id, occurred_at, actor_kind, actor_id, actor_name, api_key_id, \
@@ -173,7 +173,12 @@ fn from_row(row: &DbRow) -> sqlx::Result<AuditEvent> {
 }
 
 /// `SELECT … WHERE` the query's filters (not its cursor), newest first from there on.
-fn filtered(tenant: &str, query: &AuditQuery, before: Option<(i64, i64)>) -> QueryBuilder {
+fn filtered(
+    engine: Engine,
+    tenant: &str,
+    query: &AuditQuery,
+    before: Option<(i64, i64)>,
+) -> QueryBuilder {
     let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM audit_events WHERE tenant_id = "
     ));
@@ -219,7 +224,7 @@ fn filtered(tenant: &str, query: &AuditQuery, before: Option<(i64, i64)>) -> Que
             .push_bind(to.timestamp_millis());
     }
     if let Some(term) = query.search_term() {
-        push_search(&mut q, term);
+        push_search(&mut q, engine, term);
     }
     q.push(" ORDER BY occurred_at DESC, id DESC");
     q
@@ -227,7 +232,17 @@ fn filtered(tenant: &str, query: &AuditQuery, before: Option<(i64, i64)>) -> Que
 
 /// Events whose names, reason or changed values contain `term`: through the trigram
 /// index when it has three characters or more, else by scanning.
-fn push_search(q: &mut QueryBuilder, term: &str) {
+fn push_search(q: &mut QueryBuilder, engine: Engine, term: &str) {
+    if engine == Engine::Postgres {
+        // The expression of the trigram index `audit_events_search` (its migration).
+        q.push(
+            " AND (coalesce(actor_name, '') || ' ' || coalesce(api_key_name, '') || ' ' \
+             || target_name || ' ' || coalesce(reason, '') || ' ' || changes) LIKE ",
+        )
+        .push_bind(super::like_pattern(term))
+        .push(" ESCAPE '\\'");
+        return;
+    }
     if term.chars().count() >= 3 {
         q.push(" AND id IN (SELECT rowid FROM audit_search WHERE audit_search MATCH ")
             .push_bind(format!("\"{}\"", term.replace('"', "\"\"")))
@@ -254,7 +269,7 @@ pub async fn list(
     query: &AuditQuery,
 ) -> sqlx::Result<(Vec<AuditEvent>, Option<String>)> {
     let per_page = query.per_page();
-    let mut select = filtered(tenant, query, query.position());
+    let mut select = filtered(db.engine(), tenant, query, query.position());
     select.push(" LIMIT ").push_bind(i64::from(per_page) + 1);
     let mut events = select
         .build()
@@ -297,7 +312,7 @@ pub async fn export_csv(
     query: &AuditQuery,
     out: &Sender<std::io::Result<Vec<u8>>>,
 ) -> anyhow::Result<()> {
-    let select = filtered(tenant, query, query.position());
+    let select = filtered(db.engine(), tenant, query, query.position());
     super::stream_csv(select.build().fetch(db), &EXPORT_HEADER, out, |row| {
         Ok(export_row(&from_row(row)?).to_vec())
     })

@@ -10,7 +10,7 @@ pub async fn take(db: &Db, name: &str, every_ms: i64) -> sqlx::Result<bool> {
     let now = now_ms();
     let taken = query(
         "INSERT INTO chores (name, due_at, runs) VALUES (?1, ?2 + ?3, 1)
-         ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at, runs = runs + 1
+         ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at, runs = chores.runs + 1
           WHERE chores.due_at <= ?2",
     )
     .bind(name)

@@ -472,39 +472,46 @@ pub fn query_as<T: FromDbRow>(sql: impl AsRef<str>) -> QueryAs<T> {
     }
 }
 
-/// `sql` in PostgreSQL's dialect: numbered placeholders for `?`, and `ILIKE` for
-/// `LIKE` (SQLite's LIKE ignores ASCII case, PostgreSQL's does not), outside quotes.
+/// `sql` in PostgreSQL's dialect, outside quotes: `$1, $2, …` for `?` (`?3` keeps its
+/// number); `ILIKE` for `LIKE` (SQLite's LIKE ignores ASCII case, PostgreSQL's does
+/// not); and no unary `+` before a column (`+seq`: SQLite's way of keeping its planner
+/// off an index, an error in PostgreSQL).
 fn to_postgres(sql: &str) -> Cow<'_, str> {
-    if !sql.contains('?') && !sql.contains("LIKE") {
+    if !sql.contains(['?', '+']) && !sql.contains("LIKE") {
         return Cow::Borrowed(sql);
     }
     let mut out = String::with_capacity(sql.len() + 16);
     let mut quote = None;
     let mut n = 0;
-    let mut rest = sql;
-    while let Some(c) = rest.chars().next() {
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, next)| next);
+        let after_word = out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
         match (quote, c) {
             (None, '\'' | '"') => quote = Some(c),
             (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '?') if next.is_some_and(|d| d.is_ascii_digit()) => {
+                out.push('$');
+                continue;
+            }
             (None, '?') => {
                 n += 1;
                 out.push('$');
                 out.push_str(&n.to_string());
-                rest = &rest[1..];
                 continue;
             }
-            (None, 'L')
-                if rest.starts_with("LIKE ")
-                    && !out.ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
+            (None, 'L') if !after_word && sql[i..].starts_with("LIKE ") => {
+                out.push('I');
+            }
+            (None, '+')
+                if out.ends_with([' ', '(']) && next.is_some_and(|d| d.is_ascii_lowercase()) =>
             {
-                out.push_str("ILIKE ");
-                rest = &rest[5..];
                 continue;
             }
             _ => {}
         }
         out.push(c);
-        rest = &rest[c.len_utf8()..];
     }
     Cow::Owned(out)
 }
@@ -819,6 +826,10 @@ mod tests {
         assert_eq!(
             to_postgres("SELECT 'LIKE ' FROM t WHERE name LIKE ? AND UNLIKE = 1"),
             "SELECT 'LIKE ' FROM t WHERE name ILIKE $1 AND UNLIKE = 1"
+        );
+        assert_eq!(
+            to_postgres("SELECT a + 1 FROM t WHERE +seq IN (?2, ?1) AND (+id = ?2)"),
+            "SELECT a + 1 FROM t WHERE seq IN ($2, $1) AND (id = $2)"
         );
         assert!(matches!(to_postgres("SELECT 1"), Cow::Borrowed(_)));
     }

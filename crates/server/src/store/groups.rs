@@ -214,7 +214,7 @@ pub async fn set_roles(conn: &mut Conn, id: Uuid, roles: &[Uuid]) -> sqlx::Resul
         .execute(&mut *conn)
         .await?;
     for role in roles {
-        query("INSERT OR IGNORE INTO group_roles (group_id, role_id) VALUES (?, ?)")
+        query("INSERT INTO group_roles (group_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(role)
             .execute(&mut *conn)
@@ -280,11 +280,11 @@ pub async fn members_among(
 pub async fn add_members(conn: &mut Conn, group: Uuid, users: &[Uuid]) -> sqlx::Result<()> {
     let now = now_ms();
     for chunk in users.chunks(CHUNK) {
-        let mut q =
-            QueryBuilder::new("INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) ");
+        let mut q = QueryBuilder::new("INSERT INTO group_members (group_id, user_id, added_at)");
         q.push_values(chunk, |mut row, user| {
             row.push_bind(group).push_bind(*user).push_bind(now);
         });
+        q.push(" ON CONFLICT DO NOTHING");
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -334,7 +334,7 @@ pub async fn of_user(db: &Db, user: Uuid) -> sqlx::Result<Vec<GroupRef>> {
 
 /// The tenant's default groups, which new users join.
 pub async fn default_groups(conn: &mut Conn, tenant: &str) -> sqlx::Result<Vec<Uuid>> {
-    query_scalar("SELECT id FROM groups WHERE tenant_id = ? AND is_default = 1")
+    query_scalar("SELECT id FROM groups WHERE tenant_id = ? AND is_default")
         .bind(tenant)
         .fetch_all(conn)
         .await

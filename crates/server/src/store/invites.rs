@@ -43,18 +43,20 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?;
     for role in role_ids {
-        query("INSERT OR IGNORE INTO invite_roles (invite_id, role_id) VALUES (?, ?)")
+        query("INSERT INTO invite_roles (invite_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(invite.id)
             .bind(role)
             .execute(&mut *conn)
             .await?;
     }
     for group in group_ids {
-        query("INSERT OR IGNORE INTO invite_groups (invite_id, group_id) VALUES (?, ?)")
-            .bind(invite.id)
-            .bind(group)
-            .execute(&mut *conn)
-            .await?;
+        query(
+            "INSERT INTO invite_groups (invite_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(invite.id)
+        .bind(group)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ pub async fn activate(
 ) -> sqlx::Result<()> {
     query(
         "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,
-                totp_last_step = ?, mfa_enabled = 1, updated_at = ?, version = version + 1
+                totp_last_step = ?, mfa_enabled = TRUE, updated_at = ?, version = version + 1
          WHERE id = ? AND totp_pending_secret IS NOT NULL",
     )
     .bind(step)
@@ -75,7 +75,7 @@ pub async fn activate(
     .execute(&mut *conn)
     .await?;
     replace_recovery_codes(conn, user, recovery_hashes).await?;
-    query("UPDATE sessions SET mfa_enrolment_required = 0 WHERE user_id = ?")
+    query("UPDATE sessions SET mfa_enrolment_required = FALSE WHERE user_id = ?")
         .bind(user)
         .execute(&mut *conn)
         .await?;
@@ -92,7 +92,7 @@ pub async fn replace_recovery_codes(
         .execute(&mut *conn)
         .await?;
     for hash in hashes {
-        query("INSERT OR IGNORE INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)")
+        query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(user)
             .bind(hash)
             .execute(&mut *conn)

@@ -284,7 +284,14 @@ pub fn to_time(ms: i64) -> DateTime<Utc> {
 /// Whether an error is a UNIQUE violation on a constraint mentioning `column`.
 pub fn is_unique_violation(error: &sqlx::Error, column: &str) -> bool {
     match error {
-        sqlx::Error::Database(e) => e.is_unique_violation() && e.message().contains(column),
+        // SQLite names the columns ("users.email"); PostgreSQL the index, named after
+        // them ("users_email").
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                && (e.message().contains(column)
+                    || e.constraint()
+                        .is_some_and(|name| name.contains(&column.replace('.', "_"))))
+        }
         _ => false,
     }
 }

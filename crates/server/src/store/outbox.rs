@@ -147,7 +147,8 @@ pub async fn cancel_for_invites(
 /// When the next due message is, if any (so the worker can sleep until then).
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
     query_scalar(
-        "SELECT MIN(MAX(next_attempt_at, claimed_until)) FROM outbox WHERE next_attempt_at IS NOT NULL",
+        "SELECT MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END)
+           FROM outbox WHERE next_attempt_at IS NOT NULL",
     )
     .fetch_one(db)
     .await

@@ -61,7 +61,7 @@ pub async fn builtin_id(conn: &mut Conn, tenant: &str, role: BuiltinRole) -> sql
 }
 
 pub async fn grant(conn: &mut Conn, user_id: Uuid, role_id: Uuid) -> sqlx::Result<()> {
-    query("INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, ?)")
+    query("INSERT INTO user_roles (user_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(user_id)
         .bind(role_id)
         .execute(conn)

@@ -366,7 +366,7 @@ pub async fn delete(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<boo
 pub async fn public(db: &Db, tenant: &str) -> sqlx::Result<Vec<PublicConnection>> {
     let rows = query(
         "SELECT id, title, protocol FROM sso_connections
-         WHERE tenant_id = ? AND enabled = 1 ORDER BY title COLLATE NOCASE",
+         WHERE tenant_id = ? AND enabled ORDER BY title COLLATE NOCASE",
     )
     .bind(tenant)
     .fetch_all(db)
@@ -537,14 +537,14 @@ const MEMBERSHIPS: Grants = Grants {
     held_column: "group_id",
     given: "sso_memberships",
     given_column: "group_id",
-    insert: "INSERT OR IGNORE INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)",
+    insert: "INSERT INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 };
 const ROLES: Grants = Grants {
     held: "user_roles",
     held_column: "role_id",
     given: "sso_role_grants",
     given_column: "role_id",
-    insert: "INSERT OR IGNORE INTO user_roles (role_id, user_id) VALUES (?, ?)",
+    insert: "INSERT INTO user_roles (role_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
 };
 
 /// Brings the memberships and roles a connection gave a user in line with `groups` and

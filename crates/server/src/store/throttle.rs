@@ -50,7 +50,7 @@ pub async fn account_failed(
     let now = now_ms();
     let row = query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
-         ON CONFLICT (key) DO UPDATE SET failures = failures + 1, window_started_at = ?2
+         ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures + 1, window_started_at = ?2
          RETURNING failures, strikes",
     )
     .bind(key)
@@ -93,8 +93,10 @@ pub async fn count_in_window(
     let row = query(
         "INSERT INTO sign_in_throttle (key, failures, window_started_at) VALUES (?1, 1, ?2)
          ON CONFLICT (key) DO UPDATE SET
-             failures = CASE WHEN window_started_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
-             window_started_at = CASE WHEN window_started_at <= ?2 - ?3 THEN ?2 ELSE window_started_at END
+             failures = CASE WHEN sign_in_throttle.window_started_at <= ?2 - ?3 THEN 1
+                             ELSE sign_in_throttle.failures + 1 END,
+             window_started_at = CASE WHEN sign_in_throttle.window_started_at <= ?2 - ?3 THEN ?2
+                                      ELSE sign_in_throttle.window_started_at END
          RETURNING failures, window_started_at",
     )
     .bind(key)

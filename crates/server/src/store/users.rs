@@ -12,7 +12,7 @@ use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
 use super::engine::{query, query_as, query_scalar, Bind, Conn, DbRow, QueryBuilder, Separated};
-use super::{now_ms, to_time, Db};
+use super::{now_ms, to_time, Db, Engine};
 
 const COLUMNS: &str =
     "id, tenant_id, email, username, first_name, last_name, display_name, phone, \
@@ -278,7 +278,13 @@ const SAMPLE_RUNS: i64 = 10;
 const SAMPLE_RUN_ROWS: i64 = 1_000;
 
 /// Appends the WHERE clause of a list query.
-fn push_filter(q: &mut QueryBuilder, tenant: &str, query: &UserListQuery, plan: Plan) {
+fn push_filter(
+    q: &mut QueryBuilder,
+    engine: Engine,
+    tenant: &str,
+    query: &UserListQuery,
+    plan: Plan,
+) {
     // `+tenant_id` keeps SQLite from using a tenant index, so it looks rows up by the
     // keys the search index or the membership named instead.
     let tenant_column = if plan == Plan::ByOrderIndex {
@@ -292,7 +298,7 @@ fn push_filter(q: &mut QueryBuilder, tenant: &str, query: &UserListQuery, plan: 
     if let Some(status) = query.status {
         q.push(" AND status = ").push_bind(status.as_str());
     }
-    push_row_filters(q, query, plan);
+    push_row_filters(q, engine, query, plan);
     // Walking the sort index, `+id` keeps SQLite from looking members up one by one (and
     // sorting them all) instead.
     let id_in = if plan == Plan::ByMatches {
@@ -327,9 +333,9 @@ fn push_filter(q: &mut QueryBuilder, tenant: &str, query: &UserListQuery, plan: 
 
 /// Appends ` AND …` for the filters a row answers by itself (and the search index): the
 /// search, identity source, kind and two-step sign-in.
-fn push_row_filters(q: &mut QueryBuilder, query: &UserListQuery, plan: Plan) {
+fn push_row_filters(q: &mut QueryBuilder, engine: Engine, query: &UserListQuery, plan: Plan) {
     if let Some(term) = query.search_term() {
-        push_search(q, term, plan);
+        push_search(q, engine, term, plan);
     }
     if let Some(source) = query.identity_source {
         q.push(" AND identity_source = ").push_bind(source.as_str());
@@ -358,15 +364,15 @@ fn filters_rows(query: &UserListQuery) -> bool {
 }
 
 /// `SELECT` of a list query's rows with its filter and order (no paging).
-fn ordered_select(tenant: &str, query: &UserListQuery, plan: Plan) -> QueryBuilder {
+fn ordered_select(engine: Engine, tenant: &str, query: &UserListQuery, plan: Plan) -> QueryBuilder {
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, tenant, query, plan);
-    push_order(&mut select, query, false);
+    push_filter(&mut select, engine, tenant, query, plan);
+    push_order(&mut select, engine, query, false);
     select
 }
 
 /// Appends the ORDER BY of a list query, or its exact reverse.
-fn push_order(q: &mut QueryBuilder, query: &UserListQuery, reversed: bool) {
+fn push_order(q: &mut QueryBuilder, engine: Engine, query: &UserListQuery, reversed: bool) {
     let direction = match (query.sort_order(), reversed) {
         (SortOrder::Asc, false) | (SortOrder::Desc, true) => "ASC",
         (SortOrder::Desc, false) | (SortOrder::Asc, true) => "DESC",
@@ -378,8 +384,15 @@ fn push_order(q: &mut QueryBuilder, query: &UserListQuery, reversed: bool) {
         UserSortBy::Email => "email",
         UserSortBy::DisplayName => "display_name COLLATE NOCASE",
     };
+    // Without a last sign-in or display name, a user sorts first, as in SQLite (and as
+    // PostgreSQL's indexes on those columns are built).
+    let nulls = match (engine, query.sort_by(), direction) {
+        (Engine::Sqlite, ..) | (_, UserSortBy::CreatedAt | UserSortBy::Email, _) => "",
+        (Engine::Postgres, _, "ASC") => " NULLS FIRST",
+        (Engine::Postgres, ..) => " NULLS LAST",
+    };
     q.push(format_args!(
-        " ORDER BY {column} {direction}, seq {direction}"
+        " ORDER BY {column} {direction}{nulls}, seq {direction}"
     ));
 }
 
@@ -421,7 +434,14 @@ const SEARCHED: [&str; 5] = [
 ];
 
 /// Every word of the search must occur in one of the searched columns.
-fn push_search(q: &mut QueryBuilder, term: &str, plan: Plan) {
+fn push_search(q: &mut QueryBuilder, engine: Engine, term: &str, plan: Plan) {
+    if engine == Engine::Postgres {
+        // A trigram index on each searched column answers `ILIKE '%word%'`.
+        for word in term.split_whitespace() {
+            super::push_contained_in_any(q, &SEARCHED, word);
+        }
+        return;
+    }
     let mut matches = search_matches(term);
     if plan == Plan::ByOrderIndex && term.is_ascii() {
         // Walking the sort index, each row is checked on its own: collecting every
@@ -518,7 +538,20 @@ impl Extent {
         let widest_page = f64::from(gatehouse_api::MAX_PER_PAGE) * live.max(1) as f64;
         let search_cap = (widest_page.sqrt() as i64).max(COUNT_LIMIT as i64) + 1;
         let mut search = None;
-        for (table, matching) in query.search_term().map(search_matches).unwrap_or_default() {
+        let search_term = query.search_term();
+        if let (Engine::Postgres, Some(term)) = (db.engine(), search_term) {
+            let mut named = QueryBuilder::new(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE deleted_at IS NULL",
+            );
+            push_search(&mut named, Engine::Postgres, term, Plan::ByMatches);
+            named
+                .push(" LIMIT ")
+                .push_bind(search_cap)
+                .push(") AS named");
+            search = Some(named.build_query_scalar::<i64>().fetch_one(db).await?);
+        }
+        let full_text = search_term.filter(|_| db.engine() == Engine::Sqlite);
+        for (table, matching) in full_text.map(search_matches).unwrap_or_default() {
             let named: i64 = query_scalar(format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
             ))
@@ -590,7 +623,7 @@ impl Extent {
 /// The exact count of the users a list query matches.
 async fn count(db: &Db, tenant: &str, query: &UserListQuery, plan: Plan) -> sqlx::Result<u64> {
     let mut count = QueryBuilder::new("SELECT COUNT(*)");
-    push_filter(&mut count, tenant, query, plan);
+    push_filter(&mut count, db.engine(), tenant, query, plan);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
     Ok(u64::try_from(total).unwrap_or(0))
 }
@@ -619,10 +652,10 @@ async fn estimate(
             let to = from + SAMPLE_RUN_ROWS - 1;
             // One pass over the run: its live users (in the status), and how many of
             // them the row filters keep.
-            let mut sample = QueryBuilder::new("SELECT COUNT(*), COALESCE(SUM(1");
-            push_row_filters(&mut sample, query, Plan::Sample { from, to });
+            let mut sample = QueryBuilder::new("SELECT COUNT(*), COALESCE(SUM(CASE WHEN TRUE");
+            push_row_filters(&mut sample, db.engine(), query, Plan::Sample { from, to });
             sample
-                .push("), 0) FROM users WHERE +tenant_id = ")
+                .push(" THEN 1 ELSE 0 END), 0) FROM users WHERE +tenant_id = ")
                 .push_bind(tenant)
                 .push(" AND deleted_at IS NULL AND seq BETWEEN ")
                 .push_bind(from)
@@ -696,8 +729,8 @@ pub async fn list(
         (per_page, offset)
     };
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, tenant, query, plan);
-    push_order(&mut select, query, from_the_end);
+    push_filter(&mut select, db.engine(), tenant, query, plan);
+    push_order(&mut select, db.engine(), query, from_the_end);
     select
         .push(" LIMIT ")
         .push_bind(limit as i64)
@@ -833,7 +866,7 @@ pub async fn set_password(
 /// Turns off every second factor of the user: secret, unfinished set-up, recovery codes.
 pub async fn disable_mfa(conn: &mut Conn, tenant: &str, id: Uuid) -> sqlx::Result<Option<User>> {
     let user = update_returning(conn, tenant, id, |q| {
-        q.push("mfa_enabled = 0");
+        q.push("mfa_enabled = FALSE");
     })
     .await?;
     if user.is_some() {
@@ -906,7 +939,7 @@ pub async fn matching(
     } else {
         Plan::ByOrderIndex
     };
-    let mut select = ordered_select(tenant, query, plan);
+    let mut select = ordered_select(db.engine(), tenant, query, plan);
     select.push(" LIMIT ").push_bind(limit as i64);
     let rows = select.build().fetch_all(db).await?;
     rows.iter().map(from_row).collect()
@@ -981,7 +1014,7 @@ pub async fn export_csv(
     } else {
         Plan::ByOrderIndex
     };
-    let select = ordered_select(tenant, query, plan);
+    let select = ordered_select(db.engine(), tenant, query, plan);
     let header: Vec<&str> = columns.iter().map(|c| c.key()).collect();
     super::stream_csv(select.build().fetch(db), &header, out, |row| {
         let user = from_row(row)?;

@@ -605,7 +605,7 @@ async fn the_secret_is_shown_once_and_never_logged_or_stored() {
     }
     assert!(seen.contains(&id[..8]));
     assert!(!seen.contains(hidden), "a later answer showed the secret");
-    let stored = server.database_bytes();
+    let stored = server.database_bytes().await;
     assert!(
         !stored.windows(hidden.len()).any(|w| w == hidden.as_bytes()),
         "the secret is in the database file"

@@ -7,7 +7,9 @@ use gatehouse_api::endpoints::{self, Endpoint};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{problem, with_mail, MailServer, TestServer, ADMIN_PASSWORD, USERS};
+use crate::common::{
+    on_postgres, problem, with_mail, MailServer, TestServer, ADMIN_PASSWORD, USERS,
+};
 use crate::permissions::{request, send, targets};
 use gatehouse_server::store::engine::{query, query_scalar};
 
@@ -310,13 +312,22 @@ async fn events_cannot_be_changed_and_a_change_without_its_event_does_not_happen
         .await;
     assert!(rewrite.is_err(), "the database let an event be rewritten");
 
-    query(
-        "CREATE TRIGGER refuse_events BEFORE INSERT ON audit_events \
-         BEGIN SELECT RAISE(ABORT, 'the log is full'); END",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    let refuse_events: &[&str] = if on_postgres() {
+        &[
+            "CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql \
+             AS $$ BEGIN RAISE EXCEPTION 'the log is full'; END $$",
+            "CREATE TRIGGER refuse_events BEFORE INSERT ON audit_events \
+             FOR EACH ROW EXECUTE FUNCTION refuse_events()",
+        ]
+    } else {
+        &[
+            "CREATE TRIGGER refuse_events BEFORE INSERT ON audit_events \
+           BEGIN SELECT RAISE(ABORT, 'the log is full'); END",
+        ]
+    };
+    for statement in refuse_events {
+        query(*statement).execute(&db).await.unwrap();
+    }
     let edited = server
         .request(Method::PATCH, &format!("{USERS}/{}", user.id), Some(&admin))
         .header("if-match", "\"1\"")

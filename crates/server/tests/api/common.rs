@@ -17,6 +17,36 @@ pub const USERS: &str = "/api/v1/tenants/default/users";
 pub const ROLES: &str = "/api/v1/tenants/default/roles";
 pub const GROUPS: &str = "/api/v1/tenants/default/groups";
 
+/// The PostgreSQL server the suite runs on instead of SQLite, when set (`cargo xtask
+/// test` runs the suite once on each engine): an administrator's URL, such as
+/// `postgres://gatehouse@127.0.0.1:5433/postgres`.
+pub const POSTGRES_ENV: &str = "GATEHOUSE_TEST_POSTGRES";
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os(POSTGRES_ENV).is_some()
+}
+
+/// The URL of a new, empty database: a new database on the suite's PostgreSQL server,
+/// or else a SQLite file in `dir`.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    use sqlx::Connection;
+    let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach {POSTGRES_ENV}={admin}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    let (server, _) = admin.rsplit_once('/').expect("a URL ending in /database");
+    format!("{server}/{name}")
+}
+
 pub struct TestServer {
     pub server: Option<Running>,
     pub http: reqwest::Client,
@@ -53,7 +83,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
-            database: format!("sqlite://{}", dir.path().join("test.db").display()),
+            database: fresh_database(dir.path()).await,
             static_dir: options.static_dir,
             admin: options
                 .admin
@@ -365,7 +395,7 @@ pub struct LoggedServer {
     pub base: String,
     pub http: reqwest::Client,
     log: PathBuf,
-    database: PathBuf,
+    database: String,
     _dir: TempDir,
 }
 
@@ -374,7 +404,7 @@ impl LoggedServer {
     /// waits until it answers.
     pub async fn start(env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database = dir.path().join("db.sqlite");
+        let database = fresh_database(dir.path()).await;
         Self::start_in(dir, database, env).await
     }
 
@@ -384,7 +414,7 @@ impl LoggedServer {
         Self::start_in(tempfile::tempdir().unwrap(), self.database.clone(), &[]).await
     }
 
-    async fn start_in(dir: TempDir, database: PathBuf, env: &[(&str, String)]) -> Self {
+    async fn start_in(dir: TempDir, database: String, env: &[(&str, String)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -393,7 +423,7 @@ impl LoggedServer {
         let log = dir.path().join("server.log");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--database"])
-            .arg(format!("sqlite://{}", database.display()))
+            .arg(&database)
             .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("GATEHOUSE_LOG", "debug")
@@ -429,22 +459,44 @@ impl LoggedServer {
         format!("{}{path}", self.base)
     }
 
-    /// Where the server's database file is.
-    pub fn database_path(&self) -> &std::path::Path {
+    /// The server's database URL.
+    pub fn database_url(&self) -> &str {
         &self.database
     }
 
-    /// The database file of the server, as bytes.
-    pub fn database_bytes(&self) -> Vec<u8> {
-        ["", "-wal"]
-            .iter()
-            .filter_map(|suffix| {
-                let mut path = self.database.clone().into_os_string();
-                path.push(suffix);
-                std::fs::read(path).ok()
-            })
-            .flatten()
-            .collect()
+    /// Everything the server's database holds, as bytes: the SQLite file and its
+    /// write-ahead log, or on PostgreSQL every row of every table as text.
+    pub async fn database_bytes(&self) -> Vec<u8> {
+        if let Some(file) = self.database.strip_prefix("sqlite://") {
+            return ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::read(format!("{file}{suffix}")).ok())
+                .flatten()
+                .collect();
+        }
+        let db = gatehouse_server::store::connect(&self.database)
+            .await
+            .unwrap();
+        let tables: Vec<String> = gatehouse_server::store::engine::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let mut bytes = Vec::new();
+        for table in tables {
+            let rows: Vec<String> = gatehouse_server::store::engine::query_scalar(format!(
+                "SELECT t::text FROM \"{table}\" t"
+            ))
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            for row in rows {
+                bytes.extend_from_slice(row.as_bytes());
+            }
+        }
+        db.close().await;
+        bytes
     }
 
     pub async fn admin_token(&self) -> String {

@@ -135,7 +135,7 @@ async fn a_saml_sign_in_is_verified_provisions_and_maps() {
 
     let answer = answer_from_idp(&server, &idp, &id, "alice").await;
     assert_eq!(answer.acs_url, acs);
-    let login_row: (Vec<u8>, Vec<u8>, String, String, String, i64) = query_as(
+    let login_row: (Vec<u8>, uuid::Uuid, String, String, String, i64) = query_as(
         "SELECT state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at FROM sso_logins",
     )
     .fetch_one(&server.database().await)
