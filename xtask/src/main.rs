@@ -11,6 +11,7 @@
 mod bench;
 mod contract;
 mod dist;
+mod postgres;
 mod split;
 mod tools;
 
@@ -168,6 +169,16 @@ fn test() -> Result {
             .env("MAILDEV", &tools.maildev)
             .env("OIDC_PROVIDER", &tools.oidc_provider),
     )?;
+    step("server integration tests again, on PostgreSQL");
+    let postgres = postgres::Postgres::start()?;
+    run_command(
+        cargo(&tools)
+            .args(["test", "-p", "gatehouse-server", "--test", "api"])
+            .env("GATEHOUSE_TEST_POSTGRES", &postgres.url)
+            .env("MAILDEV", &tools.maildev)
+            .env("OIDC_PROVIDER", &tools.oidc_provider),
+    )?;
+    drop(postgres);
     contract::run(&tools)?;
     dist::build(&tools)?;
     step("component tests (wasm-bindgen-test in headless Chromium)");

@@ -29,8 +29,16 @@ const BUILD_PACKAGES: &[&str] = &[
     "libssl-dev",
 ];
 /// The SAML IdP the SSO tests sign in through (SimpleSAMLphp, run by PHP's own server),
-/// openssl for its key, and nginx for the console under a path prefix behind a proxy.
-const TEST_PACKAGES: &[&str] = &["simplesamlphp", "php-cli", "php-xml", "openssl", "nginx"];
+/// openssl for its key, nginx for the console under a path prefix behind a proxy, and
+/// PostgreSQL, the second engine the server's tests run on.
+const TEST_PACKAGES: &[&str] = &[
+    "simplesamlphp",
+    "php-cli",
+    "php-xml",
+    "openssl",
+    "nginx",
+    "postgresql",
+];
 
 /// Where the tools are, once installed.
 pub struct Tools {
@@ -282,7 +290,7 @@ fn package_installed(package: &str) -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).ends_with("installed"))
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -162,7 +162,7 @@ async fn a_saml_sign_in_is_verified_provisions_and_maps() {
     // ...and even with that sign-in put back, the assertion itself was used.
     let db = server.database().await;
     query("INSERT INTO sso_logins (state_hash, connection_id, nonce, pkce_verifier, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&login_row.0).bind(&login_row.1).bind(&login_row.2).bind(&login_row.3).bind(&login_row.4).bind(login_row.5)
+        .bind(&login_row.0).bind(login_row.1).bind(&login_row.2).bind(&login_row.3).bind(&login_row.4).bind(login_row.5)
         .execute(&db)
         .await
         .unwrap();
