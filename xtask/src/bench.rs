@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the console's shipped size, then the server's latency on a
 //! 100,000-user database, a sign-in flood, the time to the users table in headless
-//! Chromium, and the users list again at 1,000,000 users (measured by `gatehouse-bench`
-//! in crates/e2e). Everything it prints is also
+//! Chromium, and the users list again at 1,000,000 users, then at both sizes on
+//! PostgreSQL (a throwaway server; measured by `gatehouse-bench` in crates/e2e). Everything it prints is also
 //! written into docs/performance.md, so the figures there are always the last run's.
 
 use std::fs;
@@ -28,9 +28,11 @@ pub fn run(args: &[String]) -> Result {
         "--bins",
     ]))?;
     step("server latency and time to first table");
+    let postgres = crate::postgres::Postgres::start()?;
     let target = root().join("target/server");
     let mut bench = std::process::Command::new(target.join("gatehouse-bench"))
         .args(args)
+        .env("GATEHOUSE_BENCH_POSTGRES", &postgres.url)
         .env("GATEHOUSE_SERVER_BIN", target.join("gatehouse-server"))
         .env("GATEHOUSE_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)

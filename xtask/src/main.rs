@@ -178,7 +178,6 @@ fn test() -> Result {
             .env("MAILDEV", &tools.maildev)
             .env("OIDC_PROVIDER", &tools.oidc_provider),
     )?;
-    drop(postgres);
     contract::run(&tools)?;
     dist::build(&tools)?;
     step("component tests (wasm-bindgen-test in headless Chromium)");
@@ -208,8 +207,10 @@ fn test() -> Result {
             .env("AXE_CORE", &tools.axe)
             .env("MAILDEV", &tools.maildev)
             .env("OIDC_PROVIDER", &tools.oidc_provider)
-            .env("GATEHOUSE_DIST", root().join("dist")),
+            .env("GATEHOUSE_DIST", root().join("dist"))
+            .env("GATEHOUSE_TEST_POSTGRES", &postgres.url),
     )?;
+    drop(postgres);
     step("all tests passed");
     Ok(())
 }

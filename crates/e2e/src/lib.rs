@@ -176,6 +176,28 @@ impl App {
         Self::start_server(admin, mail, Some(dist_dir()?), Hosting::default()).await
     }
 
+    /// Starts the server on a new database of the PostgreSQL server named by
+    /// `GATEHOUSE_TEST_POSTGRES` (an administrator's URL; `cargo xtask test` runs one).
+    pub async fn on_postgres(admin: (&str, &str)) -> Result<Self> {
+        let server = std::env::var("GATEHOUSE_TEST_POSTGRES").context(
+            "GATEHOUSE_TEST_POSTGRES is not set: this test needs a PostgreSQL server \
+             (cargo xtask test starts one)",
+        )?;
+        let name = format!("e2e_{}", uuid::Uuid::new_v4().simple());
+        let database = gatehouse_server::store::create_postgres_database(&server, &name).await?;
+        let hosting = Hosting {
+            database: Some(database),
+            ..Hosting::default()
+        };
+        Self::start_server(
+            Some(admin),
+            MailSettings::default(),
+            Some(dist_dir()?),
+            hosting,
+        )
+        .await
+    }
+
     async fn start_server(
         admin: Option<(&str, &str)>,
         mail: MailSettings,
@@ -183,7 +205,9 @@ impl App {
         hosting: Hosting,
     ) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
+        let database = hosting
+            .database
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("e2e.db").display()));
         let server = gatehouse_server::start(Config {
             listen: "127.0.0.1:0".parse()?,
             database: database.clone(),
@@ -253,6 +277,8 @@ impl Drop for App {
 /// How a server is reached when it does not simply serve the console itself.
 #[derive(Default)]
 struct Hosting {
+    /// Another database than a new SQLite file.
+    database: Option<String>,
     public_url: Option<String>,
     console_url: Option<String>,
     cors_origins: Vec<String>,

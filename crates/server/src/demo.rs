@@ -286,8 +286,13 @@ pub async fn populate(db: &Db, demo: &Demo) -> anyhow::Result<()> {
         store::roles::grant(&mut tx, user, role).await?;
     }
     tx.commit().await?;
-    // Fresh statistics let SQLite plan the list queries well on the new data.
-    query("ANALYZE").execute(db).await?;
+    // Fresh statistics let the database plan the list queries well on the new data
+    // (and PostgreSQL's vacuum marks the new rows all-visible, for index-only scans).
+    let analyse = match db.engine() {
+        store::Engine::Sqlite => "ANALYZE",
+        store::Engine::Postgres => "VACUUM ANALYZE",
+    };
+    query(analyse).execute(db).await?;
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! their mail), a sign-in flood, and time to the users table in headless Chromium. Run through `cargo xtask bench`, which builds what it needs.
 //!
 //! Usage: gatehouse-bench [--users N] [--requests N] [--groups N] [--large-users N]
-//! (`--large-users 0` skips the users list at a million users).
+//! (`--large-users 0` skips the users list at a million users). With
+//! `GATEHOUSE_BENCH_POSTGRES` (an administrator's URL) the users list's scenarios run
+//! again on PostgreSQL at both sizes.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -685,7 +687,7 @@ async fn main() -> Result<()> {
     let token = token_of(&login)?;
     let api = format!("{base}/api/v1/tenants/default");
 
-    users_scenarios(&http, &api, &token, users, requests).await?;
+    users_scenarios(&http, &api, &token, "SQLite", users, requests).await?;
     let get_json = |url: String| get_json(&http, &token, url);
 
     println!("\nadding 10,000 members to a new group in one request:");
@@ -787,7 +789,18 @@ async fn main() -> Result<()> {
 
     let large = arg("--large-users", 1_000_000);
     if large > 0 {
-        large_list(&server_bin, large, groups, requests).await?;
+        let dir = tempfile::tempdir()?;
+        let database = format!("sqlite://{}", dir.path().join("large.db").display());
+        large_list(&server_bin, &database, "SQLite", large, groups, requests).await?;
+    }
+    // The same scenarios on PostgreSQL, at both sizes, when the benchmark has a server.
+    if let Ok(admin) = std::env::var("GATEHOUSE_BENCH_POSTGRES") {
+        for size in [users, large].into_iter().filter(|&n| n > 0) {
+            let database =
+                gatehouse_server::store::create_postgres_database(&admin, &format!("bench_{size}"))
+                    .await?;
+            large_list(&server_bin, &database, "PostgreSQL", size, groups, requests).await?;
+        }
     }
     Ok(())
 }
@@ -808,10 +821,11 @@ async fn users_scenarios(
     http: &reqwest::Client,
     api: &str,
     token: &str,
+    engine: &str,
     users: usize,
     requests: usize,
 ) -> Result<()> {
-    println!("\nusers list at {users} users, {requests} sequential requests per scenario after 20 warm-up, per_page=50, loopback:");
+    println!("\nusers list at {users} users on {engine}, {requests} sequential requests per scenario after 20 warm-up, per_page=50, loopback:");
     println!(
         "{:<52} {:>9} {:>9} {:>9} {:>9}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
@@ -927,20 +941,30 @@ fn generate(server_bin: &str, database: &str, users: usize, groups: usize) -> Re
     if !status.success() {
         bail!("demo data generation failed");
     }
+    let engine = if database.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!(
-        "demo data: {users} users and {groups} groups (1-3 groups per user) generated in {:.1} s",
+        "demo data on {engine}: {users} users and {groups} groups (1-3 groups per user) generated in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// The users list's scenarios again on a database of `users` (a million by default), on
-/// a server of its own.
-async fn large_list(server_bin: &str, users: usize, groups: usize, requests: usize) -> Result<()> {
+/// The users list's scenarios again on `database` (`engine`'s) filled with `users` demo
+/// users, on a server of its own.
+async fn large_list(
+    server_bin: &str,
+    database: &str,
+    engine: &str,
+    users: usize,
+    groups: usize,
+    requests: usize,
+) -> Result<()> {
     println!();
-    let dir = tempfile::tempdir()?;
-    let database = format!("sqlite://{}", dir.path().join("large.db").display());
-    generate(server_bin, &database, users, groups)?;
+    generate(server_bin, database, users, groups)?;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let mut server = Server(
@@ -949,7 +973,7 @@ async fn large_list(server_bin: &str, users: usize, groups: usize, requests: usi
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--database",
-                &database,
+                database,
             ])
             .env("GATEHOUSE_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("GATEHOUSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -960,7 +984,7 @@ async fn large_list(server_bin: &str, users: usize, groups: usize, requests: usi
     let http = reqwest::Client::new();
     let token = token_of(&sign_in(&http, &base, &mut server).await?)?;
     let api = format!("{base}/api/v1/tenants/default");
-    users_scenarios(&http, &api, &token, users, requests).await
+    users_scenarios(&http, &api, &token, engine, users, requests).await
 }
 
 /// Waits for the server to answer, signs in as the benchmark's administrator, and

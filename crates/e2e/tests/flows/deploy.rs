@@ -220,7 +220,8 @@ async fn create_group_under(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_servers_behind_a_load_balancer_serve_one_console_and_one_goes_away() -> Result<()> {
-    let mut first = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    // Several API servers share one PostgreSQL database.
+    let mut first = App::on_postgres((ADMIN_EMAIL, ADMIN_PASSWORD)).await?;
     let second = first.beside().await?;
     let balancer = RoundRobin::start(&[&first.base, &second.base]).await?;
     let balancer_ref = &balancer;

@@ -72,20 +72,17 @@ CREATE INDEX users_status ON users (tenant_id, status, created_at, seq) WHERE de
 CREATE INDEX users_identity_source ON users (tenant_id, identity_source, created_at, seq)
     WHERE deleted_at IS NULL;
 
--- Substring search over the names people search by (`column ILIKE '%word%'`): a trigram
--- index per column, in place of SQLite's FTS5 tables users_search and users_words and
--- their triggers (PostgreSQL keeps its indexes in step itself).
+-- Substring search over the names people search by: one trigram index over all of them
+-- (`<this expression> ILIKE '%word%'`, one such condition per word), in place of SQLite's
+-- FTS5 tables users_search and users_words and their triggers. One index rather than
+-- one per column: a single scan, and the planner keeps statistics on the expression, so
+-- it knows a rare word from a common one. The expression must stay exactly as the
+-- server writes it (store/users.rs, SEARCH_EXPRESSION).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX users_search_email ON users USING gin (email gin_trgm_ops)
-    WHERE deleted_at IS NULL;
-CREATE INDEX users_search_username ON users USING gin (username gin_trgm_ops)
-    WHERE deleted_at IS NULL;
-CREATE INDEX users_search_first_name ON users USING gin (first_name gin_trgm_ops)
-    WHERE deleted_at IS NULL;
-CREATE INDEX users_search_last_name ON users USING gin (last_name gin_trgm_ops)
-    WHERE deleted_at IS NULL;
-CREATE INDEX users_search_display_name ON users USING gin (display_name gin_trgm_ops)
-    WHERE deleted_at IS NULL;
+CREATE INDEX users_search ON users USING gin ((
+    email || ' ' || coalesce(username, '') || ' ' || coalesce(first_name, '') || ' '
+    || coalesce(last_name, '') || ' ' || coalesce(display_name, '')
+) gin_trgm_ops) WHERE deleted_at IS NULL;
 
 CREATE TABLE sessions (
     token_hash  BYTEA PRIMARY KEY,

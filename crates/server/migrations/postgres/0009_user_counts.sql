@@ -13,44 +13,76 @@ INSERT INTO user_counts (tenant_id, status, users)
      GROUP BY tenant_id, status;
 
 -- A live user counts in its (tenant, status): an insert adds it, a delete takes it away,
--- an update that names tenant_id, status or deleted_at takes the old row away (if it was
--- live) and adds the new one (if it is live). Rows at 0 stay.
+-- an update takes the old row away (if it was live) and adds the new one (if it is
+-- live). Rows at 0 stay; a missing row is never made negative. Once per statement,
+-- from its transition tables: a row trigger would update the same counts row once
+-- per user, and within one transaction each such update walks every earlier version
+-- of the row (a demo of 100,000 users took minutes).
 CREATE FUNCTION user_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO user_counts (tenant_id, status, users) VALUES (NEW.tenant_id, NEW.status, 1)
-        ON CONFLICT (tenant_id, status) DO UPDATE SET users = user_counts.users + 1;
+    WITH delta AS (
+        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, 1 AS n FROM new_rows WHERE deleted_at IS NULL) moved
+         GROUP BY tenant_id, status HAVING SUM(n) <> 0
+    ), updated AS (
+        UPDATE user_counts c SET users = c.users + d.n FROM delta d
+         WHERE c.tenant_id = d.tenant_id AND c.status = d.status
+        RETURNING c.tenant_id, c.status
+    )
+    INSERT INTO user_counts (tenant_id, status, users)
+        SELECT d.tenant_id, d.status, d.n FROM delta d
+         WHERE d.n > 0 AND NOT EXISTS (
+            SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER user_counts_insert AFTER INSERT ON users
-    FOR EACH ROW WHEN (NEW.deleted_at IS NULL) EXECUTE FUNCTION user_counts_insert();
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_counts_insert();
 
 CREATE FUNCTION user_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE user_counts SET users = users - 1
-     WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+    WITH delta AS (
+        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, -1 AS n FROM old_rows WHERE deleted_at IS NULL) moved
+         GROUP BY tenant_id, status HAVING SUM(n) <> 0
+    ), updated AS (
+        UPDATE user_counts c SET users = c.users + d.n FROM delta d
+         WHERE c.tenant_id = d.tenant_id AND c.status = d.status
+        RETURNING c.tenant_id, c.status
+    )
+    INSERT INTO user_counts (tenant_id, status, users)
+        SELECT d.tenant_id, d.status, d.n FROM delta d
+         WHERE d.n > 0 AND NOT EXISTS (
+            SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER user_counts_delete AFTER DELETE ON users
-    FOR EACH ROW WHEN (OLD.deleted_at IS NULL) EXECUTE FUNCTION user_counts_delete();
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_counts_delete();
 
+-- A trigger with transition tables cannot name columns, so this one sees every update;
+-- most (a sign-in's time, a new name) move no count and write nothing.
 CREATE FUNCTION user_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.deleted_at IS NULL THEN
-        UPDATE user_counts SET users = users - 1
-         WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
-    END IF;
-    IF NEW.deleted_at IS NULL THEN
-        INSERT INTO user_counts (tenant_id, status, users) VALUES (NEW.tenant_id, NEW.status, 1)
-            ON CONFLICT (tenant_id, status) DO UPDATE SET users = user_counts.users + 1;
-    END IF;
+    WITH delta AS (
+        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, -1 AS n FROM old_rows WHERE deleted_at IS NULL
+                             UNION ALL SELECT tenant_id, status, 1 AS n FROM new_rows WHERE deleted_at IS NULL) moved
+         GROUP BY tenant_id, status HAVING SUM(n) <> 0
+    ), updated AS (
+        UPDATE user_counts c SET users = c.users + d.n FROM delta d
+         WHERE c.tenant_id = d.tenant_id AND c.status = d.status
+        RETURNING c.tenant_id, c.status
+    )
+    INSERT INTO user_counts (tenant_id, status, users)
+        SELECT d.tenant_id, d.status, d.n FROM delta d
+         WHERE d.n > 0 AND NOT EXISTS (
+            SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
     RETURN NULL;
 END;
 $$;
--- Like SQLite's `UPDATE OF`: fires when the UPDATE names one of these columns.
-CREATE TRIGGER user_counts_update AFTER UPDATE OF tenant_id, status, deleted_at ON users
-    FOR EACH ROW EXECUTE FUNCTION user_counts_update();
+CREATE TRIGGER user_counts_update AFTER UPDATE ON users
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_counts_update();
 
 -- A status filter sorted by last sign-in, name or email reads its index in order
 -- instead of sorting every user in the status; the status index already ends in the

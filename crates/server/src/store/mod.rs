@@ -78,6 +78,27 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
     Ok(Db::Postgres(pool))
 }
 
+/// Creates the empty database `name` on the PostgreSQL server whose administrator's URL
+/// (ending in `/postgres`, say) is `admin`, and returns the new database's URL: how the
+/// tests and the benchmark give each run a database of its own.
+pub async fn create_postgres_database(admin: &str, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .with_context(|| format!("cannot reach {}", without_password(admin)))?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        .execute(&mut conn)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let (server, _) = admin
+        .rsplit_once('/')
+        .context("an administrator's URL ends in /database")?;
+    Ok(format!("{server}/{name}"))
+}
+
 /// `url` with its password (if any) hidden, for error messages and logs.
 fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

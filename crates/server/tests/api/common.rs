@@ -30,21 +30,13 @@ pub fn on_postgres() -> bool {
 /// The URL of a new, empty database: a new database on the suite's PostgreSQL server,
 /// or else a SQLite file in `dir`.
 pub async fn fresh_database(dir: &std::path::Path) -> String {
-    use sqlx::Connection;
     let Ok(admin) = std::env::var(POSTGRES_ENV) else {
         return format!("sqlite://{}", dir.join("test.db").display());
     };
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
+    gatehouse_server::store::create_postgres_database(&admin, &name)
         .await
-        .unwrap_or_else(|e| panic!("cannot reach {POSTGRES_ENV}={admin}: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let _ = conn.close().await;
-    let (server, _) = admin.rsplit_once('/').expect("a URL ending in /database");
-    format!("{server}/{name}")
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin}: {e:#}"))
 }
 
 pub struct TestServer {
