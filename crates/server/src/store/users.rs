@@ -367,12 +367,18 @@ fn filters_rows(query: &UserListQuery) -> bool {
 fn ordered_select(engine: Engine, tenant: &str, query: &UserListQuery, plan: Plan) -> QueryBuilder {
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     push_filter(&mut select, engine, tenant, query, plan);
-    push_order(&mut select, engine, query, false);
+    push_order(&mut select, engine, query, plan, false);
     select
 }
 
 /// Appends the ORDER BY of a list query, or its exact reverse.
-fn push_order(q: &mut QueryBuilder, engine: Engine, query: &UserListQuery, reversed: bool) {
+fn push_order(
+    q: &mut QueryBuilder,
+    engine: Engine,
+    query: &UserListQuery,
+    plan: Plan,
+    reversed: bool,
+) {
     let direction = match (query.sort_order(), reversed) {
         (SortOrder::Asc, false) | (SortOrder::Desc, true) => "ASC",
         (SortOrder::Desc, false) | (SortOrder::Asc, true) => "DESC",
@@ -383,6 +389,19 @@ fn push_order(q: &mut QueryBuilder, engine: Engine, query: &UserListQuery, rever
         UserSortBy::LastLoginAt => "last_login_at",
         UserSortBy::Email => "email",
         UserSortBy::DisplayName => "display_name COLLATE NOCASE",
+    };
+    // Given few matches (a group's members, a rare word), PostgreSQL would still walk
+    // the order's index and look each row up, hoping fifty turn up soon: 0.5 s for a
+    // group of 2,000 among a million. The same order written so no index gives it makes
+    // it read the matches and sort them (25 ms).
+    let column = match (engine, plan, query.sort_by()) {
+        (Engine::Postgres, Plan::ByMatches, UserSortBy::CreatedAt) => "created_at + 0",
+        (Engine::Postgres, Plan::ByMatches, UserSortBy::LastLoginAt) => "last_login_at + 0",
+        (Engine::Postgres, Plan::ByMatches, UserSortBy::Email) => "email || ''",
+        (Engine::Postgres, Plan::ByMatches, UserSortBy::DisplayName) => {
+            "(display_name || '') COLLATE NOCASE"
+        }
+        _ => column,
     };
     // Without a last sign-in or display name, a user sorts first, as in SQLite (and as
     // PostgreSQL's indexes on those columns are built).
@@ -743,7 +762,7 @@ pub async fn list(
     };
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     push_filter(&mut select, db.engine(), tenant, query, plan);
-    push_order(&mut select, db.engine(), query, from_the_end);
+    push_order(&mut select, db.engine(), query, plan, from_the_end);
     select
         .push(" LIMIT ")
         .push_bind(limit as i64)
