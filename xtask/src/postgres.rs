@@ -26,6 +26,12 @@ impl Postgres {
             .args(["-d", "/tmp/gh-pg.XXXXXX"])
             .output()
             .map_err(|e| format!("mktemp: {e}"))?;
+        if !made.status.success() {
+            return Err(format!(
+                "mktemp failed: {}",
+                String::from_utf8_lossy(&made.stderr)
+            ));
+        }
         let folder = PathBuf::from(String::from_utf8_lossy(&made.stdout).trim());
         if as_root {
             run_command(Command::new("chown").arg("postgres:postgres").arg(&folder))?;
@@ -37,11 +43,25 @@ impl Postgres {
             url: String::new(),
         };
         step("starting a throwaway PostgreSQL server");
+        // A password even on loopback: for as long as the tests run, another local user
+        // must not be able to connect as this superuser.
+        let password = random_password()?;
+        let password_file = server.folder.join("password");
+        std::fs::write(&password_file, &password).map_err(|e| format!("{e}"))?;
+        if as_root {
+            run_command(
+                Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(&password_file),
+            )?;
+        }
         run_command(server.command("initdb").args([
             "-D",
             "data",
             "-A",
-            "trust",
+            "scram-sha-256",
+            "--pwfile",
+            "password",
             "-U",
             "gatehouse",
             "-E",
@@ -69,7 +89,7 @@ impl Postgres {
                 .status()
                 .map_err(|e| format!("cannot run pg_ctl: {e}"))?;
             if started.success() {
-                server.url = format!("postgres://gatehouse@127.0.0.1:{port}/postgres");
+                server.url = format!("postgres://gatehouse:{password}@127.0.0.1:{port}/postgres");
                 return Ok(server);
             }
             last_error = std::fs::read_to_string(server.folder.join("log")).unwrap_or_default();
@@ -105,6 +125,16 @@ impl Drop for Postgres {
     }
 }
 
+/// 32 random hex digits.
+fn random_password() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The newest installed PostgreSQL's programs (not whatever `initdb` is on PATH).
 fn newest_bin() -> Option<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
@@ -129,11 +159,8 @@ mod tests {
     #[test]
     fn a_throwaway_server_answers_and_leaves_nothing_behind() {
         let server = Postgres::start().unwrap();
-        let address = server
-            .url
-            .trim_start_matches("postgres://gatehouse@")
-            .trim_end_matches("/postgres")
-            .to_owned();
+        let (_, address) = server.url.rsplit_once('@').unwrap();
+        let address = address.trim_end_matches("/postgres").to_owned();
         std::net::TcpStream::connect(&address).unwrap();
         let folder = server.folder.clone();
         assert!(folder.join("data/PG_VERSION").exists());

@@ -47,6 +47,7 @@ struct Account {
     #[arg(
         long,
         env = "GATEHOUSE_DATABASE",
+        hide_env_values = true,
         default_value = "sqlite://./data/gatehouse.db"
     )]
     database: String,
@@ -84,6 +85,7 @@ struct Serve {
     #[arg(
         long,
         env = "GATEHOUSE_DATABASE",
+        hide_env_values = true,
         default_value = "sqlite://./data/gatehouse.db"
     )]
     database: String,
@@ -175,6 +177,7 @@ struct Demo {
     #[arg(
         long,
         env = "GATEHOUSE_DATABASE",
+        hide_env_values = true,
         default_value = "sqlite://./data/gatehouse.db"
     )]
     database: String,
@@ -257,7 +260,9 @@ async fn fill_demo(args: Demo) -> anyhow::Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "Added {} demo users and {} groups to {} in {elapsed:.1} s.",
-        args.users, args.groups, args.database
+        args.users,
+        args.groups,
+        store::without_password(&args.database)
     );
     Ok(())
 }

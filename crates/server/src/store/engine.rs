@@ -68,7 +68,14 @@ impl Db {
                 .await?
             }
             Conn::Postgres(c) => {
-                <Postgres as Database>::TransactionManager::begin(c, None).await?;
+                // Read committed whatever the server's default: each statement after the
+                // lock sees what the writers before committed (a snapshot taken before
+                // waiting would not).
+                <Postgres as Database>::TransactionManager::begin(
+                    c,
+                    Some(Cow::Borrowed("BEGIN ISOLATION LEVEL READ COMMITTED")),
+                )
+                .await?;
                 let mut tx = Tx { conn, open: true };
                 query("SET LOCAL lock_timeout = '5s'")
                     .execute(&mut *tx)

@@ -54,8 +54,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         connect_sqlite(url).await?
     } else {
         bail!(
-            "unsupported database URL {url:?}: expected sqlite://path/to/file.db or \
-             postgres://user@host/database"
+            "unsupported database URL {:?}: expected sqlite://path/to/file.db or \
+             postgres://user@host/database",
+            without_password(url)
         );
     };
     roles::ensure_builtin_roles(&db).await?;
@@ -83,6 +84,13 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
 /// tests and the benchmark give each run a database of its own.
 pub async fn create_postgres_database(admin: &str, name: &str) -> anyhow::Result<String> {
     use sqlx::Connection;
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        bail!("a database name of lowercase letters, digits and _ expected, not {name:?}");
+    }
     let mut conn = sqlx::PgConnection::connect(admin)
         .await
         .with_context(|| format!("cannot reach {}", without_password(admin)))?;
@@ -99,18 +107,32 @@ pub async fn create_postgres_database(admin: &str, name: &str) -> anyhow::Result
     Ok(format!("{server}/{name}"))
 }
 
-/// `url` with its password (if any) hidden, for error messages and logs.
-fn without_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+/// `url` with its password (if any) hidden, for messages and logs: the one in its
+/// user part (up to the last `@`, so a password may hold one) and a `password=`
+/// parameter.
+pub fn without_password(url: &str) -> String {
+    let (address, parameters) = url.split_once('?').unwrap_or((url, ""));
+    let address = match address.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) if credentials.contains(':') => {
+                let user = credentials.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => address.to_owned(),
+        },
+        None => address.to_owned(),
     };
-    match rest.split_once('@') {
-        Some((credentials, host)) if credentials.contains(':') => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        _ => url.to_owned(),
+    if parameters.is_empty() {
+        return address;
     }
+    let parameters: Vec<String> = parameters
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+            _ => p.to_owned(),
+        })
+        .collect();
+    format!("{address}?{}", parameters.join("&"))
 }
 
 async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
@@ -320,6 +342,31 @@ pub fn is_unique_violation(error: &sqlx::Error, column: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_passwords_are_never_shown() {
+        for (url, shown) in [
+            (
+                "postgres://gh:s3cret@db/gatehouse",
+                "postgres://gh:***@db/gatehouse",
+            ),
+            (
+                "postgres://gh:p@ss@db:5432/g",
+                "postgres://gh:***@db:5432/g",
+            ),
+            (
+                "postgres://gh@db/g?password=s3cret&sslmode=require",
+                "postgres://gh@db/g?password=***&sslmode=require",
+            ),
+            ("postgres://gh@db/g", "postgres://gh@db/g"),
+            (
+                "sqlite://./data/gatehouse.db",
+                "sqlite://./data/gatehouse.db",
+            ),
+        ] {
+            assert_eq!(without_password(url), shown);
+        }
+    }
 
     #[tokio::test]
     async fn an_index_added_after_analysis_gets_its_statistics() {

@@ -55,7 +55,10 @@ pub struct Claimed {
 }
 
 /// Takes up to `limit` due messages for `lease_ms`: nobody else takes them meanwhile,
-/// and if this server dies they are due again when the lease ends.
+/// and if this server dies they are due again when the lease ends. The outer WHERE
+/// repeats the due test: on PostgreSQL a server whose update waited for another's
+/// claim of the same row checks that row again as it now is (not the subquery, which
+/// it does not rerun), so the second claim finds it taken.
 pub async fn claim_due(db: &Db, limit: u32, lease_ms: i64) -> sqlx::Result<Vec<Claimed>> {
     let now = now_ms();
     let rows = query(
@@ -63,6 +66,7 @@ pub async fn claim_due(db: &Db, limit: u32, lease_ms: i64) -> sqlx::Result<Vec<C
          WHERE id IN (SELECT id FROM outbox
                       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?2 AND claimed_until < ?2
                       ORDER BY next_attempt_at LIMIT ?3)
+           AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2 AND claimed_until < ?2
          RETURNING id, to_address, subject, text_body, html_body, attempts",
     )
     .bind(now + lease_ms)

@@ -21,10 +21,12 @@ fn permission_list(role: BuiltinRole) -> String {
 }
 
 /// Makes sure every tenant has the built-in roles with their current permissions, so an
-/// upgrade that adds permissions to Admin takes effect at start.
+/// upgrade that adds permissions to Admin takes effect at start. Under the write lock:
+/// servers starting together on a new database would otherwise race to add them.
 pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
+    let mut tx = super::begin_write(db).await?;
     let tenants = query_scalar::<String>("SELECT id FROM tenants")
-        .fetch_all(db)
+        .fetch_all(&mut *tx)
         .await?;
     for tenant in tenants {
         for role in BuiltinRole::ALL {
@@ -44,11 +46,11 @@ pub async fn ensure_builtin_roles(db: &Db) -> sqlx::Result<()> {
             .bind(permission_list(role))
             .bind(now)
             .bind(now)
-            .execute(db)
+            .execute(&mut *tx)
             .await?;
         }
     }
-    Ok(())
+    tx.commit().await
 }
 
 /// The id of a tenant's built-in role.

@@ -760,14 +760,28 @@ pub async fn list(
     } else {
         (per_page, offset)
     };
-    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filter(&mut select, db.engine(), tenant, query, plan);
-    push_order(&mut select, db.engine(), query, plan, from_the_end);
+    let engine = db.engine();
+    // PostgreSQL reads each row an OFFSET skips from the table; a deep page skips along
+    // the order's index alone (an index-only scan of `seq`s) and reads only its rows.
+    let skip_in_index = engine == Engine::Postgres && plan == Plan::ByOrderIndex && skip > 1_000;
+    let mut select = if skip_in_index {
+        QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM users WHERE seq IN (SELECT seq"
+        ))
+    } else {
+        QueryBuilder::new(format!("SELECT {COLUMNS}"))
+    };
+    push_filter(&mut select, engine, tenant, query, plan);
+    push_order(&mut select, engine, query, plan, from_the_end);
     select
         .push(" LIMIT ")
         .push_bind(limit as i64)
         .push(" OFFSET ")
         .push_bind(skip as i64);
+    if skip_in_index {
+        select.push(")");
+        push_order(&mut select, engine, query, plan, from_the_end);
+    }
     let rows = select.build().fetch_all(db).await?;
     let mut users = rows
         .iter()

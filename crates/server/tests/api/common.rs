@@ -36,7 +36,7 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
     gatehouse_server::store::create_postgres_database(&admin, &name)
         .await
-        .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin}: {e:#}"))
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV}: {e:#}"))
 }
 
 pub struct TestServer {
