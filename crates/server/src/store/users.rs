@@ -319,6 +319,14 @@ fn push_filter(
                 .push(" UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ")
                 .push_bind(role)
                 .push(")");
+        } else if engine == Engine::Postgres {
+            // As below; `OFFSET 0` keeps PostgreSQL from hashing every holder of the role
+            // first (the checks a row at a time: 319 ms -> 25 ms at a million users).
+            q.push(" AND (EXISTS (SELECT 1 FROM user_roles WHERE user_id = users.id AND role_id = ")
+                .push_bind(role)
+                .push(" OFFSET 0) OR EXISTS (SELECT 1 FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gm.user_id = users.id AND gr.role_id = ")
+                .push_bind(role)
+                .push(" OFFSET 0))");
         } else {
             // Walking the sort index, each row is checked by its own keys: collecting
             // every holder of a common role first would read a large share of the table.
@@ -462,10 +470,20 @@ const SEARCH_EXPRESSION: &str = "email || ' ' || coalesce(username, '') || ' ' \
 fn push_search(q: &mut QueryBuilder, engine: Engine, term: &str, plan: Plan) {
     if engine == Engine::Postgres {
         // The trigram index `users_search` answers `ILIKE '%word%'` on this expression.
+        // Walking the order's index (a common word), the planner must neither use that
+        // index nor trust its estimate of a long word's matches (far too low: it would
+        // collect and sort 18,000 matches, or scan the table, instead of finding fifty in
+        // the walk); in a CASE, the test is one it cannot look into.
         for word in term.split_whitespace() {
-            q.push(format_args!(" AND ({SEARCH_EXPRESSION}) LIKE "))
+            let (open, close) = if plan == Plan::ByOrderIndex {
+                (" AND CASE WHEN (", " THEN TRUE ELSE FALSE END")
+            } else {
+                (" AND (", "")
+            };
+            q.push(format_args!("{open}{SEARCH_EXPRESSION}) LIKE "))
                 .push_bind(super::like_pattern(word))
-                .push(" ESCAPE '\\'");
+                .push(" ESCAPE '\\'")
+                .push(close);
         }
         return;
     }
