@@ -18,10 +18,11 @@ INSERT INTO user_counts (tenant_id, status, users)
 -- from its transition tables: a row trigger would update the same counts row once
 -- per user, and within one transaction each such update walks every earlier version
 -- of the row (a demo of 100,000 users took minutes).
-CREATE FUNCTION user_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+CREATE FUNCTION user_counts_apply(tenants TEXT[], statuses TEXT[], changes BIGINT[])
+RETURNS void LANGUAGE sql AS $$
     WITH delta AS (
-        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, 1 AS n FROM new_rows WHERE deleted_at IS NULL) moved
+        SELECT tenant_id, status, SUM(n) AS n
+          FROM unnest(tenants, statuses, changes) AS moved (tenant_id, status, n)
          GROUP BY tenant_id, status HAVING SUM(n) <> 0
     ), updated AS (
         UPDATE user_counts c SET users = c.users + d.n FROM delta d
@@ -32,6 +33,12 @@ BEGIN
         SELECT d.tenant_id, d.status, d.n FROM delta d
          WHERE d.n > 0 AND NOT EXISTS (
             SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
+$$;
+
+CREATE FUNCTION user_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM user_counts_apply(array_agg(tenant_id), array_agg(status), array_agg(1::BIGINT))
+       FROM new_rows WHERE deleted_at IS NULL;
     RETURN NULL;
 END;
 $$;
@@ -41,18 +48,8 @@ CREATE TRIGGER user_counts_insert AFTER INSERT ON users
 
 CREATE FUNCTION user_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH delta AS (
-        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, -1 AS n FROM old_rows WHERE deleted_at IS NULL) moved
-         GROUP BY tenant_id, status HAVING SUM(n) <> 0
-    ), updated AS (
-        UPDATE user_counts c SET users = c.users + d.n FROM delta d
-         WHERE c.tenant_id = d.tenant_id AND c.status = d.status
-        RETURNING c.tenant_id, c.status
-    )
-    INSERT INTO user_counts (tenant_id, status, users)
-        SELECT d.tenant_id, d.status, d.n FROM delta d
-         WHERE d.n > 0 AND NOT EXISTS (
-            SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
+    PERFORM user_counts_apply(array_agg(tenant_id), array_agg(status), array_agg(-1::BIGINT))
+       FROM old_rows WHERE deleted_at IS NULL;
     RETURN NULL;
 END;
 $$;
@@ -64,19 +61,10 @@ CREATE TRIGGER user_counts_delete AFTER DELETE ON users
 -- most (a sign-in's time, a new name) move no count and write nothing.
 CREATE FUNCTION user_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH delta AS (
-        SELECT tenant_id, status, SUM(n) AS n FROM (SELECT tenant_id, status, -1 AS n FROM old_rows WHERE deleted_at IS NULL
-                             UNION ALL SELECT tenant_id, status, 1 AS n FROM new_rows WHERE deleted_at IS NULL) moved
-         GROUP BY tenant_id, status HAVING SUM(n) <> 0
-    ), updated AS (
-        UPDATE user_counts c SET users = c.users + d.n FROM delta d
-         WHERE c.tenant_id = d.tenant_id AND c.status = d.status
-        RETURNING c.tenant_id, c.status
-    )
-    INSERT INTO user_counts (tenant_id, status, users)
-        SELECT d.tenant_id, d.status, d.n FROM delta d
-         WHERE d.n > 0 AND NOT EXISTS (
-            SELECT 1 FROM updated u WHERE u.tenant_id = d.tenant_id AND u.status = d.status);
+    PERFORM user_counts_apply(array_agg(tenant_id), array_agg(status), array_agg(n))
+       FROM (SELECT tenant_id, status, -1::BIGINT AS n FROM old_rows WHERE deleted_at IS NULL
+             UNION ALL
+             SELECT tenant_id, status, 1 FROM new_rows WHERE deleted_at IS NULL) moved;
     RETURN NULL;
 END;
 $$;

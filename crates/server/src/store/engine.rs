@@ -11,7 +11,6 @@
 
 use std::borrow::Cow;
 use std::fmt::Display;
-use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use futures_util::stream::BoxStream;
@@ -464,19 +463,23 @@ pub fn query(sql: impl AsRef<str>) -> Query {
 }
 
 /// A statement whose rows are read as their first column, a `T`.
-pub fn query_scalar<T: Column>(sql: impl AsRef<str>) -> QueryScalar<T> {
-    QueryScalar {
+pub fn query_scalar<T: Column>(sql: impl AsRef<str>) -> TypedQuery<T> {
+    TypedQuery {
         query: query(sql),
-        output: PhantomData,
+        read: first_column,
     }
 }
 
 /// A statement whose rows are read as `T`s (tuples of columns).
-pub fn query_as<T: FromDbRow>(sql: impl AsRef<str>) -> QueryAs<T> {
-    QueryAs {
+pub fn query_as<T: FromDbRow>(sql: impl AsRef<str>) -> TypedQuery<T> {
+    TypedQuery {
         query: query(sql),
-        output: PhantomData,
+        read: T::from_db_row,
     }
+}
+
+fn first_column<T: Column>(row: &DbRow) -> sqlx::Result<T> {
+    row.try_get(0)
 }
 
 /// `sql` in PostgreSQL's dialect, outside quotes: `$1, $2, …` for `?` (`?3` keeps its
@@ -636,69 +639,33 @@ impl Query {
     }
 }
 
-/// [`query_scalar`]'s statement.
-pub struct QueryScalar<T> {
+/// A statement whose rows are read as `T`s: by [`query_scalar`] (the first column) or
+/// [`query_as`] (the whole row).
+pub struct TypedQuery<T> {
     query: Query,
-    output: PhantomData<fn() -> T>,
+    read: fn(&DbRow) -> sqlx::Result<T>,
 }
 
-impl<T: Column> QueryScalar<T> {
+impl<T> TypedQuery<T> {
     pub fn bind(mut self, value: impl Bind) -> Self {
         self.query = self.query.bind(value);
         self
     }
 
     pub async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<T> {
-        self.query.fetch_one(on).await?.try_get(0)
+        (self.read)(&self.query.fetch_one(on).await?)
     }
 
     pub async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<Option<T>> {
         match self.query.fetch_optional(on).await? {
-            Some(row) => row.try_get(0).map(Some),
+            Some(row) => (self.read)(&row).map(Some),
             None => Ok(None),
         }
     }
 
     pub async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<Vec<T>> {
-        self.query
-            .fetch_all(on)
-            .await?
-            .iter()
-            .map(|row| row.try_get(0))
-            .collect()
-    }
-}
-
-/// [`query_as`]'s statement.
-pub struct QueryAs<T> {
-    query: Query,
-    output: PhantomData<fn() -> T>,
-}
-
-impl<T: FromDbRow> QueryAs<T> {
-    pub fn bind(mut self, value: impl Bind) -> Self {
-        self.query = self.query.bind(value);
-        self
-    }
-
-    pub async fn fetch_one<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<T> {
-        T::from_db_row(&self.query.fetch_one(on).await?)
-    }
-
-    pub async fn fetch_optional<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<Option<T>> {
-        match self.query.fetch_optional(on).await? {
-            Some(row) => T::from_db_row(&row).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    pub async fn fetch_all<'a>(self, on: impl Into<On<'a>>) -> sqlx::Result<Vec<T>> {
-        self.query
-            .fetch_all(on)
-            .await?
-            .iter()
-            .map(T::from_db_row)
-            .collect()
+        let read = self.read;
+        self.query.fetch_all(on).await?.iter().map(read).collect()
     }
 }
 
@@ -767,17 +734,17 @@ impl QueryBuilder {
         }
     }
 
-    pub fn build_query_scalar<T: Column>(&self) -> QueryScalar<T> {
-        QueryScalar {
+    pub fn build_query_scalar<T: Column>(&self) -> TypedQuery<T> {
+        TypedQuery {
             query: self.build(),
-            output: PhantomData,
+            read: first_column,
         }
     }
 
-    pub fn build_query_as<T: FromDbRow>(&self) -> QueryAs<T> {
-        QueryAs {
+    pub fn build_query_as<T: FromDbRow>(&self) -> TypedQuery<T> {
+        TypedQuery {
             query: self.build(),
-            output: PhantomData,
+            read: T::from_db_row,
         }
     }
 }

@@ -38,7 +38,10 @@ async fn post(
 
 /// Sets up an authenticator for the signed-in user; returns the secret and the
 /// recovery codes.
-async fn enrol(server: &TestServer, token: &str) -> (String, Vec<String>) {
+/// Enrols an authenticator: its secret, the recovery codes, and the code that confirmed
+/// it (already used: a replay must be refused even when the clock has moved to the next
+/// 30-second step since).
+async fn enrol(server: &TestServer, token: &str) -> (String, Vec<String>, String) {
     let started = post(server, "/api/v1/auth/me/mfa/totp", Some(token), json!({})).await;
     assert_eq!(started.status(), StatusCode::OK);
     let started: Value = started.json().await.unwrap();
@@ -64,11 +67,12 @@ async fn enrol(server: &TestServer, token: &str) -> (String, Vec<String>) {
         error_fields(&problem(wrong, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["code"]
     );
+    let used = code(&secret, 0);
     let confirmed = post(
         server,
         "/api/v1/auth/me/mfa/totp/confirm",
         Some(token),
-        json!({"code": code(&secret, 0)}),
+        json!({"code": used}),
     )
     .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
@@ -80,7 +84,7 @@ async fn enrol(server: &TestServer, token: &str) -> (String, Vec<String>) {
         .map(|c| c.as_str().unwrap().to_owned())
         .collect();
     assert_eq!(codes.len(), 10);
-    (secret, codes)
+    (secret, codes, used)
 }
 
 /// Signs in with the password and answers with the challenge of the second step.
@@ -112,7 +116,7 @@ async fn two_step_sign_in_with_an_authenticator_and_recovery_codes() {
     let admin = server.admin_token().await;
     let user = server.create_member(&admin, EMAIL, PASSWORD).await;
     let token = server.login(EMAIL, PASSWORD).await;
-    let (secret, recovery) = enrol(&server, &token).await;
+    let (secret, recovery, enrolment_code) = enrol(&server, &token).await;
     let me: Value = server
         .get("/api/v1/auth/me", &token)
         .await
@@ -127,7 +131,7 @@ async fn two_step_sign_in_with_an_authenticator_and_recovery_codes() {
     problem(wrong, StatusCode::UNAUTHORIZED).await;
     // The code used to enrol cannot be replayed; the next one works, once.
     problem(
-        second_step(&server, &challenge, &code(&secret, 0)).await,
+        second_step(&server, &challenge, &enrolment_code).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -229,7 +233,7 @@ async fn users_manage_their_own_second_factor() {
     let admin = server.admin_token().await;
     server.create_member(&admin, EMAIL, PASSWORD).await;
     let token = server.login(EMAIL, PASSWORD).await;
-    let (secret, old_codes) = enrol(&server, &token).await;
+    let (secret, old_codes, _) = enrol(&server, &token).await;
     let again = post(&server, "/api/v1/auth/me/mfa/totp", Some(&token), json!({})).await;
     problem(again, StatusCode::CONFLICT).await;
 
