@@ -9,7 +9,7 @@
 //! The names (`query`, `QueryBuilder`, `fetch_one`, `try_get`, …) are sqlx's, so the
 //! store reads like sqlx code; only the types are this module's.
 
-use std::borrow::Cow;
+use std::borrow::{BorrowMut, Cow};
 use std::fmt::Display;
 use std::ops::{Deref, DerefMut};
 
@@ -75,7 +75,7 @@ impl Db {
                     Some(Cow::Borrowed("BEGIN ISOLATION LEVEL READ COMMITTED")),
                 )
                 .await?;
-                let mut tx = Tx { conn, open: true };
+                let mut tx = Tx::open(conn);
                 query("SET LOCAL lock_timeout = '5s'")
                     .execute(&mut *tx)
                     .await?;
@@ -86,7 +86,7 @@ impl Db {
                 return Ok(tx);
             }
         }
-        Ok(Tx { conn, open: true })
+        Ok(Tx::open(conn))
     }
 
     /// Closes every connection (waiting for those in use).
@@ -123,10 +123,7 @@ impl Conn {
             Conn::Sqlite(c) => <Sqlite as Database>::TransactionManager::begin(c, None).await?,
             Conn::Postgres(c) => <Postgres as Database>::TransactionManager::begin(c, None).await?,
         }
-        Ok(Savepoint {
-            conn: self,
-            open: true,
-        })
+        Ok(Savepoint::open(self))
     }
 
     /// Commits the innermost transaction or savepoint.
@@ -155,87 +152,57 @@ impl Conn {
     }
 }
 
-/// A write transaction (see [`Db::begin_write`]). It derefs to its connection, so a
-/// store function takes `&mut Conn` whether or not it runs inside one. Dropped without
-/// [`Tx::commit`], it rolls back.
-pub struct Tx {
-    conn: Conn,
+/// A transaction, or a savepoint inside one, on the connection it holds (`Conn`) or
+/// borrows (`&mut Conn`). It derefs to that connection, so a store function takes
+/// `&mut Conn` whether or not it runs inside one. Dropped without `commit`, it rolls
+/// back.
+pub struct Transaction<C: BorrowMut<Conn>> {
+    conn: C,
     open: bool,
 }
 
-impl Tx {
+/// A write transaction (see [`Db::begin_write`]).
+pub type Tx = Transaction<Conn>;
+
+/// A savepoint (see [`Conn::begin`]).
+pub type Savepoint<'c> = Transaction<&'c mut Conn>;
+
+impl<C: BorrowMut<Conn>> Transaction<C> {
+    fn open(conn: C) -> Self {
+        Self { conn, open: true }
+    }
+
     pub async fn commit(mut self) -> sqlx::Result<()> {
-        self.conn.commit_level().await?;
+        self.conn.borrow_mut().commit_level().await?;
         self.open = false;
         Ok(())
     }
 
     pub async fn rollback(mut self) -> sqlx::Result<()> {
-        self.conn.rollback_level().await?;
+        self.conn.borrow_mut().rollback_level().await?;
         self.open = false;
         Ok(())
     }
 }
 
-impl Drop for Tx {
+impl<C: BorrowMut<Conn>> Drop for Transaction<C> {
     fn drop(&mut self) {
         if self.open {
-            self.conn.start_rollback();
+            self.conn.borrow_mut().start_rollback();
         }
     }
 }
 
-impl Deref for Tx {
+impl<C: BorrowMut<Conn>> Deref for Transaction<C> {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.conn
+        self.conn.borrow()
     }
 }
 
-impl DerefMut for Tx {
+impl<C: BorrowMut<Conn>> DerefMut for Transaction<C> {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.conn
-    }
-}
-
-/// See [`Conn::begin`].
-pub struct Savepoint<'c> {
-    conn: &'c mut Conn,
-    open: bool,
-}
-
-impl Savepoint<'_> {
-    pub async fn commit(mut self) -> sqlx::Result<()> {
-        self.conn.commit_level().await?;
-        self.open = false;
-        Ok(())
-    }
-
-    pub async fn rollback(mut self) -> sqlx::Result<()> {
-        self.conn.rollback_level().await?;
-        self.open = false;
-        Ok(())
-    }
-}
-
-impl Drop for Savepoint<'_> {
-    fn drop(&mut self) {
-        if self.open {
-            self.conn.start_rollback();
-        }
-    }
-}
-
-impl Deref for Savepoint<'_> {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
-        self.conn
-    }
-}
-
-impl DerefMut for Savepoint<'_> {
-    fn deref_mut(&mut self) -> &mut Conn {
-        self.conn
+        self.conn.borrow_mut()
     }
 }
 
