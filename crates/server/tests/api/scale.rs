@@ -8,7 +8,7 @@ use gatehouse_server::demo::{populate, Demo};
 use reqwest::{Method, StatusCode};
 
 use crate::common::{on_postgres, TestServer, USERS};
-use gatehouse_server::store::engine::query_scalar;
+use gatehouse_server::store::engine::{query, query_scalar};
 use gatehouse_server::store::Db;
 
 async fn list(server: &TestServer, token: &str, query: &str) -> Page<User> {
@@ -18,6 +18,21 @@ async fn list(server: &TestServer, token: &str, query: &str) -> Page<User> {
 }
 
 /// The live users of the default tenant matching `condition`, counted by SQL.
+fn emails(users: &[User]) -> Vec<String> {
+    users.iter().map(|u| u.email.clone()).collect()
+}
+
+/// The emails of the newest fifty live users meeting `condition`, by SQL.
+async fn newest(db: &Db, condition: &str) -> Vec<String> {
+    query_scalar(format!(
+        "SELECT email FROM users WHERE tenant_id = 'default' AND deleted_at IS NULL AND {condition}
+          ORDER BY created_at DESC, seq DESC LIMIT 50"
+    ))
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
 async fn counted(db: &Db, condition: &str) -> u64 {
     let n: i64 = query_scalar(format!(
         "SELECT COUNT(*) FROM users WHERE tenant_id = 'default' AND deleted_at IS NULL AND {condition}"
@@ -142,6 +157,37 @@ async fn a_long_list_estimates_broad_totals_and_reads_back_pages_from_the_end() 
         .await
     };
     assert_eq!(rare.total_items, rare_truth);
+
+    // A word in three rows of four (six of the demo's eight mail domains): found all
+    // over the sample, so the page is read walking the order (on PostgreSQL without
+    // counting the matches first); an estimate near the truth, and the newest fifty.
+    let everyone = list(&server, &token, "search=test&per_page=50").await;
+    assert!(everyone.pagination.total_is_estimate);
+    let (guessed, in_test) = (
+        everyone.pagination.total_items as f64,
+        counted(&db, "email LIKE '%test%'").await as f64,
+    );
+    assert!(
+        (guessed - in_test).abs() < in_test * 0.1,
+        "estimated {guessed}, counted {in_test}"
+    );
+    assert_eq!(
+        emails(&everyone.data),
+        newest(&db, "email LIKE '%test%'").await
+    );
+
+    // A word as common, but in one stretch of the table only (one import's): not found
+    // all over the sample, so its matches are counted; the page is the same as SQL's.
+    query("UPDATE users SET last_name = 'Quagga' WHERE seq BETWEEN 30000 AND 38999")
+        .execute(&db)
+        .await
+        .unwrap();
+    let clustered = list(&server, &token, "search=quagga&per_page=50").await;
+    assert_eq!(clustered.data.len(), 50);
+    assert_eq!(
+        emails(&clustered.data),
+        newest(&db, "last_name = 'Quagga'").await
+    );
 
     // Past the end of an estimated list: an empty page, and the total no higher than
     // the rows before it.
