@@ -135,9 +135,11 @@ impl MailServer {
             .collect()
     }
 
-    /// Waits until `count` messages for `address` arrived, and returns them.
+    /// Waits until `count` messages for `address` arrived, and returns them. It waits up
+    /// to 30 s: with every test of a suite starting its own server and maildev on two
+    /// cores, 10 s was once not enough for two messages.
     pub async fn wait_for(&self, address: &str, count: usize) -> Vec<Value> {
-        for _ in 0..200 {
+        for _ in 0..600 {
             let found = self.messages_to(address).await;
             if found.len() >= count {
                 return found;

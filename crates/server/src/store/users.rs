@@ -313,7 +313,17 @@ fn push_filter(
             .push(")");
     }
     if let Some(role) = query.role_id {
-        if plan == Plan::ByMatches {
+        // On PostgreSQL the groups granting the role are read once into an array (a
+        // join would be planned again for every row checked: 24 µs a row, 59 ms for a
+        // page of a role held through groups), and the holders looked up by id (it
+        // would hash-join them against a scan of every user).
+        if plan == Plan::ByMatches && engine == Engine::Postgres {
+            q.push(" AND id = ANY (ARRAY(SELECT user_id FROM user_roles WHERE role_id = ")
+                .push_bind(role)
+                .push(" UNION SELECT user_id FROM group_members WHERE group_id = ANY (ARRAY(SELECT group_id FROM group_roles WHERE role_id = ")
+                .push_bind(role)
+                .push("))))");
+        } else if plan == Plan::ByMatches {
             q.push(" AND id IN (SELECT user_id FROM user_roles WHERE role_id = ")
                 .push_bind(role)
                 .push(" UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = ")
@@ -324,9 +334,9 @@ fn push_filter(
             // first (the checks a row at a time: 319 ms -> 25 ms at a million users).
             q.push(" AND (EXISTS (SELECT 1 FROM user_roles WHERE user_id = users.id AND role_id = ")
                 .push_bind(role)
-                .push(" OFFSET 0) OR EXISTS (SELECT 1 FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gm.user_id = users.id AND gr.role_id = ")
+                .push(" OFFSET 0) OR EXISTS (SELECT 1 FROM group_members WHERE user_id = users.id AND group_id = ANY (ARRAY(SELECT group_id FROM group_roles WHERE role_id = ")
                 .push_bind(role)
-                .push(" OFFSET 0))");
+                .push(")) OFFSET 0))");
         } else {
             // Walking the sort index, each row is checked by its own keys: collecting
             // every holder of a common role first would read a large share of the table.
@@ -678,10 +688,11 @@ impl Extent {
     }
 
     /// Whether looking up the named rows and sorting them beats walking the sort index
-    /// for a page: the walk passes about `live / named` rows per row shown.
-    fn few_enough_to_sort(&self, per_page: u32) -> bool {
+    /// to the end of a page `shown` rows from the start: the walk passes about
+    /// `live / named` rows per row it keeps, so a deep page favours sorting.
+    fn few_enough_to_sort(&self, shown: u64) -> bool {
         self.named().is_some_and(|named| {
-            named.saturating_mul(named) <= u64::from(per_page) * self.live.max(1)
+            named.saturating_mul(named) <= shown.saturating_mul(self.live.max(1))
         })
     }
 }
@@ -810,7 +821,8 @@ pub async fn list(
     query: &UserListQuery,
 ) -> sqlx::Result<(Vec<User>, Total)> {
     let extent = Extent::of(db, tenant, query).await?;
-    let sort_matches = extent.few_enough_to_sort(query.per_page());
+    let sort_matches =
+        extent.few_enough_to_sort(u64::from(query.page()) * u64::from(query.per_page()));
     let plan = if sort_matches {
         Plan::ByMatches
     } else {
