@@ -83,7 +83,7 @@ pub fn build(tools: &Tools) -> Result {
             .env("TRUNK_OFFLINE", "true")
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                split::SPLIT_RUSTFLAGS,
+                split::split_rustflags(),
             ),
     )?;
     let chunks = split::split(tools, &dist)?;

@@ -16,9 +16,40 @@ use crate::tools::Tools;
 use crate::{root, run_command, Result};
 
 /// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
-/// replaces them, so they are repeated): the split points, and relocations for wasm-split.
-pub const SPLIT_RUSTFLAGS: &str =
-    "--cfg erase_components --cfg gatehouse_split -Clink-args=--emit-relocs";
+/// replaces them, so they are repeated): the split points, relocations for wasm-split,
+/// and the dependencies' source paths cut to the crate (their panic locations name
+/// files, and the build machine's home folder is none of the browser's business).
+pub fn split_rustflags() -> String {
+    let mut flags =
+        String::from("--cfg erase_components --cfg gatehouse_split -Clink-args=--emit-relocs");
+    for index in registry_sources() {
+        // The variable is split on whitespace: a path with a space stays as it is.
+        let index = index.display().to_string();
+        if !index.contains(char::is_whitespace) {
+            flags.push_str(&format!(" --remap-path-prefix={index}/="));
+        }
+    }
+    flags
+}
+
+/// The folders cargo unpacks registry crates into (one per registry).
+fn registry_sources() -> Vec<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let Some(home) = home else {
+        return Vec::new();
+    };
+    let mut sources: Vec<PathBuf> = fs::read_dir(home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    // The same flags in the same order each time, or cargo rebuilds everything.
+    sources.sort();
+    sources
+}
 
 /// The loader's name inside the wasm before hashing: 22 characters, replaced in place by
 /// 22 characters of its own (an import module name cannot change length without
