@@ -590,10 +590,6 @@ impl Extent {
             ),
             None => None,
         };
-        // Search index matches are counted only as far as choosing how to count and
-        // how to read the page needs.
-        let widest_page = f64::from(gatehouse_api::MAX_PER_PAGE) * live.max(1) as f64;
-        let search_cap = (widest_page.sqrt() as i64).max(COUNT_LIMIT as i64) + 1;
         let mut search = None;
         let mut sample = None;
         let search_term = query.search_term();
@@ -601,8 +597,7 @@ impl Extent {
             // Matches are checked against the rows, so only as many as the choices
             // need: whether counting is cheap, and whether sorting the matches beats
             // walking the order's index for this page.
-            let per_page = f64::from(query.per_page()) * live.max(1) as f64;
-            let search_cap = (per_page.sqrt() as i64).max(COUNT_LIMIT as i64) + 1;
+            let search_cap = search_cap(query.per_page(), live);
             // A word a sample finds often all over the table (clearly more than the
             // cap's share of the users) is common: the walk finds a page soon, and
             // counting up to the cap (each match checked against its row: 40 ms at a
@@ -626,6 +621,9 @@ impl Extent {
                 named.build_query_scalar::<i64>().fetch_one(db).await?
             });
         }
+        // The full-text index answers without reading rows: counted as far as the widest
+        // page needs, the same count serves every page size.
+        let search_cap = search_cap(gatehouse_api::MAX_PER_PAGE, live);
         let full_text = search_term.filter(|_| db.engine() == Engine::Sqlite);
         for (table, matching) in full_text.map(search_matches).unwrap_or_default() {
             let named: i64 = query_scalar(format!(
@@ -703,6 +701,14 @@ async fn count(db: &Db, tenant: &str, query: &UserListQuery, plan: Plan) -> sqlx
     push_filter(&mut count, db.engine(), tenant, query, plan);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
     Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// How far a search's matches are counted: far enough to tell whether counting them is
+/// cheap (at most [`COUNT_LIMIT`]) and whether sorting them beats walking the order's
+/// index for a page of `per_page` rows among `live` users.
+fn search_cap(per_page: u32, live: i64) -> i64 {
+    let walked = f64::from(per_page) * live.max(1) as f64;
+    (walked.sqrt() as i64).max(COUNT_LIMIT as i64) + 1
 }
 
 /// A database count as a number of rows.
