@@ -7,6 +7,7 @@ pub mod api;
 mod chunks;
 pub mod components;
 pub mod config;
+pub mod fetched;
 pub mod forms;
 pub mod pages;
 pub mod session;

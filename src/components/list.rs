@@ -11,6 +11,8 @@ use gatehouse_api::query::{NameQuery, QueryPairs};
 use gatehouse_api::users::UserListQuery;
 use gatehouse_api::Page;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -299,7 +301,7 @@ pub fn SearchBox<Q: ListQuery>(
 #[component]
 pub fn ListResults<Q: ListQuery, T: Clone + Send + Sync + 'static>(
     state: ListState<Q>,
-    items: LocalResource<Result<Page<T>, ApiError>>,
+    items: Fetched<Result<Page<T>, ApiError>>,
     /// Plural of what is listed ("users"), for the pager and the messages.
     noun: &'static str,
     /// The rows of one page.

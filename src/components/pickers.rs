@@ -5,6 +5,8 @@ use std::time::Duration;
 use gatehouse_api::groups::{Group, GroupListQuery, GroupRef};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::chips::GroupChip;
@@ -21,12 +23,12 @@ const SHOWN: u32 = 8;
 fn search_results<T, Fut>(
     term: ReadSignal<String>,
     fetch: impl Fn(String) -> Fut + 'static,
-) -> LocalResource<Result<Vec<T>, ApiError>>
+) -> Fetched<Result<Vec<T>, ApiError>>
 where
     T: Clone + 'static,
     Fut: std::future::Future<Output = Result<Vec<T>, ApiError>> + 'static,
 {
-    LocalResource::new(move || {
+    Fetched::new(move || {
         let term = term.get();
         let request = (!term.trim().is_empty()).then(|| fetch(term));
         async move {
@@ -40,7 +42,7 @@ where
 
 /// The list under a picker's input: results, "no matches", or the error.
 fn results_view<T: Clone + 'static, V: IntoView + 'static>(
-    resource: LocalResource<Result<Vec<T>, ApiError>>,
+    resource: Fetched<Result<Vec<T>, ApiError>>,
     term: ReadSignal<String>,
     item: impl Fn(T) -> V + Copy + Send + 'static,
 ) -> impl IntoView {

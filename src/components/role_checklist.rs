@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::banner::ErrorBanner;
@@ -23,7 +25,7 @@ pub fn RoleChecklist(
     id_prefix: String,
 ) -> impl IntoView {
     let session = use_session();
-    let roles = LocalResource::new(move || api::roles::all(session));
+    let roles = Fetched::new(move || api::roles::all(session));
     move || {
         match roles.get() {
         None => view! { <p class="muted" aria-busy="true">"Loading roles…"</p> }.into_any(),

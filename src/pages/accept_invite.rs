@@ -3,6 +3,8 @@
 
 use gatehouse_api::invites::{AcceptInvite, InviteLookup};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::hooks::use_navigate;
 
 use super::links::{use_fragment, DeadLink};
@@ -21,7 +23,7 @@ const GONE_TITLE: &str = "This invitation is no longer valid";
 pub fn AcceptInvitePage() -> impl IntoView {
     let session = use_session();
     let code = use_fragment("code");
-    let invite = LocalResource::new(move || {
+    let invite = Fetched::new(move || {
         let code = code.get();
         async move {
             // A link without its secret gets the "incomplete" page; nothing to ask.

@@ -4,6 +4,8 @@
 
 use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -22,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_return_path(query.with(|q| q.get("next")));
     let email = RwSignal::new(String::new());
-    let setup = LocalResource::new(move || api::auth::setup_status(session));
+    let setup = Fetched::new(move || api::auth::setup_status(session));
     let navigate = use_navigate();
     // Read once, then taken out of the address: a reload must not show it again.
     let sso_error = Some(decoded_fragment_value("sso_error")).filter(|e| !e.is_empty());

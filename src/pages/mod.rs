@@ -38,6 +38,8 @@ pub fn safe_return_path(next: Option<String>) -> String {
 
 use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
@@ -92,7 +94,7 @@ where
             .with(|p| p.get("id"))
             .and_then(|id| id.parse::<Uuid>().ok())
     });
-    let loaded = LocalResource::new(move || {
+    let loaded = Fetched::new(move || {
         let request = id.get().map(&fetch);
         async move {
             match request {

@@ -8,6 +8,8 @@ use gatehouse_api::validation;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use super::links::{use_fragment, DeadLink};
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
@@ -87,7 +89,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 pub fn ResetPasswordPage() -> impl IntoView {
     let session = use_session();
     let token = use_fragment("token");
-    let link = LocalResource::new(move || {
+    let link = Fetched::new(move || {
         let token = token.get();
         async move {
             // A link without its secret gets the "incomplete" page; nothing to ask.

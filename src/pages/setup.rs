@@ -5,6 +5,8 @@ use gatehouse_api::auth::SetupRequest;
 use gatehouse_api::validation::clean;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api;
@@ -20,7 +22,7 @@ pub fn SetupPage() -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let token = Memo::new(move |_| use_query_map().with(|q| q.get("token")).unwrap_or_default());
-    let status = LocalResource::new(move || api::auth::setup_status(session));
+    let status = Fetched::new(move || api::auth::setup_status(session));
 
     let email = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());

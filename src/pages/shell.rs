@@ -5,6 +5,8 @@ use crate::components::link::A;
 use gatehouse_api::auth::{ConfirmIdentity, Requirement};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate};
 
@@ -32,7 +34,7 @@ pub fn Shell() -> impl IntoView {
     };
 
     // Who is signed in: known after signing in, fetched when the page was reloaded.
-    let me = LocalResource::new(move || {
+    let me = Fetched::new(move || {
         let fetch = session.has_token() && !untrack(|| session.has_me());
         async move {
             if fetch {

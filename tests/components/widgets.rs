@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{container, element, session_with, text, texts};
+use crate::common::{container, element, session_with, text, texts, until};
 use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
@@ -11,6 +11,7 @@ use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
 use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
+use gatehouse_console::fetched::Fetched;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -306,4 +307,53 @@ fn signing_in_returns_only_to_a_path_of_this_site() {
     ] {
         assert_eq!(back(elsewhere), "/users", "{elsewhere:?}");
     }
+}
+
+/// A `Fetched` loads on creation, again when a signal its fetcher read changes and on
+/// `refetch`; `get` and `.await` in a `Suspend` both follow it.
+#[wasm_bindgen_test]
+async fn fetched_values_follow_their_sources_and_refetch() {
+    let root = container();
+    let word = RwSignal::new("one");
+    let loads = RwSignal::new(0);
+    let fetched = Fetched::new(move || {
+        let word = word.get();
+        loads.update(|n| *n += 1);
+        async move { format!("{word} ({})", loads.get_untracked()) }
+    });
+    mount_to(root.clone(), move || {
+        view! {
+            <p id="by-get">{move || fetched.get().unwrap_or_else(|| "loading".into())}</p>
+            <Transition fallback=|| view! { <p id="by-await">"loading"</p> }>
+                <p id="by-await">{move || Suspend::new(async move { fetched.await })}</p>
+            </Transition>
+        }
+    })
+    .forget();
+    until("the first value", || text(&root, "#by-get") == "one (1)").await;
+    until("the awaited value", || {
+        text(&root, "#by-await") == "one (1)"
+    })
+    .await;
+
+    word.set("two");
+    until("the value for the new word", || {
+        text(&root, "#by-get") == "two (2)"
+    })
+    .await;
+    until("the awaited new value", || {
+        text(&root, "#by-await") == "two (2)"
+    })
+    .await;
+
+    fetched.refetch();
+    until("the value loaded again", || {
+        text(&root, "#by-get") == "two (3)"
+    })
+    .await;
+    until("the awaited value loaded again", || {
+        text(&root, "#by-await") == "two (3)"
+    })
+    .await;
+    assert_eq!(loads.get_untracked(), 3);
 }

@@ -9,6 +9,8 @@ use gatehouse_api::api_keys::{
 };
 use gatehouse_api::Permission;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::rename::RenameKeyDialog;
@@ -98,7 +100,7 @@ pub fn KeyList(
     let toasts = use_toasts();
     let list = ListState::<ApiKeyListQuery>::from_url();
     let query = list.query;
-    let keys = LocalResource::new(move || {
+    let keys = Fetched::new(move || {
         if let Some(refresh) = refresh {
             refresh.track();
         }

@@ -13,6 +13,8 @@ use gatehouse_api::endpoints::url;
 use gatehouse_api::{FieldError, Permission};
 use leptos::html;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use crate::api;
@@ -210,7 +212,7 @@ pub fn NewApiKeyDialog(
     let confirm_close = RwSignal::new(false);
     // The tenant's maximum; the settings need users:read, so without it the usual
     // presets show and the server has the last word.
-    let settings = LocalResource::new(move || {
+    let settings = Fetched::new(move || {
         let wanted = open.get();
         async move {
             if wanted {

@@ -5,6 +5,8 @@
 use crate::components::link::A;
 use gatehouse_api::audit::{Actor, AuditEvent, AuditQuery, Change, Target, TargetType};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use serde_json::Value;
 
 use crate::api;
@@ -149,7 +151,7 @@ pub fn AuditTrail(
     #[prop(default = "Nothing has been recorded yet.")] empty: &'static str,
 ) -> impl IntoView {
     let session = use_session();
-    let first = LocalResource::new(move || {
+    let first = Fetched::new(move || {
         let query = query.get();
         async move { api::audit::list(session, &query).await }
     });

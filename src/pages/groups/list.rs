@@ -5,6 +5,8 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::{Group, GroupListQuery};
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use crate::api;
 use crate::components::chips::GroupChip;
 use crate::components::guarded::GuardedLink;
@@ -54,7 +56,7 @@ pub fn GroupsPage() -> impl IntoView {
     let session = use_session();
     let list = ListState::<GroupListQuery>::from_url();
     let query = list.query;
-    let groups = LocalResource::new(move || {
+    let groups = Fetched::new(move || {
         let query = query.get();
         async move { api::groups::list(session, &query).await }
     });

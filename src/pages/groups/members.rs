@@ -7,6 +7,8 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::{MemberOutcome, MembersResult};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::detail::CurrentGroup;
@@ -56,7 +58,7 @@ pub fn GroupMembersTab() -> impl IntoView {
     };
     let list = ListState::<UserListQuery>::from_url();
     let query = list.query;
-    let members = LocalResource::new(move || {
+    let members = Fetched::new(move || {
         let query = query.get();
         async move { api::groups::members(session, group_id, &query).await }
     });

@@ -10,6 +10,8 @@ use gatehouse_api::invites::{
 };
 use gatehouse_api::{FieldError, Permission};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::new_link::CopyableLink;
@@ -230,7 +232,7 @@ fn AddressCheck(parsed: Memo<Vec<gatehouse_api::invites::ParsedAddress>>) -> imp
 #[component]
 fn InviteGrants(draft: InviteDraft) -> impl IntoView {
     let session = use_session();
-    let roles = LocalResource::new(move || {
+    let roles = Fetched::new(move || {
         let allowed = session.can(Permission::RolesRead);
         async move {
             if allowed {

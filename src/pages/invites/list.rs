@@ -9,6 +9,8 @@ use gatehouse_api::invites::{
 };
 use gatehouse_api::Permission;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::invite_dialog::InviteDialog;
@@ -54,12 +56,12 @@ pub fn InvitesPage() -> impl IntoView {
     let toasts = use_toasts();
     let list = ListState::<InviteListQuery>::from_url();
     let query = list.query;
-    let invites = LocalResource::new(move || {
+    let invites = Fetched::new(move || {
         let query = query.get();
         async move { api::invites::list(session, &query).await }
     });
     // Whether mail goes out; those who cannot see it are not told either way.
-    let mail = LocalResource::new(move || {
+    let mail = Fetched::new(move || {
         let allowed = session.can(Permission::UsersRead);
         async move {
             if allowed {

@@ -4,6 +4,8 @@ use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -157,7 +159,7 @@ pub fn RoleHoldersTab() -> impl IntoView {
     let Some(id) = role.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
         return ().into_any();
     };
-    let holders = LocalResource::new(move || api::roles::holders(session, id));
+    let holders = Fetched::new(move || api::roles::holders(session, id));
     let body = move || {
         match holders.get() {
         None => view! { <p class="muted" aria-busy="true">"Loading holders…"</p> }.into_any(),

@@ -5,6 +5,8 @@ use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::guarded::GuardedLink;
@@ -15,7 +17,7 @@ use crate::session::use_session;
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let session = use_session();
-    let roles = LocalResource::new(move || api::roles::all(session));
+    let roles = Fetched::new(move || api::roles::all(session));
     view! {
         <div class="page-header">
             <h1>"Roles"</h1>

@@ -6,6 +6,8 @@ use gatehouse_api::invites::TestMailResult;
 use gatehouse_api::validation;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
@@ -15,7 +17,7 @@ use crate::session::use_session;
 #[component]
 pub fn MailSection() -> impl IntoView {
     let session = use_session();
-    let settings = LocalResource::new(move || api::settings::mail(session));
+    let settings = Fetched::new(move || api::settings::mail(session));
     let to = RwSignal::new(session.me().map(|me| me.user.email).unwrap_or_default());
     let result = RwSignal::new(None::<Result<TestMailResult, String>>);
     let to_error = Signal::derive(move || validation::email(&to.get()).err());

@@ -9,6 +9,8 @@ use gatehouse_api::api_keys::DEFAULT_MAX_KEY_DAYS;
 use gatehouse_api::auth::{MfaPolicy, SecuritySettings, UpdateSecuritySettings};
 use gatehouse_api::endpoints;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use self::mail::MailSection;
@@ -43,7 +45,7 @@ const CHOICES: [(MfaPolicy, &str, &str); 3] = [
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
     let toasts = use_toasts();
-    let loaded = LocalResource::new(move || api::settings::security(session));
+    let loaded = Fetched::new(move || api::settings::security(session));
     let saved = RwSignal::new(None::<SecuritySettings>);
     let policy = RwSignal::new(MfaPolicy::Optional);
     let roles = RwSignal::new(BTreeSet::<Uuid>::new());

@@ -6,6 +6,8 @@ use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use super::detail::EnabledBadge;
 use crate::api;
 use crate::components::guarded::GuardedLink;
@@ -40,7 +42,7 @@ pub fn SsoPage() -> impl IntoView {
     let session = use_session();
     let list = ListState::<NameQuery>::from_url();
     let query = list.query;
-    let connections = LocalResource::new(move || {
+    let connections = Fetched::new(move || {
         let query = query.get();
         async move { api::sso::list(session, &query).await }
     });

@@ -8,6 +8,8 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::sso::SsoConnection;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use super::detail::{read_only, CurrentConnection};
@@ -38,7 +40,7 @@ pub fn SsoMappingsTab() -> impl IntoView {
     let stale = edit.stale;
     // Role names for the rows' summaries: the tenant's roles where they may be read,
     // else those the saved mappings name.
-    let roles = LocalResource::new(move || api::roles::all(session));
+    let roles = Fetched::new(move || api::roles::all(session));
     let role_names = Memo::new(move |_| {
         let mut names: BTreeMap<Uuid, String> = connection.with(|c| {
             c.iter()

@@ -4,6 +4,8 @@
 //! single-use code that is exchanged for a session.
 
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -17,7 +19,7 @@ use crate::session::use_session;
 #[component]
 pub fn SsoSignInLinks(#[prop(into)] next: Signal<String>) -> impl IntoView {
     let session = use_session();
-    let connections = LocalResource::new(move || api::sso::public(session, None));
+    let connections = Fetched::new(move || api::sso::public(session, None));
     move || {
         let connections = connections.get().and_then(Result::ok).unwrap_or_default();
         (!connections.is_empty()).then(|| {
@@ -52,7 +54,7 @@ pub fn SsoDonePage() -> impl IntoView {
     let navigate = use_navigate();
     let code = use_fragment("code");
     let next = safe_return_path(Some(decoded_fragment_value("next")).filter(|n| !n.is_empty()));
-    let exchange = LocalResource::new(move || {
+    let exchange = Fetched::new(move || {
         let code = decode_component(&code.get());
         async move {
             if code.is_empty() {

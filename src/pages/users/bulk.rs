@@ -13,6 +13,8 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::users::UserListQuery;
 use gatehouse_api::{Pagination, Permission};
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use crate::api;
@@ -227,7 +229,7 @@ pub fn BulkDialog() -> impl IntoView {
         count.track();
         preview.set(None);
     });
-    let roles = LocalResource::new(move || async move {
+    let roles = Fetched::new(move || async move {
         if session.can(Permission::RolesRead) {
             api::roles::all(session).await.unwrap_or_default()
         } else {

@@ -6,6 +6,8 @@ use gatehouse_api::roles::UserRoles;
 use gatehouse_api::users::{UpdateUser, User, UserKind};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use leptos_router::components::Outlet;
 
 use super::actions::UserActions;
@@ -40,7 +42,7 @@ pub fn UserDetailPage() -> impl IntoView {
     let user = page.current;
     let user_id = Memo::new(move |_| user.with(|u| u.as_ref().map(|u| u.id)));
     let roles = RwSignal::new(None::<UserRoles>);
-    let fetched = LocalResource::new(move || {
+    let fetched = Fetched::new(move || {
         let id = user_id.get();
         async move {
             match id {

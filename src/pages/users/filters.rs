@@ -4,6 +4,8 @@
 use gatehouse_api::groups::GroupRef;
 use leptos::html;
 use leptos::prelude::*;
+
+use crate::fetched::Fetched;
 use uuid::Uuid;
 
 use crate::api;
@@ -19,7 +21,7 @@ pub fn GroupFilter(
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
     // The chosen group's name: it may be one no list on screen has loaded.
-    let chosen = LocalResource::new(move || {
+    let chosen = Fetched::new(move || {
         let id = selected.get();
         async move {
             match id {

@@ -5,6 +5,8 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::GroupRef;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use super::detail::CurrentUser;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
@@ -24,7 +26,7 @@ pub fn UserGroupsTab() -> impl IntoView {
     let Some(user_id) = user.with_untracked(|u| u.as_ref().map(|u| u.id)) else {
         return ().into_any();
     };
-    let groups = LocalResource::new(move || api::users::groups_of(session, user_id));
+    let groups = Fetched::new(move || api::users::groups_of(session, user_id));
     let report = move |result: Result<String, ApiError>| match result {
         Ok(message) => {
             toasts.success(message);

@@ -7,6 +7,8 @@ use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserSt
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::bulk::BulkBar;
 use super::filters::GroupFilter;
@@ -33,7 +35,7 @@ pub fn UsersPage() -> impl IntoView {
     let session = use_session();
     let list = ListState::<UserListQuery>::from_url();
     let query = list.query;
-    let users = LocalResource::new(move || {
+    let users = Fetched::new(move || {
         let query = query.get();
         async move { api::users::list(session, &query).await }
     });
@@ -75,7 +77,7 @@ pub fn UsersPage() -> impl IntoView {
     let group = Signal::derive(move || query.with(|q| q.group_id));
     let on_group = Callback::new(move |id| list.refine(|q| q.group_id = id));
     // The role filter's choices, for those who may see roles (a tenant has few).
-    let roles = LocalResource::new(move || {
+    let roles = Fetched::new(move || {
         let allowed = session.can(Permission::RolesRead);
         async move {
             if allowed {
@@ -100,7 +102,7 @@ pub fn UsersPage() -> impl IntoView {
     // view, approve and deny.
     let pending_view =
         Memo::new(move |_| query.with(|q| q.status == Some(UserStatus::PendingApproval)));
-    let awaiting = LocalResource::new(move || async move {
+    let awaiting = Fetched::new(move || async move {
         let query = UserListQuery {
             status: Some(UserStatus::PendingApproval),
             per_page: Some(1),

@@ -5,6 +5,8 @@ use gatehouse_api::endpoints;
 use gatehouse_api::invites::{Delivery, DeliveryStatus, MailKind};
 use leptos::prelude::*;
 
+use crate::fetched::Fetched;
+
 use super::detail::CurrentUser;
 use crate::api;
 use crate::components::banner::ErrorBanner;
@@ -24,7 +26,7 @@ pub fn UserMailTab() -> impl IntoView {
     let Some(user_id) = user.with_untracked(|u| u.as_ref().map(|u| u.id)) else {
         return ().into_any();
     };
-    let mail = LocalResource::new(move || api::users::mail_of(session, user_id));
+    let mail = Fetched::new(move || api::users::mail_of(session, user_id));
     let send_again = Action::new_local(move |_: &()| async move {
         match api::users::send_reset_link(session, user_id).await {
             Ok(user) => {
