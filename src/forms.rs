@@ -8,6 +8,8 @@
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
+use crate::reactive::{effect, Task};
+
 use crate::api::ApiError;
 
 #[derive(Clone, Copy)]
@@ -47,7 +49,7 @@ impl FormState {
         client: Signal<Vec<FieldError>>,
     ) -> Signal<Option<String>> {
         let server = self.server;
-        Effect::new(move |previous: Option<String>| {
+        effect(move |previous: Option<String>| {
             let current = value.get();
             if previous.is_some_and(|p| p != current) {
                 server.update(|errors| errors.retain(|e| e.field != field));
@@ -202,7 +204,7 @@ where
     T: Clone + Send + Sync + 'static,
     D: Draft<T>,
 {
-    Effect::new(move |previous: Option<Option<T>>| {
+    effect(move |previous: Option<Option<T>>| {
         let current = saved.get();
         // Only `saved` is tracked: loading the draft must not re-run this effect.
         untrack(|| {
@@ -259,7 +261,7 @@ where
             })
             .unwrap_or_default()
     });
-    let action = Action::new_local(move |_: &()| {
+    let action = Task::new(move |_: &()| {
         let current = saved.get_untracked();
         async move {
             let Some(current) = current else { return };
@@ -344,7 +346,7 @@ where
     let navigate = leptos_router::hooks::use_navigate();
     let form = FormState::default();
     let client_errors = Signal::derive(move || validate(&request()).err().unwrap_or_default());
-    let action = Action::new_local(move |_: &()| {
+    let action = Task::new(move |_: &()| {
         let sent = send(request());
         let navigate = navigate.clone();
         async move {

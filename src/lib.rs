@@ -7,9 +7,9 @@ pub mod api;
 mod chunks;
 pub mod components;
 pub mod config;
-pub mod fetched;
 pub mod forms;
 pub mod pages;
+pub mod reactive;
 pub mod session;
 
 use leptos::prelude::*;

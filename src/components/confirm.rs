@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::reactive::Task;
+
 use super::banner::ErrorBanner;
 use super::dialog::Dialog;
 
@@ -13,7 +15,7 @@ pub fn ConfirmDialog(
     #[prop(into)] title: Signal<String>,
     #[prop(into)] message: Signal<String>,
     #[prop(into)] confirm_label: Signal<String>,
-    action: Action<(), ()>,
+    action: Task<()>,
     error: RwSignal<Option<String>>,
     /// Fields the action takes (a reason), between the message and the buttons.
     #[prop(optional)]

@@ -4,11 +4,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::reactive::effect;
+
 /// `source`'s value, `delay` after its last change.
 pub fn debounced(source: RwSignal<String>, delay: Duration) -> ReadSignal<String> {
     let (settled, set_settled) = signal(source.get_untracked());
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    Effect::new(move |_| {
+    effect(move |_| {
         let value = source.get();
         if let Some(handle) = pending.get_value() {
             handle.clear();

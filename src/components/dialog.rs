@@ -4,6 +4,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::reactive::effect;
+
 use super::icons::{Icon, Svg};
 
 #[component]
@@ -20,7 +22,7 @@ pub fn Dialog(
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    Effect::new(move |_| {
+    effect(move |_| {
         let Some(element) = dialog.get() else { return };
         if open.get() {
             if !element.open() {

@@ -3,6 +3,8 @@
 //! plain link cannot send.
 
 use leptos::prelude::*;
+
+use crate::reactive::Task;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::ApiError;
@@ -36,7 +38,7 @@ where
     Fut: std::future::Future<Output = Result<String, ApiError>> + 'static,
 {
     let toasts = use_toasts();
-    let download = Action::new_local(move |_: &()| async move {
+    let download = Task::new(move |_: &()| async move {
         match fetch().await {
             Ok(text) => {
                 if save_text(filename, "text/csv;charset=utf-8", &text).is_err() {

@@ -12,7 +12,7 @@ use gatehouse_api::users::UserListQuery;
 use gatehouse_api::Page;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -208,7 +208,7 @@ impl<Q: ListQuery> ListState<Q> {
         let settled = debounced(search, SEARCH_PAUSE);
         // Typing: after a pause, the URL (and so the list) follows, from page 1. The
         // history entry is replaced, so Back does not step through every keystroke.
-        Effect::new(move |first: Option<()>| {
+        effect(move |first: Option<()>| {
             let term = settled.get();
             let in_url = query.with_untracked(|q| q.search().unwrap_or_default());
             if first.is_some() && term.trim() != in_url {
@@ -220,7 +220,7 @@ impl<Q: ListQuery> ListState<Q> {
         });
         // Back, a pasted link, "clear": the box follows the URL, unless typing is
         // still settling.
-        Effect::new(move |_| {
+        effect(move |_| {
             let in_url = query.with(|q| q.search().unwrap_or_default());
             let typing = settled.get_untracked() != search.get_untracked();
             if !typing && search.get_untracked().trim() != in_url {

@@ -6,7 +6,7 @@ use gatehouse_api::groups::{Group, GroupListQuery, GroupRef};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use super::chips::GroupChip;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use super::banner::ErrorBanner;

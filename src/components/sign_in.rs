@@ -5,6 +5,8 @@
 use gatehouse_api::auth::{LoginMfaRequest, LoginRequest, LoginResponse, LoginStep};
 use leptos::prelude::*;
 
+use crate::reactive::Task;
+
 use super::banner::ErrorBanner;
 use super::field::TextField;
 use crate::api;
@@ -48,7 +50,7 @@ pub fn SignInSteps(
     let recovery = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
-    let password_step = Action::new_local(move |request: &LoginRequest| {
+    let password_step = Task::new(move |request: &LoginRequest| {
         let request = request.clone();
         async move {
             match api::auth::login(session, &request).await {
@@ -65,7 +67,7 @@ pub fn SignInSteps(
             }
         }
     });
-    let code_step = Action::new_local(move |request: &LoginMfaRequest| {
+    let code_step = Task::new(move |request: &LoginMfaRequest| {
         let request = request.clone();
         async move {
             match api::auth::login_mfa(session, &request).await {

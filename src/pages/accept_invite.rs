@@ -4,7 +4,7 @@
 use gatehouse_api::invites::{AcceptInvite, InviteLookup};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use leptos_router::hooks::use_navigate;
 
 use super::links::{use_fragment, DeadLink};
@@ -35,7 +35,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
     });
     // A code that died while the page was open (used in another tab, resent).
     let gone = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    effect(move |_| {
         code.track();
         gone.set(None);
     });
@@ -96,7 +96,7 @@ fn AcceptForm(invite: InviteLookup, code: String, gone: RwSignal<Option<String>>
         errors
     });
     let tenant = invite.tenant_name.clone();
-    let accept = Action::new_local(move |request: &AcceptInvite| {
+    let accept = Task::new(move |request: &AcceptInvite| {
         let request = request.clone();
         let navigate = navigate.clone();
         let tenant = tenant.clone();

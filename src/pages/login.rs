@@ -5,7 +5,7 @@
 use crate::components::link::A;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -30,7 +30,7 @@ pub fn LoginPage() -> impl IntoView {
     let sso_error = Some(decoded_fragment_value("sso_error")).filter(|e| !e.is_empty());
     if sso_error.is_some() {
         let (here, navigate) = (current_path(), navigate.clone());
-        Effect::new(move |_| {
+        effect(move |_| {
             let replace = NavigateOptions {
                 replace: true,
                 scroll: false,

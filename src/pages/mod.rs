@@ -39,7 +39,7 @@ pub fn safe_return_path(next: Option<String>) -> String {
 use crate::components::link::A;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
@@ -104,7 +104,7 @@ where
         }
     });
     let current = RwSignal::new(None::<T>);
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Ok(found)) = loaded.get() {
             current.set(found);
         }

@@ -8,7 +8,7 @@ use gatehouse_api::validation;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 
 use super::links::{use_fragment, DeadLink};
 use crate::api::{self, ApiError};
@@ -33,7 +33,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             .map(|message| vec![FieldError::new("email", message)])
             .unwrap_or_default()
     });
-    let ask = Action::new_local(move |request: &ForgotPassword| {
+    let ask = Task::new(move |request: &ForgotPassword| {
         let request = request.clone();
         async move {
             match api::auth::forgot_password(session, &request).await {
@@ -101,7 +101,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     });
     let gone = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move |_| {
         token.track();
         gone.set(None);
         done.set(false);
@@ -165,7 +165,7 @@ fn ResetForm(
         errors.extend(mismatch(password, repeat, form));
         errors
     });
-    let reset = Action::new_local(move |request: &ResetWithToken| {
+    let reset = Task::new(move |request: &ResetWithToken| {
         let request = request.clone();
         let email = link.email.clone();
         async move {

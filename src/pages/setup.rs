@@ -6,7 +6,7 @@ use gatehouse_api::validation::clean;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api;
@@ -49,7 +49,7 @@ pub fn SetupPage() -> impl IntoView {
         errors
     });
 
-    let create = Action::new_local(move |request: &SetupRequest| {
+    let create = Task::new(move |request: &SetupRequest| {
         let request = request.clone();
         let navigate = navigate.clone();
         async move {

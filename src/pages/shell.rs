@@ -6,7 +6,7 @@ use gatehouse_api::auth::{ConfirmIdentity, Requirement};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate};
 
@@ -44,7 +44,7 @@ pub fn Shell() -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| match me.get() {
+    effect(move |_| match me.get() {
         Some(Some(Ok(me))) => session.set_me(me),
         Some(Some(Err(ApiError::Problem(p)))) if p.status == 401 => session.clear(),
         _ => {}
@@ -115,7 +115,7 @@ fn SignedInFrame() -> impl IntoView {
             .map(|m| (m.user.name(), m.user.email))
             .unwrap_or_default()
     };
-    let sign_out = Action::new_local(move |_: &()| {
+    let sign_out = Task::new(move |_: &()| {
         let navigate = navigate.clone();
         async move {
             // Even if the server is unreachable, the token is forgotten here.
@@ -178,7 +178,7 @@ fn AccountMenu(name: Signal<String>, email: Signal<String>) -> impl IntoView {
     let toggle = NodeRef::<leptos::html::Button>::new();
     let location = use_location();
     // Any navigation closes it.
-    Effect::new(move |_| {
+    effect(move |_| {
         location.pathname.track();
         open.set(false);
     });
@@ -215,7 +215,7 @@ fn SignInAgainDialog() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
-    Effect::new(move |_| {
+    effect(move |_| {
         if session.sign_in_again.open.get() {
             email.set(session.me().map(|m| m.user.email).unwrap_or_default());
         }
@@ -247,7 +247,7 @@ fn ConfirmIdentityDialog() -> impl IntoView {
     let use_code = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let mfa_on = move || session.me().is_some_and(|m| m.user.mfa_enabled);
-    let confirm = Action::new_local(move |request: &ConfirmIdentity| {
+    let confirm = Task::new(move |request: &ConfirmIdentity| {
         let request = request.clone();
         async move {
             match api::account::confirm(session, &request).await {

@@ -11,7 +11,7 @@ use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
 use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
-use gatehouse_console::fetched::Fetched;
+use gatehouse_console::reactive::Fetched;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;

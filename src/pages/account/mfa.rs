@@ -4,6 +4,8 @@
 use gatehouse_api::auth::{QrModules, RecoveryCodes, TotpEnrolment};
 use leptos::prelude::*;
 
+use crate::reactive::Task;
+
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::clipboard;
@@ -72,14 +74,14 @@ pub fn TotpSetup(on_done: Callback<()>) -> impl IntoView {
     let setup = RwSignal::new(None::<Setup>);
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let start = Action::new_local(move |_: &()| async move {
+    let start = Task::new(move |_: &()| async move {
         match api::account::start_totp(session).await {
             Ok(enrolment) => setup.set(Some(Setup::Scan(enrolment))),
             Err(e) => error.set(Some(e.message())),
         }
     });
     start.dispatch(());
-    let confirm = Action::new_local(move |code: &String| {
+    let confirm = Task::new(move |code: &String| {
         let code = code.clone();
         async move {
             match api::account::confirm_totp(session, code).await {

@@ -8,6 +8,8 @@ use crate::components::link::A;
 use gatehouse_api::auth::{RecoveryCodes, Requirement};
 use leptos::prelude::*;
 
+use crate::reactive::Task;
+
 use self::mfa::{RecoveryCodesList, TotpSetup};
 use self::password::ChangePasswordForm;
 use crate::api;
@@ -35,7 +37,7 @@ pub fn AccountPage() -> impl IntoView {
         session.set_me(me);
         toasts.success("Password changed. Your other sessions were signed out.");
     });
-    let end_others = Action::new_local(move |_: &()| async move {
+    let end_others = Task::new(move |_: &()| async move {
         match api::account::end_other_sessions(session).await {
             Ok(ended) => toasts.success(match ended.ended {
                 0 => "You were not signed in anywhere else.".to_owned(),
@@ -83,13 +85,13 @@ fn TwoStepSection() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let enabled = move || session.me().is_some_and(|m| m.user.mfa_enabled);
     let required = move || session.me().is_some_and(|m| m.mfa_required);
-    let regenerate = Action::new_local(move |_: &()| async move {
+    let regenerate = Task::new(move |_: &()| async move {
         match api::account::new_recovery_codes(session).await {
             Ok(codes) => new_codes.set(Some(codes)),
             Err(e) => error.set(Some(e.message())),
         }
     });
-    let turn_off = Action::new_local(move |_: &()| async move {
+    let turn_off = Task::new(move |_: &()| async move {
         match api::account::disable_mfa(session).await {
             Ok(()) => {
                 toasts.success("Two-step sign-in is off.");

@@ -4,6 +4,8 @@ use gatehouse_api::auth::{ChangePassword, Me};
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
+use crate::reactive::Task;
+
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
@@ -34,7 +36,7 @@ pub fn ChangePasswordForm(on_changed: Callback<Me>) -> impl IntoView {
         }
         errors
     });
-    let change = Action::new_local(move |request: &ChangePassword| {
+    let change = Task::new(move |request: &ChangePassword| {
         let request = request.clone();
         async move {
             match api::account::change_password(session, &request).await {

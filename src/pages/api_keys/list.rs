@@ -10,7 +10,7 @@ use gatehouse_api::api_keys::{
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::rename::RenameKeyDialog;
@@ -147,7 +147,7 @@ pub fn KeyList(
         revoke: Callback::new(move |key| ask(vec![key])),
         rename: Callback::new(move |key| renaming.set(Some(key))),
     });
-    let revoke = Action::new_local(move |_: &()| {
+    let revoke = Task::new(move |_: &()| {
         let chosen = revoking.get_untracked();
         let reason = Some(reason.get_untracked()).filter(|r| !r.trim().is_empty());
         async move {

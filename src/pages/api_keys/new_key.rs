@@ -14,7 +14,7 @@ use gatehouse_api::{FieldError, Permission};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use crate::api;
@@ -115,7 +115,7 @@ pub fn ExpiryPicker(
     let options = Signal::derive(move || expiry_choices(limit.get()));
     // A choice the limit no longer allows (the settings just arrived) falls back to 30
     // days, or the longest left.
-    Effect::new(move |_| {
+    effect(move |_| {
         let offered = options.get();
         if !offered
             .iter()
@@ -262,7 +262,7 @@ pub fn NewApiKeyDialog(
                 .or_else(|| server.get())
         })
     };
-    let create = Action::new_local(move |request: &CreateApiKey| {
+    let create = Task::new(move |request: &CreateApiKey| {
         let request = request.clone();
         async move {
             let answer = match owner {
@@ -422,7 +422,7 @@ pub fn CreatedKeyPanel(created: CreatedApiKey, copied: RwSignal<bool>) -> impl I
 #[component]
 fn ConfirmClose(on_back: Callback<()>, on_close: Callback<()>) -> impl IntoView {
     let back = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(button) = back.get() {
             let _ = button.focus();
         }

@@ -5,6 +5,8 @@
 use gatehouse_api::api_keys::{name as name_rule, ApiKey, UpdateApiKey};
 use leptos::prelude::*;
 
+use crate::reactive::{effect, Task};
+
 use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::field::TextField;
@@ -20,19 +22,19 @@ pub fn RenameKeyDialog(key: RwSignal<Option<ApiKey>>, on_renamed: Callback<()>) 
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(k) = key.get() {
             name.set(k.name.clone());
             error.set(None);
             open.set(true);
         }
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if !open.get() {
             key.set(None);
         }
     });
-    let save = Action::new_local(move |_: &()| {
+    let save = Task::new(move |_: &()| {
         let current = key.get_untracked();
         let typed = name.get_untracked();
         async move {

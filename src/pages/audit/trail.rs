@@ -6,7 +6,7 @@ use crate::components::link::A;
 use gatehouse_api::audit::{Actor, AuditEvent, AuditQuery, Change, Target, TargetType};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use serde_json::Value;
 
 use crate::api;
@@ -158,14 +158,14 @@ pub fn AuditTrail(
     let older = RwSignal::new(Vec::<AuditEvent>::new());
     let next = RwSignal::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Ok(page)) = first.get() {
             older.set(Vec::new());
             next.set(page.next_cursor);
             failed.set(None);
         }
     });
-    let more = Action::new_local(move |cursor: &String| {
+    let more = Task::new(move |cursor: &String| {
         let mut page_query = query.get_untracked();
         page_query.cursor = Some(cursor.clone());
         async move {

@@ -3,6 +3,8 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::Group;
 use leptos::prelude::*;
+
+use crate::reactive::Task;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -55,7 +57,7 @@ fn GroupHeader() -> impl IntoView {
         .unwrap_or_default();
     let delete_open = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let delete = Action::new_local(move |_: &()| {
+    let delete = Task::new(move |_: &()| {
         let target = group.get_untracked();
         let navigate = navigate.clone();
         async move {

@@ -5,7 +5,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::{Group, GroupListQuery};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 
 use crate::api;
 use crate::components::chips::GroupChip;

@@ -8,7 +8,7 @@ use gatehouse_api::groups::{MemberOutcome, MembersResult};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::detail::CurrentGroup;
@@ -77,7 +77,7 @@ pub fn GroupMembersTab() -> impl IntoView {
     };
     let remove_open = RwSignal::new(false);
     let remove_error = RwSignal::new(None::<String>);
-    let remove = Action::new_local(move |_: &()| {
+    let remove = Task::new(move |_: &()| {
         let ids: Vec<Uuid> = selected.get_untracked().into_iter().collect();
         async move {
             match api::groups::remove_members(session, group_id, ids).await {
@@ -150,7 +150,7 @@ fn AddMembersDialog(
     let session = use_session();
     let chosen = RwSignal::new(Vec::<User>::new());
     let error = RwSignal::new(None::<String>);
-    let add = Action::new_local(move |_: &()| {
+    let add = Task::new(move |_: &()| {
         let ids: Vec<Uuid> = chosen.get_untracked().iter().map(|u| u.id).collect();
         async move {
             match api::groups::add_members(session, group_id, ids).await {

@@ -11,7 +11,7 @@ use gatehouse_api::invites::{
 use gatehouse_api::{FieldError, Permission};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::new_link::CopyableLink;
@@ -108,7 +108,7 @@ pub fn InviteDialog(open: RwSignal<bool>, on_sent: Callback<()>) -> impl IntoVie
         }
         errors
     });
-    let send = Action::new_local(move |request: &CreateInvites| {
+    let send = Task::new(move |request: &CreateInvites| {
         let request = request.clone();
         async move {
             if let Some(result) = form.settle(api::invites::create(session, &request).await) {

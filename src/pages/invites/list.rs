@@ -10,7 +10,7 @@ use gatehouse_api::invites::{
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::invite_dialog::InviteDialog;
@@ -101,7 +101,7 @@ pub fn InvitesPage() -> impl IntoView {
         invites.refetch();
     };
 
-    let resend = Action::new_local(move |invite: &Invite| {
+    let resend = Task::new(move |invite: &Invite| {
         let invite = invite.clone();
         async move {
             match api::invites::resend(session, invite.id).await {
@@ -120,7 +120,7 @@ pub fn InvitesPage() -> impl IntoView {
     let revoking = RwSignal::new(None::<Invite>);
     let revoke_open = RwSignal::new(false);
     let revoke_error = RwSignal::new(None::<String>);
-    let revoke = Action::new_local(move |_: &()| {
+    let revoke = Task::new(move |_: &()| {
         let invite = revoking.get_untracked();
         async move {
             let Some(invite) = invite else { return };
@@ -148,7 +148,7 @@ pub fn InvitesPage() -> impl IntoView {
     let bulk = move |all_pending: bool| {
         let open = RwSignal::new(false);
         let error = RwSignal::new(None::<String>);
-        let action = Action::new_local(move |_: &()| {
+        let action = Task::new(move |_: &()| {
             let request = RevokeInvites {
                 ids: if all_pending {
                     Vec::new()

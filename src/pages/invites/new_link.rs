@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::reactive::effect;
+
 use crate::components::clipboard::copy;
 use crate::components::dialog::Dialog;
 
@@ -32,7 +34,7 @@ pub fn CopyableLink(link: String, email: String) -> impl IntoView {
 #[component]
 pub fn NewLinkDialog(link: RwSignal<Option<FreshLink>>) -> impl IntoView {
     let open = RwSignal::new(false);
-    Effect::new(move |_| open.set(link.with(Option::is_some)));
+    effect(move |_| open.set(link.with(Option::is_some)));
     let dismiss = Callback::new(move |()| link.set(None));
     view! {
         <Dialog open title="Invitation sent again" on_dismiss=dismiss>

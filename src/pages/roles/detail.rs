@@ -5,7 +5,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -82,7 +82,7 @@ fn DeleteRoleDialog(open: RwSignal<bool>) -> impl IntoView {
     let navigate = use_navigate();
     let CurrentRole { role, .. } = expect_context::<CurrentRole>();
     let error = RwSignal::new(None::<String>);
-    let delete = Action::new_local(move |_: &()| {
+    let delete = Task::new(move |_: &()| {
         let target = role.get_untracked();
         let navigate = navigate.clone();
         async move {

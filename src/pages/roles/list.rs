@@ -5,7 +5,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;

@@ -6,7 +6,7 @@ use gatehouse_api::invites::TestMailResult;
 use gatehouse_api::validation;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
@@ -21,7 +21,7 @@ pub fn MailSection() -> impl IntoView {
     let to = RwSignal::new(session.me().map(|me| me.user.email).unwrap_or_default());
     let result = RwSignal::new(None::<Result<TestMailResult, String>>);
     let to_error = Signal::derive(move || validation::email(&to.get()).err());
-    let test = Action::new_local(move |_: &()| {
+    let test = Task::new(move |_: &()| {
         let to = to.get_untracked();
         async move {
             result.set(None);

@@ -10,7 +10,7 @@ use gatehouse_api::auth::{MfaPolicy, SecuritySettings, UpdateSecuritySettings};
 use gatehouse_api::endpoints;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use self::mail::MailSection;
@@ -56,12 +56,12 @@ pub fn SettingsPage() -> impl IntoView {
         roles.set(settings.mfa_role_ids.clone());
         saved.set(Some(settings));
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Ok(settings)) = loaded.get() {
             show(settings);
         }
     });
-    let save = Action::new_local(move |_: &()| {
+    let save = Task::new(move |_: &()| {
         let version = saved.with_untracked(|s| s.as_ref().map(|s| s.version));
         let request = UpdateSecuritySettings {
             mfa_policy: policy.get_untracked(),
@@ -155,10 +155,10 @@ fn settings_saver(
     on_saved: Callback<SecuritySettings>,
     stale: RwSignal<bool>,
     error: RwSignal<Option<String>>,
-) -> Action<(), ()> {
+) -> Task<()> {
     let session = use_session();
     let toasts = use_toasts();
-    Action::new_local(move |_: &()| {
+    Task::new(move |_: &()| {
         let request = request();
         async move {
             let Some((version, request)) = request else {
@@ -188,7 +188,7 @@ fn RetentionSection(
     let days = RwSignal::new(String::new());
     let stale = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(settings) = saved.get() {
             days.set(settings.audit_retention_days.to_string());
         }
@@ -264,7 +264,7 @@ fn KeyLifetimeSection(
     let stale = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // Follows what is saved (after a load or either save).
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(settings) = saved.get() {
             limited.set(settings.api_key_max_days.is_some());
             days.set(

@@ -4,6 +4,8 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
+
+use crate::reactive::Task;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -71,7 +73,7 @@ fn ConnectionHeader() -> impl IntoView {
         .unwrap_or_default();
     let delete_open = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let delete = Action::new_local(move |_: &()| {
+    let delete = Task::new(move |_: &()| {
         let target = connection.get_untracked();
         let navigate = navigate.clone();
         async move {

@@ -6,7 +6,7 @@ use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 
 use super::detail::EnabledBadge;
 use crate::api;

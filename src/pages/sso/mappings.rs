@@ -9,7 +9,7 @@ use gatehouse_api::sso::SsoConnection;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use uuid::Uuid;
 
 use super::detail::{read_only, CurrentConnection};
@@ -111,7 +111,7 @@ fn MappingRowView(
     let idp_group = RwSignal::new(row().map(|r| r.idp_group).unwrap_or_default());
     let roles = RwSignal::new(row().map(|r| r.role_ids).unwrap_or_default());
     // What is typed and ticked here goes into the draft.
-    Effect::new(move |_| {
+    effect(move |_| {
         let (text, chosen) = (idp_group.get(), roles.get());
         draft.change(key, |r| {
             r.idp_group = text;

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
@@ -63,7 +63,7 @@ pub fn SsoDonePage() -> impl IntoView {
             Some(api::sso::exchange(session, &code).await)
         }
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Some(Ok(login))) = exchange.get() {
             session.signed_in(login);
             // Replaced: Back must not return to a used code.

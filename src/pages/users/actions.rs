@@ -7,6 +7,8 @@ use gatehouse_api::users::{
 };
 use gatehouse_api::validation::{self, normalize_email};
 use leptos::prelude::*;
+
+use crate::reactive::{effect, Task};
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
@@ -105,14 +107,14 @@ fn user_change<Input, Fut>(
     error: RwSignal<Option<String>>,
     success: impl Fn(&User) -> String + Copy + 'static,
     request: impl Fn(Uuid, Input) -> Fut + Copy + 'static,
-) -> Action<Input, ()>
+) -> Task<Input>
 where
     Input: Clone + 'static,
     Fut: std::future::Future<Output = Result<User, ApiError>> + 'static,
 {
     let CurrentUser { user, .. } = expect_context::<CurrentUser>();
     let toasts = use_toasts();
-    Action::new_local(move |input: &Input| {
+    Task::new(move |input: &Input| {
         let target = user.get_untracked().map(|u| u.id);
         let input = input.clone();
         async move {
@@ -146,7 +148,7 @@ fn StatusDialog(open: RwSignal<bool>, action: RwSignal<Option<StatusAction>>) ->
     );
     // Each opening starts blank: a reason written for one change never rides along
     // with the next.
-    Effect::new(move |_| {
+    effect(move |_| {
         if !open.get() {
             reason.set(String::new());
             error.set(None);
@@ -229,7 +231,7 @@ fn PasswordDialog(open: RwSignal<bool>) -> impl IntoView {
             });
         }
     };
-    Effect::new(move |_| {
+    effect(move |_| {
         if !open.get() {
             password.set(String::new());
             submitted.set(false);
@@ -304,7 +306,7 @@ fn DeleteDialog(open: RwSignal<bool>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let email = move || user.get().map(|u| u.email).unwrap_or_default();
     let confirmed = move || normalize_email(&typed.get()) == email();
-    let delete = Action::new_local(move |_: &()| {
+    let delete = Task::new(move |_: &()| {
         let target = user.get_untracked();
         let typed = typed.get_untracked();
         let navigate = navigate.clone();

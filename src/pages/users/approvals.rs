@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{ChangeStatus, User, UserStatus};
 use leptos::prelude::*;
+
+use crate::reactive::Task;
 use uuid::Uuid;
 
 use crate::api;
@@ -80,7 +82,7 @@ struct Approvals {
     busy: Signal<bool>,
     deny_open: RwSignal<bool>,
     denying: RwSignal<Vec<User>>,
-    deny: Action<(), ()>,
+    deny: Task<()>,
 }
 
 /// A pending row's Approve and Deny buttons (the Actions column).
@@ -146,10 +148,8 @@ pub fn provide_approvals(
         selected.set(BTreeSet::new());
         on_done.run(());
     };
-    let approve =
-        Action::new_local(move |users: &Vec<User>| apply(Decision::Approve, users.clone()));
-    let deny_action =
-        Action::new_local(move |_: &()| apply(Decision::Deny, denying.get_untracked()));
+    let approve = Task::new(move |users: &Vec<User>| apply(Decision::Approve, users.clone()));
+    let deny_action = Task::new(move |_: &()| apply(Decision::Deny, denying.get_untracked()));
     provide_context(Approvals {
         decide: Callback::new(
             move |(decision, users): (Decision, Vec<User>)| match decision {

@@ -14,7 +14,7 @@ use gatehouse_api::users::UserListQuery;
 use gatehouse_api::{Pagination, Permission};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use crate::api;
@@ -133,7 +133,7 @@ pub fn BulkBar(
     let open = RwSignal::new(false);
     let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     // A new filter is a new set of people: "all matching" must be chosen again.
-    Effect::new(move |_| {
+    effect(move |_| {
         query.track();
         everyone.set(false);
     });
@@ -221,7 +221,7 @@ pub fn BulkDialog() -> impl IntoView {
     let finished = RwSignal::new(None::<(BulkResult, String)>);
     let error = RwSignal::new(None::<String>);
     // Any change to what would run makes the preview stale.
-    Effect::new(move |_| {
+    effect(move |_| {
         choices.kind.track();
         choices.group.track();
         choices.role.track();
@@ -244,7 +244,7 @@ pub fn BulkDialog() -> impl IntoView {
             .map(|(_, label, _)| label.to_lowercase())
             .unwrap_or_default()
     };
-    let send = Action::new_local(move |dry_run: &bool| {
+    let send = Task::new(move |dry_run: &bool| {
         let dry_run = *dry_run;
         let selection = if everyone.get_untracked() {
             BulkSelection::Filter(query.get_untracked())

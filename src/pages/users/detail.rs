@@ -7,7 +7,7 @@ use gatehouse_api::users::{UpdateUser, User, UserKind};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{effect, Fetched};
 use leptos_router::components::Outlet;
 
 use super::actions::UserActions;
@@ -51,7 +51,7 @@ pub fn UserDetailPage() -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(Some(Ok(held))) = fetched.get() {
             roles.set(Some(held));
         }

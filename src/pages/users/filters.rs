@@ -5,7 +5,7 @@ use gatehouse_api::groups::GroupRef;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use crate::api;

@@ -5,7 +5,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::GroupRef;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 
 use super::detail::CurrentUser;
 use crate::api::{self, ApiError};
@@ -34,14 +34,14 @@ pub fn UserGroupsTab() -> impl IntoView {
         }
         Err(e) => toasts.error(e.message()),
     };
-    let join = Action::new_local(move |group: &GroupRef| {
+    let join = Task::new(move |group: &GroupRef| {
         let group = group.clone();
         async move {
             let result = api::groups::add_members(session, group.id, vec![user_id]).await;
             report(result.map(|_| format!("Added to {}.", group.name)));
         }
     });
-    let leave = Action::new_local(move |group: &GroupRef| {
+    let leave = Task::new(move |group: &GroupRef| {
         let group = group.clone();
         async move {
             let result = api::groups::remove_members(session, group.id, vec![user_id]).await;

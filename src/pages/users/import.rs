@@ -9,6 +9,8 @@ use gatehouse_api::import::{
     MAX_IMPORT_ROWS,
 };
 use leptos::prelude::*;
+
+use crate::reactive::Task;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -100,7 +102,7 @@ pub fn ImportUsersPage() -> impl IntoView {
     let welcome = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
-    let send = Action::new_local(move |dry_run: &bool| {
+    let send = Task::new(move |dry_run: &bool| {
         let dry_run = *dry_run;
         let csv = file.get_untracked().map(|(_, text)| text);
         let request = csv.map(|csv| ImportRequest {

@@ -7,7 +7,7 @@ use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserSt
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::Fetched;
 
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::bulk::BulkBar;

@@ -5,7 +5,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::invites::{Delivery, DeliveryStatus, MailKind};
 use leptos::prelude::*;
 
-use crate::fetched::Fetched;
+use crate::reactive::{Fetched, Task};
 
 use super::detail::CurrentUser;
 use crate::api;
@@ -27,7 +27,7 @@ pub fn UserMailTab() -> impl IntoView {
         return ().into_any();
     };
     let mail = Fetched::new(move || api::users::mail_of(session, user_id));
-    let send_again = Action::new_local(move |_: &()| async move {
+    let send_again = Task::new(move |_: &()| async move {
         match api::users::send_reset_link(session, user_id).await {
             Ok(user) => {
                 toasts.success(format!(

@@ -7,6 +7,8 @@ use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::{EffectiveRole, RoleSource, UserRoles};
 use leptos::prelude::*;
+
+use crate::reactive::{effect, Task};
 use uuid::Uuid;
 
 use super::detail::CurrentUser;
@@ -32,13 +34,13 @@ pub fn UserRolesTab() -> impl IntoView {
         return ().into_any();
     };
     let selected = RwSignal::new(BTreeSet::<Uuid>::new());
-    Effect::new(move |_| {
+    effect(move |_| {
         if let Some(roles) = shown.get() {
             selected.set(roles.direct.iter().map(|r| r.id).collect());
         }
     });
     let error = RwSignal::new(None::<String>);
-    let save = Action::new_local(move |_: &()| {
+    let save = Task::new(move |_: &()| {
         let wanted = selected.get_untracked();
         async move {
             match api::users::set_roles(session, user_id, wanted).await {

@@ -1,27 +1,20 @@
-//! [`Fetched`]: what a page loads (from the API, mostly), read the way a `LocalResource`
-//! is read, with the framework's async machinery compiled once for all of them.
-//!
-//! Why not `LocalResource<T>` itself: every `T`, and every fetcher closure, instantiates
-//! Leptos' async-derived signal again (its future, its scheduling, its subscribers), about
-//! 7 KB of wasm each; thirty-odd resources made 160 KB of the console's code. Here there
-//! is one `LocalResource<Rc<dyn Any>>`, and only a thin typed face per `T`.
-
-use std::any::Any;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-type Value = Rc<dyn Any>;
-type ValueFuture = Pin<Box<dyn Future<Output = Value>>>;
+use super::{erase, typed, Erased};
 
-/// Loads a `T` when created and again whenever a signal its fetcher read changes (or on
-/// [`Fetched::refetch`]); `Copy`, like a signal.
+type ValueFuture = Pin<Box<dyn Future<Output = Erased>>>;
+
+/// What a page loads (from the API, mostly), read like Leptos' `LocalResource`, whose
+/// machinery it uses once for every `T` (each resource type made 7 KB of wasm, thirty-odd
+/// of them 160 KB). Loads when created and again whenever a signal its fetcher read
+/// changes, or on [`Fetched::refetch`]; `Copy`, like a signal.
 pub struct Fetched<T> {
-    inner: LocalResource<Value>,
+    inner: LocalResource<Erased>,
     value_type: PhantomData<fn() -> T>,
 }
 
@@ -34,20 +27,8 @@ impl<T> Clone for Fetched<T> {
 impl<T> Copy for Fetched<T> {}
 
 /// The one place the framework's resource is instantiated.
-fn erased(fetcher: Box<dyn Fn() -> ValueFuture>) -> LocalResource<Value> {
+fn erased(fetcher: Box<dyn Fn() -> ValueFuture>) -> LocalResource<Erased> {
     LocalResource::new(fetcher)
-}
-
-/// The value stored, as the type it was stored as (only [`Fetched::new`] and
-/// [`Fetched::set`] store, both as `T`).
-fn typed<T: 'static>(value: &Value) -> &T {
-    value
-        .downcast_ref()
-        .expect("a Fetched<T> holds only T values")
-}
-
-fn erase<T: 'static>(value: T) -> Value {
-    Rc::new(value)
 }
 
 impl<T: Clone + 'static> Fetched<T> {
