@@ -139,8 +139,14 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
         )?;
     }
 
+    let loader_path = work.join(LOADER_PLACEHOLDER);
+    let main_js_path = work.join(format!("{NAME}.js"));
+    for file in [&loader_path, &main_js_path] {
+        minify(tools, file)?;
+    }
+
     // Chunks first: the loader names them.
-    let mut loader = String::from_utf8(read(&work.join(LOADER_PLACEHOLDER))?)
+    let mut loader = String::from_utf8(read(&loader_path)?)
         .map_err(|_| "the wasm-split loader is not UTF-8".to_owned())?;
     let mut chunks = BTreeMap::new();
     for file in &split.split_modules {
@@ -150,7 +156,11 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
             .and_then(|s| s.to_str())
             .ok_or("a chunk without a name")?;
         let name = hashed_name(stem, "wasm", &data);
-        loader = loader.replace(&format!("\"./{stem}.wasm\""), &format!("\"./{name}\""));
+        let reference = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&reference) {
+            return Err(format!("the wasm-split loader does not name {stem}.wasm"));
+        }
+        loader = loader.replace(&reference, &format!("\"./{name}\""));
         write(&dist.join(&name), &data)?;
         chunks.insert(stem.to_owned(), name);
     }
@@ -164,11 +174,7 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
     // 16-digit part as a content hash and lets browsers cache the file for good.
     let loader_name = format!("__wasm_split.{}_split.js", &loader_hash[..16]);
     let main_bytes = replace_all(&main_bytes, LOADER_PLACEHOLDER, &loader_name);
-    let main_js = replace_all(
-        &read(&work.join(format!("{NAME}.js")))?,
-        LOADER_PLACEHOLDER,
-        &loader_name,
-    );
+    let main_js = replace_all(&read(&main_js_path)?, LOADER_PLACEHOLDER, &loader_name);
     let wasm_name = hashed_name(&format!("{NAME}_bg"), "wasm", &main_bytes);
     let main_js = replace_all(&main_js, &format!("{NAME}_bg.wasm"), &wasm_name);
     let js_name = hashed_name(NAME, "js", &main_js);
@@ -179,6 +185,19 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
 
     point_index_at(dist, &js_name, &wasm_name)?;
     Ok(chunks)
+}
+
+/// Minifies a JavaScript module in place (a quarter less to fetch after brotli). Names
+/// the other files use stay: exports are kept, and string literals (the file names
+/// replaced afterwards) are left as they are.
+fn minify(tools: &Tools, file: &Path) -> Result {
+    run_command(
+        Command::new("node")
+            .arg(&tools.terser)
+            .arg(file)
+            .args(["--module", "--compress", "--mangle", "--output"])
+            .arg(file),
+    )
 }
 
 /// Replaces trunk's unsplit js and wasm with the split ones in `dist/` and index.html,

@@ -9,6 +9,8 @@ use crate::{root, run_command, step, Result};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// Minifies the console's JavaScript (wasm-bindgen's glue and wasm-split's loader).
+const TERSER_VERSION: &str = "5.51.4";
 /// Runs over every page in the end-to-end tests.
 const AXE_CORE_VERSION: &str = "4.14.1";
 /// The real SMTP server (with a readable inbox) the mail tests send to.
@@ -53,6 +55,8 @@ pub struct Tools {
     /// oidc-provider's module, run with node by the SSO tests.
     pub oidc_provider: PathBuf,
     pub schemathesis: PathBuf,
+    /// terser's command-line script, run by `cargo xtask dist`.
+    pub terser: PathBuf,
 }
 
 /// The first line a command prints for `--version`, if it runs.
@@ -94,6 +98,7 @@ impl Tools {
             maildev: dir.join("node/node_modules/maildev/dist/bin/maildev.js"),
             oidc_provider: dir.join("node/node_modules/oidc-provider/lib/index.js"),
             schemathesis: dir.join("python/bin/schemathesis"),
+            terser: dir.join("node/node_modules/terser/bin/terser"),
             chromium: std::env::var_os("CHROMIUM")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| CHROMIUM.into()),
@@ -106,6 +111,7 @@ impl Tools {
         tools.trunk(&dir)?;
         tools.wasm_bindgen(&dir)?;
         tools.wasm_opt(&dir)?;
+        npm_package(&dir, "terser", TERSER_VERSION, &tools.terser)?;
         if testing {
             npm_package(&dir, "axe-core", AXE_CORE_VERSION, &tools.axe)?;
             npm_package(&dir, "maildev", MAILDEV_VERSION, &tools.maildev)?;
