@@ -16,13 +16,13 @@ use crate::pages::roles::{
 };
 use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
 use crate::pages::users::{
-    BulkDialog, ImportUsersPage, NewUserPage, UserApiKeysTab, UserDetailPage, UserGroupsTab,
-    UserMailTab, UserProfileTab, UserRolesTab,
+    BulkDialog, ImportUsersPage, NewUserPage, ServiceAccountDialog, UserApiKeysTab, UserDetailPage,
+    UserGroupsTab, UserMailTab, UserProfileTab, UserRolesTab,
 };
 use crate::pages::{
-    AcceptInvitePage, AccountPage, ApiKeysPage, ForgotPasswordPage, InvitesPage, MyApiKeysPage,
-    NewConnectionPage, ResetPasswordPage, SettingsPage, SetupPage, SsoDetailPage, SsoDonePage,
-    SsoPage,
+    AcceptInvitePage, AccountPage, ApiKeysPage, ConfirmIdentityDialog, ForgotPasswordPage,
+    InvitesPage, MyApiKeysPage, NewConnectionPage, ResetPasswordPage, SettingsPage, SetupPage,
+    SsoDetailPage, SsoDonePage, SsoPage,
 };
 
 crate::lazy_pages! {
@@ -37,6 +37,10 @@ crate::lazy_pages! {
         api_keys_list => view! { <ApiKeysPage /> },
         my_api_keys => view! { <MyApiKeysPage /> },
         account => view! { <AccountPage /> },
+        // Rare dialogs of the main module, here because what follows them is here: a new
+        // service account's page, and confirming who you are is asked mostly on a user's.
+        new_service_account => view! { <ServiceAccountDialog /> },
+        confirm_identity => view! { <ConfirmIdentityDialog /> },
     }
     users_import: {
         users_import => view! { <ImportUsersPage /> },

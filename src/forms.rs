@@ -8,9 +8,8 @@
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::reactive::{effect, Task};
-
 use crate::api::ApiError;
+use crate::reactive::{effect, Task};
 
 #[derive(Clone, Copy)]
 pub struct FormState {

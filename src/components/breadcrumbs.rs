@@ -1,7 +1,8 @@
 //! Where a page sits: the list it belongs to, then the page itself.
 
-use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::components::link::A;
 
 #[component]
 pub fn Breadcrumbs(

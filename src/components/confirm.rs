@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::reactive::Task;
-
 use super::banner::ErrorBanner;
 use super::dialog::Dialog;
+use crate::reactive::Task;
 
 /// A dialog that runs `action` on confirmation. The action closes `open` on success and
 /// puts a failure in `error`, which shows here.

@@ -4,9 +4,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::reactive::effect;
-
 use super::icons::{Icon, Svg};
+use crate::reactive::effect;
 
 #[component]
 pub fn Dialog(

@@ -3,12 +3,11 @@
 //! plain link cannot send.
 
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::ApiError;
 use crate::components::toast::use_toasts;
+use crate::reactive::Task;
 
 /// Offers `text` as a download named `filename`.
 pub fn save_text(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {

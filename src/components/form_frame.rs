@@ -1,10 +1,10 @@
 //! The frame every edit form shares: the failure banner on top, the fields, and the
 //! submit button (busy while saving) with an optional way back.
 
-use crate::components::link::A;
 use leptos::prelude::*;
 
 use super::banner::ErrorBanner;
+use crate::components::link::A;
 use crate::forms::FormState;
 
 #[component]

@@ -1,10 +1,10 @@
 //! Controls for actions the signed-in administrator may not be allowed to take: they stay
 //! visible but disabled, and say which permission is missing. The server decides anyway.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints::Endpoint;
 use leptos::prelude::*;
 
+use crate::components::link::A;
 use crate::session::use_session;
 
 /// "Needs the users:write permission", when the administrator lacks it.

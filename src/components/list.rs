@@ -11,8 +11,6 @@ use gatehouse_api::query::{NameQuery, QueryPairs};
 use gatehouse_api::users::UserListQuery;
 use gatehouse_api::Page;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -22,6 +20,7 @@ use super::field::SearchField;
 use super::pager::Pager;
 use super::table::{SortKey, SortState, Sorting, TableSkeleton};
 use crate::api::ApiError;
+use crate::reactive::{effect, Fetched};
 
 /// How long typing must pause before a search runs.
 pub const SEARCH_PAUSE: Duration = Duration::from_millis(300);

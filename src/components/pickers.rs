@@ -5,8 +5,6 @@ use std::time::Duration;
 use gatehouse_api::groups::{Group, GroupListQuery, GroupRef};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
-
-use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use super::chips::GroupChip;
@@ -14,6 +12,7 @@ use super::debounce::debounced;
 use super::field::SearchField;
 use super::status::StatusBadge;
 use crate::api::{self, ApiError};
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 /// How many matches a picker shows.

@@ -4,12 +4,11 @@ use std::collections::BTreeSet;
 
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
-
-use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use super::banner::ErrorBanner;
 use crate::api;
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 /// A checkbox per role of the tenant. Roles carrying permissions the administrator

@@ -5,11 +5,10 @@
 use gatehouse_api::auth::{LoginMfaRequest, LoginRequest, LoginResponse, LoginStep};
 use leptos::prelude::*;
 
-use crate::reactive::Task;
-
 use super::banner::ErrorBanner;
 use super::field::TextField;
 use crate::api;
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// The element ids of one sign-in form: the sign-in page's, or the "sign in again"

@@ -1,7 +1,8 @@
 //! Tabs that are links: each tab has its own URL, so Back and a pasted link work.
 
-use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::components::link::A;
 
 #[component]
 pub fn Tabs(label: &'static str, tabs: Vec<(&'static str, String)>) -> impl IntoView {

@@ -3,8 +3,6 @@
 
 use gatehouse_api::invites::{AcceptInvite, InviteLookup};
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use leptos_router::hooks::use_navigate;
 
 use super::links::{use_fragment, DeadLink};
@@ -15,6 +13,7 @@ use crate::components::new_password::{mismatch, NewPasswordFields};
 use crate::components::time::RelativeTime;
 use crate::components::toast::use_toasts;
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 const GONE_TITLE: &str = "This invitation is no longer valid";

@@ -2,8 +2,9 @@
 //! (never sent to a server, never in a Referer) and goes to the API in a request body;
 //! a link that no longer works gets one clear page.
 
-use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::components::link::A;
 
 /// The value of `key` in the fragment (`#code=...`), empty when absent.
 pub fn fragment_value(key: &str) -> String {

@@ -2,10 +2,7 @@
 //! connection; back to where the administrator was going. A failed SSO sign-in comes
 //! back here with `#sso_error=<message>`.
 
-use crate::components::link::A;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -15,7 +12,9 @@ use super::sso::SsoSignInLinks;
 use super::{current_path, safe_return_path};
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::link::A;
 use crate::components::sign_in::{SignInIds, SignInSteps};
+use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
 
 #[component]

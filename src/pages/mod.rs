@@ -26,7 +26,7 @@ pub use not_found::NotFound;
 pub use password_link::{ForgotPasswordPage, ResetPasswordPage};
 pub use settings::SettingsPage;
 pub use setup::SetupPage;
-pub use shell::Shell;
+pub use shell::{ConfirmIdentityDialog, Shell};
 pub use sso::{NewConnectionPage, SsoDetailPage, SsoDonePage, SsoPage};
 
 /// A same-site path to return to after signing in (never another origin, never the
@@ -36,15 +36,14 @@ pub fn safe_return_path(next: Option<String>) -> String {
         .unwrap_or_else(|| "/users".to_owned())
 }
 
-use crate::components::link::A;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::{use_location, use_params_map};
 use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::components::banner::ErrorBanner;
+use crate::components::link::A;
+use crate::reactive::{effect, Fetched};
 
 /// The current route's path with its query (no path prefix, no fragment), untracked: for
 /// redirects that must not follow the location they change.

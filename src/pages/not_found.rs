@@ -1,5 +1,6 @@
-use crate::components::link::A;
 use leptos::prelude::*;
+
+use crate::components::link::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

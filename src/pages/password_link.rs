@@ -2,21 +2,20 @@
 //! the address), `/reset-password#token=…` sets it, which signs the account out
 //! everywhere. Welcome mails lead to the same page.
 
-use crate::components::link::A;
 use gatehouse_api::invites::{ForgotPassword, ResetLookup, ResetWithToken};
 use gatehouse_api::validation;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::reactive::{effect, Fetched, Task};
-
 use super::links::{use_fragment, DeadLink};
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
+use crate::components::link::A;
 use crate::components::new_password::{mismatch, NewPasswordFields};
 use crate::components::time::RelativeTime;
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 const GONE_TITLE: &str = "This password link is no longer valid";

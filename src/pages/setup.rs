@@ -1,19 +1,18 @@
 //! `/setup?token=…`: creates the first administrator with the link the server printed.
 
-use crate::components::link::A;
 use gatehouse_api::auth::SetupRequest;
 use gatehouse_api::validation::clean;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
+use crate::components::link::A;
 use crate::components::toast::use_toasts;
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 #[component]

@@ -1,12 +1,9 @@
 //! The signed-in frame: header, navigation, the "sign in again" dialog and toasts.
 //! Every page inside it may assume a session with a known administrator.
 
-use crate::components::link::A;
 use gatehouse_api::auth::{ConfirmIdentity, Requirement};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate};
 
@@ -18,9 +15,11 @@ use crate::components::dialog::Dialog;
 use crate::components::field::TextField;
 use crate::components::icons::{Icon, Svg};
 use crate::components::lazy::lazy;
+use crate::components::link::A;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::components::theme::ThemeToggle;
 use crate::components::toast::ToastHost;
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 #[component]
@@ -108,6 +107,9 @@ fn SignedInFrame() -> impl IntoView {
     // A memo, so that only a change of the requirement rebuilds the page (not every
     // refresh of who is signed in, which pages themselves may ask for).
     let requirement = Memo::new(move |_| session.requirement());
+    let confirmation_asked = Memo::new(move |asked: Option<&bool>| {
+        asked.copied().unwrap_or(false) || session.confirmation.open.get()
+    });
     let navigate = use_navigate();
     let signed_in_as = move || {
         session
@@ -164,7 +166,10 @@ fn SignedInFrame() -> impl IntoView {
             </main>
         </div>
         <SignInAgainDialog />
-        <ConfirmIdentityDialog />
+        // Rarely needed: its code arrives the first time the server asks for it.
+        <Show when=move || confirmation_asked.get()>
+            {lazy(chunks::confirm_identity)()}
+        </Show>
         <ToastHost />
     }
 }
@@ -240,7 +245,7 @@ fn SignInAgainDialog() -> impl IntoView {
 /// Opens when the server wants a fresh proof of identity before a dangerous action;
 /// confirming repeats the action, cancelling leaves everything as it was.
 #[component]
-fn ConfirmIdentityDialog() -> impl IntoView {
+pub fn ConfirmIdentityDialog() -> impl IntoView {
     let session = use_session();
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());

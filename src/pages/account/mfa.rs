@@ -4,12 +4,11 @@
 use gatehouse_api::auth::{QrModules, RecoveryCodes, TotpEnrolment};
 use leptos::prelude::*;
 
-use crate::reactive::Task;
-
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::clipboard;
 use crate::components::field::TextField;
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// A QR code drawn as one SVG path, dark on light whatever the theme (scanners need it).

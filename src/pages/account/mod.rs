@@ -4,17 +4,16 @@
 pub mod mfa;
 pub mod password;
 
-use crate::components::link::A;
 use gatehouse_api::auth::{RecoveryCodes, Requirement};
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 
 use self::mfa::{RecoveryCodesList, TotpSetup};
 use self::password::ChangePasswordForm;
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::link::A;
 use crate::components::toast::use_toasts;
+use crate::reactive::Task;
 use crate::session::{use_session, Session};
 
 /// Fetches the signed-in user again (after a change to their account).

@@ -4,12 +4,11 @@ use gatehouse_api::auth::{ChangePassword, Me};
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
 
-use crate::reactive::Task;
-
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// The form; `on_changed` receives the signed-in user as they are after the change.

@@ -9,8 +9,6 @@ use gatehouse_api::api_keys::{
 };
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::rename::RenameKeyDialog;
@@ -21,6 +19,7 @@ use crate::components::field::{SelectField, TextArea};
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{DataTable, Selection};
 use crate::components::toast::{tally, use_toasts};
+use crate::reactive::{Fetched, Task};
 use crate::session::{use_session, Session};
 
 /// Whose keys a list shows.

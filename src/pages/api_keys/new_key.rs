@@ -13,8 +13,6 @@ use gatehouse_api::endpoints::url;
 use gatehouse_api::{FieldError, Permission};
 use leptos::html;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use crate::api;
@@ -26,6 +24,7 @@ use crate::components::permission_picker::PermissionPicker;
 use crate::components::time::{day, end_of, now};
 use crate::config::api_absolute_url;
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 /// How long the tenant lets keys live, as far as the console knows.

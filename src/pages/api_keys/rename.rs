@@ -5,12 +5,11 @@
 use gatehouse_api::api_keys::{name as name_rule, ApiKey, UpdateApiKey};
 use leptos::prelude::*;
 
-use crate::reactive::{effect, Task};
-
 use crate::api;
 use crate::components::dialog::Dialog;
 use crate::components::field::TextField;
 use crate::components::toast::use_toasts;
+use crate::reactive::{effect, Task};
 use crate::session::use_session;
 
 /// The dialog, open while `key` holds the key being renamed; `on_renamed` runs after a

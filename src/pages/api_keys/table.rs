@@ -1,11 +1,11 @@
 //! The keys table, the same everywhere keys are listed; the owner column only where
 //! keys of many people show (the tenant's list).
 
-use crate::components::link::A;
 use gatehouse_api::api_keys::{ApiKey, ApiKeySortBy, ApiKeyStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
+use crate::components::link::A;
 use crate::components::status::{ApiKeyStatusBadge, KeyExpiry};
 use crate::components::table::Column;
 use crate::components::time::RelativeTime;

@@ -7,10 +7,11 @@ mod trail;
 pub use list::AuditPage;
 pub use trail::{shown, AuditTrail};
 
-use crate::components::link::A;
 use gatehouse_api::audit::{AuditQuery, TargetType};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+
+use crate::components::link::A;
 
 /// A detail page's tabs, with its Activity tab for those who may read the audit log.
 pub fn with_activity(

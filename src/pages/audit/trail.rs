@@ -2,16 +2,15 @@
 //! "Show older events" follows the cursor. The audit page and every Activity tab show
 //! their events with it.
 
-use crate::components::link::A;
 use gatehouse_api::audit::{Actor, AuditEvent, AuditQuery, Change, Target, TargetType};
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use serde_json::Value;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
+use crate::components::link::A;
 use crate::components::time::RelativeTime;
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 /// A changed value as text: lists joined, yes/no for flags, a dash for nothing.

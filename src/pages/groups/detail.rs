@@ -3,8 +3,6 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::Group;
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -18,6 +16,7 @@ use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
 use crate::forms::{edit_session, StaleBanner};
 use crate::pages::{load_by_id, not_ready_view, LoadState};
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// The group on screen, shared with the tabs.

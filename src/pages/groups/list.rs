@@ -1,18 +1,17 @@
 //! `/groups`: search and page through groups; the state is in the query string.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::{Group, GroupListQuery};
 use leptos::prelude::*;
-
-use crate::reactive::Fetched;
 
 use crate::api;
 use crate::components::chips::GroupChip;
 use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
+use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{Column, DataTable, Unsorted};
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 fn group_columns() -> Vec<Column<Group, Unsorted>> {

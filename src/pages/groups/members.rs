@@ -7,8 +7,6 @@ use gatehouse_api::endpoints;
 use gatehouse_api::groups::{MemberOutcome, MembersResult};
 use gatehouse_api::users::{User, UserListQuery};
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::detail::CurrentGroup;
@@ -23,6 +21,7 @@ use crate::components::pickers::UserPicker;
 use crate::components::table::{Selection, Sorting};
 use crate::components::toast::use_toasts;
 use crate::pages::users::UsersTable;
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 /// "Added 3; 1 was already a member."

@@ -10,8 +10,6 @@ use gatehouse_api::invites::{
 };
 use gatehouse_api::{FieldError, Permission};
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::new_link::CopyableLink;
@@ -24,6 +22,7 @@ use crate::components::pickers::GroupPicker;
 use crate::components::role_checklist::RoleChecklist;
 use crate::components::time::{end_of, now};
 use crate::forms::{focus_first_invalid, FormState};
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 /// The expiry presets, and "a date".

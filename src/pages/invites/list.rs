@@ -9,8 +9,6 @@ use gatehouse_api::invites::{
 };
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use uuid::Uuid;
 
 use super::invite_dialog::InviteDialog;
@@ -23,6 +21,7 @@ use crate::components::guarded::GuardedButton;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{DataTable, Selection, Sorting};
 use crate::components::toast::{tally, use_toasts};
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 /// "3 invites revoked; 1 was no longer pending."

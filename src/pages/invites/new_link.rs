@@ -3,10 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::reactive::effect;
-
 use crate::components::clipboard::copy;
 use crate::components::dialog::Dialog;
+use crate::reactive::effect;
 
 /// An invite just sent again to `email`; the link only when the server does not mail.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,12 +1,12 @@
 //! The invites table: who, where the invite is, what it grants, whether its mail left,
 //! and what can be done with it.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::invites::{Invite, InviteSortBy, InviteStatus};
 use leptos::prelude::*;
 
 use crate::components::guarded::GuardedButton;
+use crate::components::link::A;
 use crate::components::status::{DeliveryBadge, InviteStatusBadge};
 use crate::components::table::Column;
 use crate::components::time::RelativeTime;

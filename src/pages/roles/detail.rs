@@ -1,11 +1,8 @@
 //! `/roles/:id`: a role's settings and who holds it. Built-in roles are read-only.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -16,10 +13,12 @@ use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::chips::GroupChip;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
+use crate::components::link::A;
 use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
 use crate::forms::{edit_session, StaleBanner};
 use crate::pages::{load_by_id, not_ready_view, LoadState};
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 #[derive(Clone, Copy)]

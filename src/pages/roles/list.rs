@@ -1,17 +1,16 @@
 //! `/roles`: every role, with how much it grants and who holds it.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::Role;
 use leptos::prelude::*;
-
-use crate::reactive::Fetched;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
+use crate::components::link::A;
 use crate::components::table::{Column, DataTable, Unsorted};
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 #[component]

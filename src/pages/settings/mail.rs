@@ -6,12 +6,11 @@ use gatehouse_api::invites::TestMailResult;
 use gatehouse_api::validation;
 use leptos::prelude::*;
 
-use crate::reactive::{Fetched, Task};
-
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
 use crate::components::guarded::GuardedButton;
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 #[component]

@@ -9,8 +9,6 @@ use gatehouse_api::api_keys::DEFAULT_MAX_KEY_DAYS;
 use gatehouse_api::auth::{MfaPolicy, SecuritySettings, UpdateSecuritySettings};
 use gatehouse_api::endpoints;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use self::mail::MailSection;
@@ -21,6 +19,7 @@ use crate::components::guarded::GuardedButton;
 use crate::components::role_checklist::RoleChecklist;
 use crate::components::toast::use_toasts;
 use crate::forms::StaleBanner;
+use crate::reactive::{effect, Fetched, Task};
 use crate::session::use_session;
 
 const CHOICES: [(MfaPolicy, &str, &str); 3] = [

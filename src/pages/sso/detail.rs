@@ -4,8 +4,6 @@
 use gatehouse_api::endpoints;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_navigate;
 
@@ -21,6 +19,7 @@ use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
 use crate::forms::{edit_session, StaleBanner};
 use crate::pages::{load_by_id, not_ready_view, LoadState};
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// The connection on screen, shared with the tabs.

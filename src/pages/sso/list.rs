@@ -1,19 +1,18 @@
 //! `/sso`: the tenant's connections, with how many people signed in through each.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::query::NameQuery;
 use gatehouse_api::sso::SsoConnection;
 use leptos::prelude::*;
 
-use crate::reactive::Fetched;
-
 use super::detail::EnabledBadge;
 use crate::api;
 use crate::components::guarded::GuardedLink;
 use crate::components::icons::{Icon, Svg};
+use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{Column, DataTable, Unsorted};
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 fn connection_columns() -> Vec<Column<SsoConnection, Unsorted>> {

@@ -8,8 +8,6 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::sso::SsoConnection;
 use gatehouse_api::FieldError;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use uuid::Uuid;
 
 use super::detail::{read_only, CurrentConnection};
@@ -20,6 +18,7 @@ use crate::components::form_frame::FormFrame;
 use crate::components::pickers::GroupPicker;
 use crate::components::role_checklist::RoleChecklist;
 use crate::forms::{edit_session, focus_later, FormState, StaleBanner};
+use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
 
 #[component]

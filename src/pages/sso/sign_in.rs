@@ -4,14 +4,13 @@
 //! single-use code that is exchanged for a session.
 
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::pages::links::{decode_component, decoded_fragment_value, use_fragment, DeadLink};
 use crate::pages::safe_return_path;
+use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
 
 /// One link per enabled connection; nothing when there are none or they cannot be read

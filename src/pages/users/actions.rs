@@ -7,8 +7,6 @@ use gatehouse_api::users::{
 };
 use gatehouse_api::validation::{self, normalize_email};
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Task};
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
@@ -20,6 +18,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{CheckboxField, ConfirmField, TextArea, TextField};
 use crate::components::guarded::GuardedButton;
 use crate::components::toast::use_toasts;
+use crate::reactive::{effect, Task};
 use crate::session::use_session;
 
 /// A status change offered for a user in a given state.

@@ -8,14 +8,13 @@ use std::collections::BTreeSet;
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{ChangeStatus, User, UserStatus};
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
 use crate::components::toast::{tally, use_toasts};
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// The reason recorded on a denied request.

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::components::link::A;
+use crate::reactive::{effect, Fetched, Task};
 use gatehouse_api::bulk::{
     BulkAction, BulkOutcome, BulkRequest, BulkResult, BulkSelection, MAX_BULK_USERS,
 };
@@ -13,8 +14,6 @@ use gatehouse_api::groups::GroupRef;
 use gatehouse_api::users::UserListQuery;
 use gatehouse_api::{Pagination, Permission};
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched, Task};
 use uuid::Uuid;
 
 use crate::api;

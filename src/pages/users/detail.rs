@@ -6,8 +6,6 @@ use gatehouse_api::roles::UserRoles;
 use gatehouse_api::users::{UpdateUser, User, UserKind};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Fetched};
 use leptos_router::components::Outlet;
 
 use super::actions::UserActions;
@@ -19,6 +17,7 @@ use crate::components::tabs::Tabs;
 use crate::components::time::RelativeTime;
 use crate::forms::{edit_session, Draft, StaleBanner};
 use crate::pages::{load_by_id, not_ready_view, LoadState};
+use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
 
 /// The user on screen, shared with the tabs.

@@ -4,12 +4,11 @@
 use gatehouse_api::groups::GroupRef;
 use leptos::html;
 use leptos::prelude::*;
-
-use crate::reactive::Fetched;
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::pickers::GroupPicker;
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 #[component]

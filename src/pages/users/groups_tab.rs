@@ -1,19 +1,18 @@
 //! `/users/:id/groups`: the groups a user belongs to; join and leave them here.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::groups::GroupRef;
 use leptos::prelude::*;
-
-use crate::reactive::{Fetched, Task};
 
 use super::detail::CurrentUser;
 use crate::api::{self, ApiError};
 use crate::components::banner::ErrorBanner;
 use crate::components::chips::GroupChip;
 use crate::components::guarded::GuardedButton;
+use crate::components::link::A;
 use crate::components::pickers::GroupPicker;
 use crate::components::toast::use_toasts;
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 #[component]

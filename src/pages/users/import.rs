@@ -2,22 +2,21 @@
 //! which column is which and says, row by row, what an import would do (nothing changes
 //! yet); adjust the columns if needed; then import, and keep the report.
 
-use crate::components::link::A;
 use gatehouse_api::export::safe_cell;
 use gatehouse_api::import::{
     ImportField, ImportReport, ImportRequest, ImportRow, Mapping, RowOutcome, MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
 };
 use leptos::prelude::*;
-
-use crate::reactive::Task;
 use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::download::save_text;
+use crate::components::link::A;
 use crate::components::toast::use_toasts;
+use crate::reactive::Task;
 use crate::session::use_session;
 
 /// Rows of the report listed on the page; the downloadable report has them all.

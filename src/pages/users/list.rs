@@ -1,26 +1,26 @@
 //! `/users`: search, filter, sort and page through users. All of the view's state lives
 //! in the query string, so reload, Back and a pasted link show the same list.
 
-use crate::components::link::A;
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserStatus};
 use gatehouse_api::Permission;
 use leptos::prelude::*;
 
-use crate::reactive::Fetched;
-
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::bulk::BulkBar;
 use super::filters::GroupFilter;
-use super::service_account::ServiceAccountDialog;
+use super::service_account::NewServiceAccount;
 use super::table::UsersTable;
 use crate::api;
 use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
 use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
+use crate::components::lazy::lazy;
+use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{Selection, Sorting};
+use crate::reactive::Fetched;
 use crate::session::use_session;
 
 /// `("", "Any")` and then `choices`: the options of a filter.
@@ -98,6 +98,9 @@ pub fn UsersPage() -> impl IntoView {
     });
     let clear = list.clear();
     let service_open = RwSignal::new(false);
+    let service_asked = Memo::new(move |asked: Option<&bool>| {
+        asked.copied().unwrap_or(false) || service_open.get()
+    });
     // The people awaiting approval: a way to them while there are any, and on their
     // view, approve and deny.
     let pending_view =
@@ -209,7 +212,13 @@ pub fn UsersPage() -> impl IntoView {
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
             </div>
         } />
-        <ServiceAccountDialog open=service_open />
+        // The dialog's code arrives the first time it opens.
+        <Show when=move || service_asked.get()>
+            {
+                provide_context(NewServiceAccount { open: service_open });
+                lazy(crate::chunks::new_service_account)()
+            }
+        </Show>
     }
 }
 

@@ -5,8 +5,6 @@ use gatehouse_api::endpoints;
 use gatehouse_api::invites::{Delivery, DeliveryStatus, MailKind};
 use leptos::prelude::*;
 
-use crate::reactive::{Fetched, Task};
-
 use super::detail::CurrentUser;
 use crate::api;
 use crate::components::banner::ErrorBanner;
@@ -14,6 +12,7 @@ use crate::components::guarded::GuardedButton;
 use crate::components::status::DeliveryBadge;
 use crate::components::time::RelativeTime;
 use crate::components::toast::use_toasts;
+use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
 
 #[component]

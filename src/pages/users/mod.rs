@@ -27,4 +27,5 @@ pub use list::UsersPage;
 pub use mail_tab::UserMailTab;
 pub use new::NewUserPage;
 pub use roles_tab::UserRolesTab;
+pub use service_account::ServiceAccountDialog;
 pub use table::{user_columns, SortState, UsersTable};

@@ -4,11 +4,10 @@
 use std::collections::BTreeSet;
 
 use crate::components::link::A;
+use crate::reactive::{effect, Task};
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::{EffectiveRole, RoleSource, UserRoles};
 use leptos::prelude::*;
-
-use crate::reactive::{effect, Task};
 use uuid::Uuid;
 
 use super::detail::CurrentUser;

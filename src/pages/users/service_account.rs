@@ -12,8 +12,15 @@ use crate::components::field::TextField;
 use crate::forms::create_session;
 use crate::session::use_session;
 
+/// Whether the dialog is open, handed to it by context: it is loaded on first opening.
+#[derive(Clone, Copy)]
+pub struct NewServiceAccount {
+    pub open: RwSignal<bool>,
+}
+
 #[component]
-pub fn ServiceAccountDialog(open: RwSignal<bool>) -> impl IntoView {
+pub fn ServiceAccountDialog() -> impl IntoView {
+    let NewServiceAccount { open } = expect_context();
     let session = use_session();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());

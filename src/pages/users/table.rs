@@ -1,10 +1,10 @@
 //! The users table: one row per user, sortable by the columns the API sorts by. The
 //! same columns serve a group's members, with a selection column added.
 
-use crate::components::link::A;
 use gatehouse_api::users::{User, UserKind, UserSortBy};
 use leptos::prelude::*;
 
+use crate::components::link::A;
 use crate::components::status::StatusBadge;
 use crate::components::table::{self, Column, DataTable, Selection, Sorting};
 use crate::components::time::RelativeTime;
