@@ -62,7 +62,12 @@ pub async fn load() {
         .send()
         .await
     {
-        Ok(response) if response.ok() => response.json::<Config>().await.unwrap_or_default(),
+        Ok(response) if response.ok() => response
+            .text()
+            .await
+            .ok()
+            .and_then(|text| crate::api::read_json::<Config>(&text).ok())
+            .unwrap_or_default(),
         _ => Config::default(),
     };
     set(config);

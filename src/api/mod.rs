@@ -14,6 +14,7 @@ pub mod auth;
 mod error;
 pub mod groups;
 pub mod invites;
+mod json;
 pub mod roles;
 pub mod settings;
 pub mod sso;
@@ -21,6 +22,7 @@ pub mod users;
 
 pub use ahead::send_ahead;
 pub use error::ApiError;
+pub use json::from_str as read_json;
 
 use gatehouse_api::query::QueryPairs;
 use gatehouse_api::Problem;
@@ -125,7 +127,7 @@ impl Call {
 pub async fn send<T: DeserializeOwned>(session: Session, call: Call) -> Result<T, ApiError> {
     let text = send_text(session, call).await?;
     let text = if text.is_empty() { "null" } else { &text };
-    serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()))
+    json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
 /// The body of a successful answer as text (a CSV download).
@@ -171,7 +173,7 @@ async fn send_once(call: &Call, token: Option<&str>) -> Result<String, ApiError>
     if (200..300).contains(&status) {
         return Ok(text);
     }
-    Err(match serde_json::from_str::<Problem>(&text) {
+    Err(match json::from_str::<Problem>(&text) {
         Ok(problem) => ApiError::Problem(problem),
         Err(_) => ApiError::Problem(Problem {
             kind: "about:blank".into(),

@@ -5,6 +5,7 @@
 mod common;
 
 mod account;
+mod api;
 mod api_keys;
 mod audit_bulk_import;
 mod invites;
