@@ -7,11 +7,12 @@
 //! never referenced and the wasm is built without them. Everything else (options,
 //! sequences, maps, enums, numbers) is passed through unchanged, at every depth.
 
+use std::fmt;
+
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
     VariantAccess, Visitor,
 };
-use std::fmt;
 
 /// `serde_json::from_str`, reading structs from JSON objects only.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {

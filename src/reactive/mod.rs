@@ -1,7 +1,7 @@
 //! Leptos' reactive primitives the way the console uses them, with their generic
 //! machinery compiled once rather than once per use.
 //!
-//! A `LocalResource<T>`, an `Task<I, O>` or an `Effect` instantiates the framework's
+//! A `LocalResource<T>`, an `Action<I, O>` or an `Effect` instantiates the framework's
 //! async code (its future, scheduling and subscribers) again for every value type and
 //! every closure it is given: 0.9 KB of wasm an effect, several KB a resource or an
 //! action, and the console has dozens of each. Here each is instantiated once, over an
