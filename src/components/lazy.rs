@@ -61,6 +61,15 @@ pub fn lazy_with(
     move || view! { <LazyPage load ahead /> }.into_any()
 }
 
+/// A rarely opened dialog whose code arrives the first time `open` turns true. It then
+/// stays mounted: it keeps what was typed and opens at once the next time. What it acts
+/// on reaches it by context, provided before this (a loaded page takes no props).
+#[component]
+pub fn LazyDialog(open: RwSignal<bool>, load: fn() -> Loading) -> impl IntoView {
+    let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
+    view! { <Show when=move || opened.get()>{lazy(load)()}</Show> }
+}
+
 #[component]
 fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
     // Not yet; the page; or `Some(None)`: its code could not be fetched.

@@ -14,7 +14,7 @@ use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::field::TextField;
 use crate::components::icons::{Icon, Svg};
-use crate::components::lazy::lazy;
+use crate::components::lazy::{lazy, LazyDialog};
 use crate::components::link::A;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::components::theme::ThemeToggle;
@@ -107,9 +107,6 @@ fn SignedInFrame() -> impl IntoView {
     // A memo, so that only a change of the requirement rebuilds the page (not every
     // refresh of who is signed in, which pages themselves may ask for).
     let requirement = Memo::new(move |_| session.requirement());
-    let confirmation_asked = Memo::new(move |asked: Option<&bool>| {
-        asked.copied().unwrap_or(false) || session.confirmation.open.get()
-    });
     let navigate = use_navigate();
     let signed_in_as = move || {
         session
@@ -166,10 +163,7 @@ fn SignedInFrame() -> impl IntoView {
             </main>
         </div>
         <SignInAgainDialog />
-        // Rarely needed: its code arrives the first time the server asks for it.
-        <Show when=move || confirmation_asked.get()>
-            {lazy(chunks::confirm_identity)()}
-        </Show>
+        <LazyDialog open=session.confirmation.open load=chunks::confirm_identity />
         <ToastHost />
     }
 }

@@ -20,7 +20,7 @@ use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextField};
-use crate::components::lazy::lazy;
+use crate::components::lazy::LazyDialog;
 use crate::components::pager::about;
 use crate::components::pickers::GroupPicker;
 use crate::session::use_session;
@@ -130,7 +130,6 @@ pub fn BulkBar(
     let session = use_session();
     let everyone = RwSignal::new(false);
     let open = RwSignal::new(false);
-    let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     // A new filter is a new set of people: "all matching" must be chosen again.
     effect(move |_| {
         query.track();
@@ -145,6 +144,14 @@ pub fn BulkBar(
         }
     };
     let too_many = move || matching_count().is_some_and(|n| n > MAX_BULK_USERS as u64);
+    provide_context(BulkTarget {
+        open,
+        selected,
+        everyone,
+        query,
+        count: Signal::derive(count),
+        on_done,
+    });
     let visible = move || {
         session.can(Permission::UsersWrite) && (selected.with(|s| !s.is_empty()) || narrowed.get())
     };
@@ -175,13 +182,7 @@ pub fn BulkBar(
                     </button>
                 </Show>
             </div>
-            // The dialog's code arrives the first time it opens.
-            <Show when=move || opened.get()>
-                {
-                    provide_context(BulkTarget { open, selected, everyone, query, count: Signal::derive(count), on_done });
-                    lazy(crate::chunks::bulk_dialog)()
-                }
-            </Show>
+            <LazyDialog open load=crate::chunks::bulk_dialog />
         </Show>
     }
 }

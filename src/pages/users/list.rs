@@ -16,7 +16,7 @@ use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
 use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
-use crate::components::lazy::lazy;
+use crate::components::lazy::LazyDialog;
 use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{Selection, Sorting};
@@ -98,9 +98,7 @@ pub fn UsersPage() -> impl IntoView {
     });
     let clear = list.clear();
     let service_open = RwSignal::new(false);
-    let service_asked = Memo::new(move |asked: Option<&bool>| {
-        asked.copied().unwrap_or(false) || service_open.get()
-    });
+    provide_context(NewServiceAccount { open: service_open });
     // The people awaiting approval: a way to them while there are any, and on their
     // view, approve and deny.
     let pending_view =
@@ -212,13 +210,7 @@ pub fn UsersPage() -> impl IntoView {
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
             </div>
         } />
-        // The dialog's code arrives the first time it opens.
-        <Show when=move || service_asked.get()>
-            {
-                provide_context(NewServiceAccount { open: service_open });
-                lazy(crate::chunks::new_service_account)()
-            }
-        </Show>
+        <LazyDialog open=service_open load=crate::chunks::new_service_account />
     }
 }
 
