@@ -11,6 +11,7 @@ use std::pin::Pin;
 use leptos::prelude::*;
 
 use super::banner::ErrorBanner;
+use super::dialog::Dialog;
 
 pub use wasm_split_helpers::SplitLoaderError;
 
@@ -61,18 +62,51 @@ pub fn lazy_with(
     move || view! { <LazyPage load ahead /> }.into_any()
 }
 
-/// A rarely opened dialog whose code arrives the first time `open` turns true. It then
+/// A rarely opened dialog whose code arrives the first time `open` turns true. Until it
+/// has, a dialog with the same title says it is loading, or that it could not be and
+/// offers a retry: the click visibly did something, where the user is looking. Then it
 /// stays mounted: it keeps what was typed and opens at once the next time. What it acts
 /// on reaches it by context, provided before this (a loaded page takes no props).
 #[component]
-pub fn LazyDialog(open: RwSignal<bool>, load: fn() -> Loading) -> impl IntoView {
+pub fn LazyDialog(
+    open: RwSignal<bool>,
+    load: fn() -> Loading,
+    #[prop(into)] title: Signal<String>,
+    /// What closing it before its code arrived means (a paused request to cancel).
+    #[prop(optional)]
+    on_dismiss: Option<Callback<()>>,
+) -> impl IntoView {
     let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
-    view! { <Show when=move || opened.get()>{lazy(load)()}</Show> }
+    view! {
+        <Show when=move || opened.get()>
+            {
+                let (page, retry) = fetch_page(load, || ());
+                move || match page.get() {
+                    Some(Some(page)) => page(),
+                    state => view! {
+                        <Dialog open title on_dismiss=on_dismiss.unwrap_or_else(|| Callback::new(|()| ()))>
+                            {match state {
+                                None => view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any(),
+                                _ => view! { <ErrorBanner message=NOT_LOADED on_retry=retry /> }.into_any(),
+                            }}
+                        </Dialog>
+                    }
+                    .into_any(),
+                }
+            }
+        </Show>
+    }
 }
 
-#[component]
-fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
-    // Not yet; the page; or `Some(None)`: its code could not be fetched.
+const NOT_LOADED: &str =
+    "This part of the console could not be loaded. Check the connection and try again.";
+
+/// Starts fetching a page's code (and `ahead`, its first request): not yet, the page,
+/// or `Some(None)` when its code could not be fetched; and what fetches it again.
+fn fetch_page(
+    load: fn() -> Loading,
+    ahead: fn(),
+) -> (RwSignal<Option<Option<PageView>>>, Callback<()>) {
     let page = RwSignal::new(None::<Option<PageView>>);
     let fetch = move || {
         ahead();
@@ -84,18 +118,15 @@ fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
         });
     };
     fetch();
-    let retry = Callback::new(move |()| fetch());
-    move || {
-        match page.get() {
+    (page, Callback::new(move |()| fetch()))
+}
+
+#[component]
+fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
+    let (page, retry) = fetch_page(load, ahead);
+    move || match page.get() {
         None => view! { <div class="page-loading" aria-busy="true"></div> }.into_any(),
         Some(Some(page)) => page(),
-        Some(None) => view! {
-            <ErrorBanner
-                message="This part of the console could not be loaded. Check the connection and try again."
-                on_retry=retry
-            />
-        }
-        .into_any(),
-    }
+        Some(None) => view! { <ErrorBanner message=NOT_LOADED on_retry=retry /> }.into_any(),
     }
 }

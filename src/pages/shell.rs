@@ -163,7 +163,8 @@ fn SignedInFrame() -> impl IntoView {
             </main>
         </div>
         <SignInAgainDialog />
-        <LazyDialog open=session.confirmation.open load=chunks::confirm_identity />
+        <LazyDialog open=session.confirmation.open load=chunks::confirm_identity title="Confirm it is you"
+            on_dismiss=Callback::new(move |()| session.confirmation.resume(false)) />
         <ToastHost />
     }
 }

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{container, element, session_with, text, texts, until};
+use crate::common::{container, element, session_with, sleep, text, texts, until};
 use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
 use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
+use gatehouse_console::components::lazy::{LazyDialog, Loading, PageView};
 use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
@@ -356,4 +357,50 @@ async fn fetched_values_follow_their_sources_and_refetch() {
     })
     .await;
     assert_eq!(loads.get_untracked(), 3);
+}
+
+/// A dialog's code that takes a moment to arrive.
+fn slow_dialog() -> Loading {
+    Box::pin(async {
+        sleep(300).await;
+        let page: PageView = || view! { <p id="arrived">"The dialog itself"</p> }.into_any();
+        Ok(page)
+    })
+}
+
+/// Opening a lazily loaded dialog shows at once a dialog with its title saying it is
+/// loading (nothing is fetched before the first opening); closing that one calls
+/// `on_dismiss`; then the dialog's own content replaces it.
+#[wasm_bindgen_test]
+async fn a_lazy_dialog_says_it_is_loading_until_its_code_arrives() {
+    let root = container();
+    let open = RwSignal::new(false);
+    let dismissed = RwSignal::new(0);
+    mount_to(root.clone(), move || {
+        view! {
+            <LazyDialog open load=slow_dialog title="New service account"
+                on_dismiss=Callback::new(move |()| dismissed.update(|n| *n += 1)) />
+        }
+    })
+    .forget();
+    tick().await;
+    assert!(root.query_selector("dialog").unwrap().is_none());
+
+    open.set(true);
+    until("the loading dialog", || {
+        root.query_selector("dialog[open]").unwrap().is_some()
+    })
+    .await;
+    assert_eq!(text(&root, "dialog h2"), "New service account");
+    assert_eq!(text(&root, "dialog [aria-busy=true]"), "Loading…");
+    element(&root, "dialog [aria-label=Close]").click();
+    tick().await;
+    assert!(!open.get_untracked());
+    assert_eq!(dismissed.get_untracked(), 1);
+
+    until("the dialog's own content", || {
+        root.query_selector("#arrived").unwrap().is_some()
+    })
+    .await;
+    assert!(root.query_selector("dialog").unwrap().is_none());
 }

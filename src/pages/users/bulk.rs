@@ -182,7 +182,7 @@ pub fn BulkBar(
                     </button>
                 </Show>
             </div>
-            <LazyDialog open load=crate::chunks::bulk_dialog />
+            <LazyDialog open load=crate::chunks::bulk_dialog title="Act on users" />
         </Show>
     }
 }

@@ -210,7 +210,7 @@ pub fn UsersPage() -> impl IntoView {
                 <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
             </div>
         } />
-        <LazyDialog open=service_open load=crate::chunks::new_service_account />
+        <LazyDialog open=service_open load=crate::chunks::new_service_account title="New service account" />
     }
 }
 
