@@ -12,6 +12,7 @@ mod bench;
 mod contract;
 mod dist;
 mod postgres;
+mod shared_code;
 mod split;
 mod tools;
 

@@ -12,6 +12,7 @@ use std::process::Command;
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::shared_code;
 use crate::tools::Tools;
 use crate::{root, run_command, Result};
 
@@ -56,12 +57,18 @@ fn registry_sources() -> Vec<PathBuf> {
 /// re-encoding the wasm).
 const LOADER_PLACEHOLDER: &str = "__wasm_split.______________________.js";
 const NAME: &str = "gatehouse-console";
+/// The wasm features the compiler's output uses, for binaryen's tools.
+pub(crate) const WASM_FEATURES: [&str; 3] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+];
 
-fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
 }
 
-fn write(path: &Path, data: &[u8]) -> Result {
+pub(crate) fn write(path: &Path, data: &[u8]) -> Result {
     fs::write(path, data).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
@@ -77,7 +84,7 @@ fn hashed_name(stem: &str, extension: &str, data: &[u8]) -> String {
     format!("{stem}-{}.{extension}", &hex_digest(data)[..16])
 }
 
-fn replace_all(data: &[u8], from: &str, to: &str) -> Vec<u8> {
+pub(crate) fn replace_all(data: &[u8], from: &str, to: &str) -> Vec<u8> {
     let (from, to) = (from.as_bytes(), to.as_bytes());
     let mut out = Vec::with_capacity(data.len());
     let mut rest = data;
@@ -110,6 +117,8 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
         options
     })
     .map_err(|e| format!("splitting the console's wasm: {e:?}"))?;
+    let loader_path = work.join(LOADER_PLACEHOLDER);
+    let parts = shared_code::merge_shared_chunks(tools, &work, &split, &loader_path)?;
 
     run_command(
         Command::new(tools.wasm_bindgen_path())
@@ -125,21 +134,18 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
     )?;
     let bindgen_wasm = work.join(format!("{NAME}_bg.wasm"));
     let mut wasm_files: Vec<PathBuf> = vec![bindgen_wasm.clone()];
-    wasm_files.extend(split.split_modules.iter().cloned());
+    wasm_files.extend(parts.iter().cloned());
     for file in &wasm_files {
         run_command(
             Command::new(tools.wasm_opt_path())
                 .arg("-Oz")
-                .arg("--enable-bulk-memory")
-                .arg("--enable-nontrapping-float-to-int")
-                .arg("--enable-reference-types")
+                .args(WASM_FEATURES)
                 .arg(file)
                 .arg("-o")
                 .arg(file),
         )?;
     }
 
-    let loader_path = work.join(LOADER_PLACEHOLDER);
     let main_js_path = work.join(format!("{NAME}.js"));
     for file in [&loader_path, &main_js_path] {
         minify(tools, file)?;
@@ -149,7 +155,7 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
     let mut loader = String::from_utf8(read(&loader_path)?)
         .map_err(|_| "the wasm-split loader is not UTF-8".to_owned())?;
     let mut chunks = BTreeMap::new();
-    for file in &split.split_modules {
+    for file in &parts {
         let data = read(file)?;
         let stem = file
             .file_stem()

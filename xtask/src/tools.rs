@@ -147,6 +147,11 @@ impl Tools {
         self.node_bin.join("wasm-opt")
     }
 
+    /// From the same binaryen package as wasm-opt.
+    pub fn wasm_merge_path(&self) -> PathBuf {
+        self.node_bin.join("wasm-merge")
+    }
+
     fn wasm_target(&self) -> Result {
         let output = Command::new("rustup")
             .args(["target", "list", "--installed"])
