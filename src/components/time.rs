@@ -1,6 +1,6 @@
 //! Times as people read them: "3 days ago", with the exact time on hover.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use leptos::prelude::*;
 
 /// The browser's clock, as the contract's time type.
@@ -9,15 +9,28 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// A date as the console writes it everywhere a day matters more than the hour:
-/// "24 Dec 2026" (UTC, the day the server counts in).
+/// "24 Dec 2026" (UTC, the day the server counts in). Written by hand: chrono's `format`
+/// would compile its whole strftime machinery into the console for this one pattern.
 pub fn day(then: DateTime<Utc>) -> String {
-    then.format("%-d %b %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS[then.month0() as usize];
+    format!("{} {month} {}", then.day(), then.year())
 }
 
-/// The end of `date` (as `<input type=date>` gives it), in UTC.
+/// The end of `date` (`YYYY-MM-DD`, as `<input type=date>` gives it), in UTC.
 pub fn end_of(date: &str) -> Option<DateTime<Utc>> {
-    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .ok()?
+    let mut parts = date.split('-');
+    let mut number = |digits: usize| {
+        let all_digits = |p: &&str| p.len() == digits && p.bytes().all(|b| b.is_ascii_digit());
+        parts.next().filter(all_digits)?.parse::<u32>().ok()
+    };
+    let (year, month, day) = (number(4)?, number(2)?, number(2)?);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year as i32, month, day)?
         .and_hms_opt(23, 59, 59)
         .map(|t| t.and_utc())
 }

@@ -98,12 +98,16 @@ pub struct ApiKey {
     /// The user whose permissions the key acts with.
     pub owner: UserRef,
     pub created_by: Option<UserRef>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Never, when absent.
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// To the minute: recorded at most once a minute.
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub last_used_at: Option<DateTime<Utc>>,
     pub status: ApiKeyStatus,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<UserRef>,
     pub revoked_reason: Option<String>,

@@ -233,6 +233,7 @@ pub fn cursor_after(event: &AuditEvent) -> String {
 pub struct AuditEvent {
     /// Increases with every event recorded.
     pub id: i64,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub occurred_at: DateTime<Utc>,
     pub actor: Actor,
     pub action: AuditAction,
@@ -329,8 +330,8 @@ impl AuditQuery {
                 "action" => q.action = AuditAction::parse(value),
                 "target_type" => q.target_type = TargetType::parse(value),
                 "target_id" => q.target_id = text(),
-                "from" => q.from = value.parse().ok(),
-                "to" => q.to = value.parse().ok(),
+                "from" => q.from = crate::timestamp::read(value),
+                "to" => q.to = crate::timestamp::read(value),
                 "search" => q.search = text(),
                 "request_id" => q.request_id = text(),
                 "cursor" => q.cursor = text(),

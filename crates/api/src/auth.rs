@@ -52,6 +52,7 @@ impl Requirement {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub token: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
     pub user: User,
     pub permissions: BTreeSet<Permission>,
@@ -67,6 +68,7 @@ pub struct LoginResponse {
 pub struct MfaChallenge {
     /// Single use, valid for a few minutes.
     pub challenge: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -85,6 +87,7 @@ pub enum LoginStep {
 #[derive(Deserialize)]
 struct LoginStepFields {
     step: StepName,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     expires_at: DateTime<Utc>,
     token: Option<String>,
     user: Option<User>,
@@ -221,6 +224,7 @@ pub struct ConfirmIdentity {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confirmed {
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub valid_until: DateTime<Utc>,
 }
 

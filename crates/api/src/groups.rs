@@ -26,7 +26,9 @@ pub struct Group {
     /// Roles every member holds through the group.
     pub roles: Vec<RoleRef>,
     pub member_count: u64,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

@@ -133,8 +133,11 @@ pub struct Delivery {
     pub status: DeliveryStatus,
     pub attempts: u32,
     pub last_error: Option<String>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub sent_at: Option<DateTime<Utc>>,
 }
 
@@ -151,11 +154,15 @@ pub struct Invite {
     pub groups: Vec<GroupRef>,
     pub message: Option<String>,
     pub invited_by: Option<UserRef>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub accepted_at: Option<DateTime<Utc>>,
     /// The user the invite became.
     pub user: Option<UserRef>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// The latest message carrying it; none when mail is not configured.
     pub delivery: Option<Delivery>,
@@ -454,6 +461,7 @@ pub struct InviteLookup {
     pub tenant_name: String,
     pub email: String,
     pub invited_by: Option<String>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -519,6 +527,7 @@ pub struct ResetToken {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetLookup {
     pub email: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
 }
 

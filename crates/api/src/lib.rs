@@ -22,6 +22,7 @@ pub mod query;
 pub mod roles;
 pub mod sso;
 pub mod tenants;
+pub mod timestamp;
 pub mod users;
 pub mod validation;
 pub mod version;

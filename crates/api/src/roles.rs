@@ -27,7 +27,9 @@ pub struct Role {
     pub user_count: u64,
     /// Groups granting the role to their members.
     pub group_count: u64,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

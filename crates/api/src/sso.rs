@@ -156,6 +156,7 @@ pub struct CertificateInfo {
     pub sha256: String,
     pub sha1: String,
     pub subject: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub not_after: DateTime<Utc>,
 }
 
@@ -198,7 +199,9 @@ pub struct SsoConnection {
     pub mappings: Vec<Mapping>,
     /// People who have signed in through it.
     pub user_count: u64,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }

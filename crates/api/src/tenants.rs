@@ -9,5 +9,6 @@ pub struct Tenant {
     /// A short, URL-safe identifier such as `default`.
     pub id: String,
     pub name: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
 }

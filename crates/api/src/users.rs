@@ -37,9 +37,13 @@ pub struct User {
     /// The user must choose a new password at their next sign-in.
     pub require_password_change: bool,
     pub custom_attributes: BTreeMap<String, String>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub last_login_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::timestamp::deserialize_option")]
     pub password_changed_at: Option<DateTime<Utc>>,
     /// Increases with every change; send it back as `If-Match` to update safely.
     pub version: i64,
