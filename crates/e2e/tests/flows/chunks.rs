@@ -66,6 +66,43 @@ async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn shared_code_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move {
+        let devtools = ChromeDevTools::new(browser.handle.clone());
+        devtools.execute_cdp("Network.enable").await?;
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_url("/users").await?;
+
+        // The groups area's own part arrives, the code it shares with other areas does not.
+        devtools
+            .execute_cdp_with_params("Network.setBlockedURLs", json!({ "urls": ["*chunk_*"] }))
+            .await?;
+        browser.click("nav a[href='/groups']").await?;
+        browser
+            .wait_for_text("main [role=alert]", "could not be loaded")
+            .await?;
+
+        devtools
+            .execute_cdp_with_params("Network.setBlockedURLs", json!({ "urls": [] }))
+            .await?;
+        browser.click_text("main [role=alert] button", "Try again").await?;
+        browser.wait_for_text("main h1", "Groups").await?;
+        browser.wait_for("main table, main .empty").await?;
+        let parts = browser
+            .eval("new Set(performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\/(split|chunk)_[a-z_0-9]+-[0-9a-f]{16}\\.wasm$/.test(n))).size")
+            .await?;
+        let parts = parts.as_u64().unwrap_or_default();
+        assert!(
+            (2..=15).contains(&parts),
+            "the groups area came in its own part and a few shared ones, not dozens: {parts}"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_area_asks_for_its_data_while_its_code_loads_and_only_once() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
     in_browser(|browser| async move {
