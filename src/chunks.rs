@@ -1,6 +1,9 @@
 //! Which pages arrive on first visit, and in which chunk (see [`crate::components::lazy`]).
 //! The sign-in page, the shell and the users list stay in the main module: they are what
 //! everyone opens first. Every other area is a chunk of its own; its tabs share it.
+//! The areas often opened on their own (`welcome`, `requirement`, `bulk`,
+//! `users_import`) are also named in xtask's `shared_code::OPENED_ALONE`, which groups the
+//! code areas share; `cargo xtask dist` fails if one of those names goes missing.
 
 use gatehouse_api::audit::TargetType;
 use gatehouse_api::auth::Requirement;

@@ -162,6 +162,15 @@ fn merge(tools: &Tools, files: &[PathBuf], out: &Path) -> Result {
         ));
     }
     write(out, &replace_all(&merged, STAND_IN_MODULE, SHARED_MODULE))?;
+    // The front module's exports served the merge only.
+    run_command(
+        Command::new(tools.wasm_opt_path())
+            .args(["--remove-exports", "--pass-arg=remove-exports@*"])
+            .args(WASM_FEATURES)
+            .arg(out)
+            .arg("-o")
+            .arg(out),
+    )?;
     if shared_imports(&[out.to_path_buf()])?.len() != imports.len() {
         return Err(format!("{}: imports differ after merging", out.display()));
     }
