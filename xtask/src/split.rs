@@ -12,8 +12,8 @@ use std::process::Command;
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::shared_code;
 use crate::tools::Tools;
+use crate::{glue_names, shared_code};
 use crate::{root, run_command, Result};
 
 /// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
@@ -174,13 +174,18 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
     // The loader and the main module import each other. The loader's name hashes its
     // content (still naming the main module by placeholder) with the main wasm's hash, so
     // a change to either renames it; the main module's names hash their final content.
-    let main_bytes = read(&bindgen_wasm)?;
+    let (main_bytes, main_js) = glue_names::shorten(
+        &read(&bindgen_wasm)?,
+        &String::from_utf8(read(&main_js_path)?)
+            .map_err(|_| "the console's JavaScript is not UTF-8".to_owned())?,
+        &format!("./{NAME}_bg.js"),
+    )?;
     let loader_hash = hex_digest(format!("{loader}{}", hex_digest(&main_bytes)).as_bytes());
     // 16 hex digits and `_split` fill the placeholder's 22 characters; the server knows a
     // 16-digit part as a content hash and lets browsers cache the file for good.
     let loader_name = format!("__wasm_split.{}_split.js", &loader_hash[..16]);
     let main_bytes = replace_all(&main_bytes, LOADER_PLACEHOLDER, &loader_name);
-    let main_js = replace_all(&read(&main_js_path)?, LOADER_PLACEHOLDER, &loader_name);
+    let main_js = replace_all(main_js.as_bytes(), LOADER_PLACEHOLDER, &loader_name);
     let wasm_name = hashed_name(&format!("{NAME}_bg"), "wasm", &main_bytes);
     let main_js = replace_all(&main_js, &format!("{NAME}_bg.wasm"), &wasm_name);
     let js_name = hashed_name(NAME, "js", &main_js);
