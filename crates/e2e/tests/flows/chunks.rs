@@ -6,25 +6,32 @@ use anyhow::Result;
 use gatehouse_e2e::{in_browser, sign_in, App, PageExt};
 use serde_json::json;
 use thirtyfour::extensions::cdp::ChromeDevTools;
+use thirtyfour::WebDriver;
 
 const ADMIN_EMAIL: &str = "root@example.com";
 const ADMIN_PASSWORD: &str = "a long setup passphrase";
+
+/// The browser's DevTools, with its network domain on.
+async fn network(browser: &WebDriver) -> Result<ChromeDevTools> {
+    let devtools = ChromeDevTools::new(browser.handle.clone());
+    devtools.execute_cdp("Network.enable").await?;
+    Ok(devtools)
+}
+
+/// Makes requests to URLs matching these patterns fail, as a lost network would.
+async fn block(devtools: &ChromeDevTools, urls: &[&str]) -> Result<()> {
+    let urls = json!({ "urls": urls });
+    devtools
+        .execute_cdp_with_params("Network.setBlockedURLs", urls)
+        .await?;
+    Ok(())
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
     in_browser(|browser| async move {
-        let devtools = ChromeDevTools::new(browser.handle.clone());
-        devtools.execute_cdp("Network.enable").await?;
-        let block = |urls: &[&str]| {
-            let urls = json!({ "urls": urls });
-            let devtools = &devtools;
-            async move {
-                devtools
-                    .execute_cdp_with_params("Network.setBlockedURLs", urls)
-                    .await
-            }
-        };
+        let devtools = network(&browser).await?;
 
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
@@ -38,7 +45,7 @@ async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()
         );
 
         // The SSO area's code cannot be fetched: a clear error with a retry, not a dead app.
-        block(&["*split_sso-*"]).await?;
+        block(&devtools, &["*split_sso-*"]).await?;
         browser.click("nav a[href='/sso']").await?;
         browser
             .wait_for_text("main [role=alert]", "could not be loaded")
@@ -53,7 +60,7 @@ async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()
             .await?;
 
         // The network is back: "Try again" loads it, once.
-        block(&[]).await?;
+        block(&devtools, &[]).await?;
         browser.click_text("main [role=alert] button", "Try again").await?;
         browser.wait_for_text("main h1", "SSO").await?;
         let fetches = browser
@@ -69,23 +76,18 @@ async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()
 async fn shared_code_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
     in_browser(|browser| async move {
-        let devtools = ChromeDevTools::new(browser.handle.clone());
-        devtools.execute_cdp("Network.enable").await?;
+        let devtools = network(&browser).await?;
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
 
         // The groups area's own part arrives, the code it shares with other areas does not.
-        devtools
-            .execute_cdp_with_params("Network.setBlockedURLs", json!({ "urls": ["*chunk_*"] }))
-            .await?;
+        block(&devtools, &["*chunk_*"]).await?;
         browser.click("nav a[href='/groups']").await?;
         browser
             .wait_for_text("main [role=alert]", "could not be loaded")
             .await?;
 
-        devtools
-            .execute_cdp_with_params("Network.setBlockedURLs", json!({ "urls": [] }))
-            .await?;
+        block(&devtools, &[]).await?;
         browser.click_text("main [role=alert] button", "Try again").await?;
         browser.wait_for_text("main h1", "Groups").await?;
         browser.wait_for("main table, main .empty").await?;
