@@ -62,26 +62,20 @@ pub fn merge_shared_chunks(
         .iter()
         .cloned()
         .partition(|path| stem(path).and_then(chunk_number).is_some());
-    if chunk_files.len() != needed_by.len() {
+    let written: BTreeSet<u32> = chunk_files
+        .iter()
+        .filter_map(|path| stem(path).and_then(chunk_number))
+        .collect();
+    if written.iter().ne(needed_by.keys()) {
         return Err(format!(
-            "wasm-split wrote {} chunks but its loader loads {}",
-            chunk_files.len(),
-            needed_by.len()
+            "wasm-split wrote chunks {written:?} but its loader loads {:?}",
+            needed_by.keys().collect::<Vec<_>>()
         ));
-    }
-
-    let mut groups: BTreeMap<Vec<&str>, Vec<u32>> = BTreeMap::new();
-    for (number, areas) in &needed_by {
-        let key = OPENED_ALONE
-            .into_iter()
-            .filter(|area| areas.contains(area))
-            .collect();
-        groups.entry(key).or_default().push(*number);
     }
 
     let mut loader = String::from_utf8(read(loader_path)?)
         .map_err(|_| "the wasm-split loader is not UTF-8".to_owned())?;
-    for members in groups.values() {
+    for members in group(&needed_by).values() {
         // Ascending: the loader defines the first before the others.
         let (first, others) = members.split_first().ok_or("an empty group of chunks")?;
         let chunk_path = |number: &u32| work.join(format!("chunk_{number}.wasm"));
@@ -102,6 +96,20 @@ pub fn merge_shared_chunks(
     }
     write(loader_path, loader.as_bytes())?;
     Ok(parts)
+}
+
+/// Chunks by the areas in [`OPENED_ALONE`] that need them (none: only the others do).
+/// Each group's chunk numbers ascend.
+fn group<'a>(needed_by: &BTreeMap<u32, BTreeSet<&'a str>>) -> BTreeMap<Vec<&'a str>, Vec<u32>> {
+    let mut groups: BTreeMap<Vec<&str>, Vec<u32>> = BTreeMap::new();
+    for (number, areas) in needed_by {
+        let key = OPENED_ALONE
+            .into_iter()
+            .filter(|area| areas.contains(area))
+            .collect();
+        groups.entry(key).or_default().push(*number);
+    }
+    groups
 }
 
 fn stem(path: &Path) -> Option<&str> {
@@ -248,6 +256,31 @@ mod tests {
     #[test]
     fn the_stand_in_module_name_can_be_swapped_in_place() {
         assert_eq!(STAND_IN_MODULE.len(), SHARED_MODULE.len());
+    }
+
+    #[test]
+    fn code_only_admin_areas_share_is_one_group_and_the_rest_goes_by_who_opens_alone() {
+        let needed_by: BTreeMap<u32, BTreeSet<&str>> = [
+            (10, ["user", "access"].as_slice()),
+            (11, &["sso", "records", "invites"]),
+            (12, &["user", "welcome"]),
+            (13, &["access", "welcome"]),
+            (14, &["welcome", "requirement", "sso"]),
+            (15, &["bulk", "user"]),
+        ]
+        .into_iter()
+        .map(|(number, areas)| (number, areas.iter().copied().collect()))
+        .collect();
+        let groups = group(&needed_by);
+        let expected: BTreeMap<Vec<&str>, Vec<u32>> = [
+            (vec![], vec![10, 11]),
+            (vec!["welcome"], vec![12, 13]),
+            (vec!["welcome", "requirement"], vec![14]),
+            (vec!["bulk"], vec![15]),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(groups, expected);
     }
 
     #[test]
