@@ -58,7 +58,7 @@ pub fn shorten(wasm: &[u8], js: &str, glue_module: &str) -> Result<(Vec<u8>, Str
     let mut js = js.to_owned();
     for (long, short) in &renamed {
         let key = format!("{long}:");
-        if js.matches(long.as_str()).count() != 1 || !js.contains(&key) {
+        if whole_names(&js, long) != 1 || !js.contains(&key) {
             return Err(format!(
                 "the glue does not name {long} once, as a key: cannot shorten its imports"
             ));
@@ -66,6 +66,19 @@ pub fn shorten(wasm: &[u8], js: &str, glue_module: &str) -> Result<(Vec<u8>, Str
         js = js.replacen(&key, &format!("{short}:"), 1);
     }
     Ok((module.finish(), js))
+}
+
+/// How often `name` occurs in `js` as a whole identifier (`__wbg_a_1` is not in
+/// `__wbg_a_10`).
+fn whole_names(js: &str, name: &str) -> usize {
+    let part_of_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    js.match_indices(name)
+        .filter(|(at, _)| {
+            let before = js[..*at].chars().next_back();
+            let after = js[at + name.len()..].chars().next();
+            !before.is_some_and(part_of_name) && !after.is_some_and(part_of_name)
+        })
+        .count()
 }
 
 /// `$a` .. `$z`, `$ba` .. : distinct for distinct numbers, and valid JavaScript keys.
@@ -155,6 +168,14 @@ mod tests {
             names,
             ["./glue.js:$a", "./glue.js:$b", "./other.js:keep_me"]
         );
+    }
+
+    #[test]
+    fn a_name_inside_a_longer_one_is_not_counted() {
+        let js = "{__wbindgen_cast_1:a,__wbindgen_cast_10:b,x:$__wbindgen_cast_1}";
+        assert_eq!(whole_names(js, "__wbindgen_cast_1"), 1);
+        assert_eq!(whole_names(js, "__wbindgen_cast_10"), 1);
+        assert_eq!(whole_names(js, "cast"), 0);
     }
 
     #[test]
