@@ -25,7 +25,7 @@ pub fn copy_then(text: String, what: &'static str, copied: Option<Callback<()>>)
             }
             Err(_) => toasts.error(format!(
                 "The browser did not allow copying. Select the {} and copy it yourself.",
-                what.to_lowercase()
+                what.to_ascii_lowercase()
             )),
         }
     });

@@ -44,8 +44,8 @@ pub fn Dialog(
         "dialog-{}",
         title
             .get_untracked()
-            .to_lowercase()
-            .replace(|c: char| !c.is_alphanumeric(), "-")
+            .to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
     let labelled_by = title_id.clone();
     view! {
