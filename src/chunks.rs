@@ -19,8 +19,8 @@ use crate::pages::roles::{
 };
 use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
 use crate::pages::users::{
-    BulkDialog, ImportUsersPage, NewUserPage, ServiceAccountDialog, UserApiKeysTab, UserDetailPage,
-    UserGroupsTab, UserMailTab, UserProfileTab, UserRolesTab,
+    BulkBar, BulkDialog, GroupFilterSearch, ImportUsersPage, NewUserPage, ServiceAccountDialog,
+    UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab, UserProfileTab, UserRolesTab,
 };
 use crate::pages::{
     AcceptInvitePage, AccountPage, ApiKeysPage, ConfirmIdentityDialog, ForgotPasswordPage,
@@ -84,7 +84,11 @@ crate::lazy_pages! {
         password_change_gate => view! { <RequirementGate requirement=Requirement::PasswordChange /> },
         mfa_enrolment_gate => view! { <RequirementGate requirement=Requirement::MfaEnrolment /> },
     }
+    // The users list's extras: the bar once rows are chosen or the list narrowed, the
+    // dialog it opens, the group filter's search.
     bulk: {
+        bulk_bar => view! { <BulkBar /> },
+        group_filter_search => view! { <GroupFilterSearch /> },
         bulk_dialog => view! { <BulkDialog /> },
     }
     welcome: {

@@ -123,9 +123,24 @@ fn fetch_page(
 
 #[component]
 fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
+    loaded_or(load, ahead, || {
+        view! { <div class="page-loading" aria-busy="true"></div> }.into_any()
+    })
+}
+
+/// A part of a page few use (a toolbar that shows once rows are chosen), whose code
+/// arrives the first time it shows: nothing until then, and an error with a retry if it
+/// cannot be fetched. What it acts on reaches it by context, as for [`LazyDialog`].
+#[component]
+pub fn LazyPart(load: fn() -> Loading) -> impl IntoView {
+    loaded_or(load, || (), || ().into_any())
+}
+
+/// The loaded view, `waiting` until it is, or the error with a retry.
+fn loaded_or(load: fn() -> Loading, ahead: fn(), waiting: fn() -> AnyView) -> impl IntoView {
     let (page, retry) = fetch_page(load, ahead);
     move || match page.get() {
-        None => view! { <div class="page-loading" aria-busy="true"></div> }.into_any(),
+        None => waiting(),
         Some(Some(page)) => page(),
         Some(None) => view! { <ErrorBanner message=NOT_LOADED on_retry=retry /> }.into_any(),
     }

@@ -8,7 +8,7 @@ use gatehouse_api::endpoints;
 use gatehouse_api::permissions::BuiltinRole;
 use gatehouse_api::{Pagination, Permission};
 use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
-use gatehouse_console::components::lazy::{LazyDialog, Loading, PageView};
+use gatehouse_console::components::lazy::{LazyDialog, LazyPart, Loading, PageView};
 use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
 use gatehouse_console::components::time::relative;
@@ -359,7 +359,7 @@ async fn fetched_values_follow_their_sources_and_refetch() {
     assert_eq!(loads.get_untracked(), 3);
 }
 
-/// A dialog's code that takes a moment to arrive.
+/// A dialog's (or a part's) code that takes a moment to arrive.
 fn slow_dialog() -> Loading {
     Box::pin(async {
         sleep(300).await;
@@ -403,4 +403,23 @@ async fn a_lazy_dialog_says_it_is_loading_until_its_code_arrives() {
     })
     .await;
     assert!(root.query_selector("dialog").unwrap().is_none());
+}
+
+/// A lazily loaded part of a page takes no room until its code arrives (no placeholder
+/// that would push the table down for a moment), then shows.
+#[wasm_bindgen_test]
+async fn a_lazy_part_shows_nothing_until_its_code_arrives() {
+    let root = container();
+    mount_to(
+        root.clone(),
+        || view! { <div id="part"><LazyPart load=slow_dialog /></div> },
+    )
+    .forget();
+    tick().await;
+    assert_eq!(text(&root, "#part"), "");
+    assert!(root.query_selector("#part *").unwrap().is_none());
+    until("the part's own content", || {
+        root.query_selector("#arrived").unwrap().is_some()
+    })
+    .await;
 }

@@ -25,9 +25,9 @@ use crate::{run_command, Result};
 
 /// Areas often opened on their own, without the admin areas around them: signed-out pages
 /// (first sign-in, an invitation, a password reset), the requirement gate after sign-in,
-/// and the users list's bulk dialog and import page. The code they share with others
-/// travels in parts grouped by which of these need it; code only the other areas share is
-/// one part, fetched on the first visit to any of them.
+/// and the users list's extras (bulk actions, the group filter's search) and import page.
+/// The code they share with others travels in parts grouped by which of these need it;
+/// code only the other areas share is one part, fetched on the first visit to any of them.
 pub const OPENED_ALONE: [&str; 4] = ["welcome", "requirement", "bulk", "users_import"];
 
 /// Where the parts import the main module's memory, table and stack pointer from.

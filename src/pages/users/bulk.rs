@@ -114,20 +114,29 @@ pub fn bulk_summary(result: &BulkResult, verb: &str) -> String {
     format!("{}.", parts.join("; "))
 }
 
+/// What the users list hands its bulk bar, by context: the bar is loaded the first time
+/// it shows, once rows are chosen or the list narrowed (a loaded part takes no props).
+#[derive(Clone, Copy)]
+pub struct BulkScope {
+    pub selected: RwSignal<BTreeSet<Uuid>>,
+    pub query: Signal<UserListQuery>,
+    /// How many users the filter matches (the list's pagination), once known.
+    pub matching: Signal<Option<Pagination>>,
+    /// Whether a search or filter narrows the list.
+    pub narrowed: Signal<bool>,
+    pub on_done: Callback<()>,
+}
+
 /// The bar above the users table: what is chosen, and the way to act on it.
 #[component]
-pub fn BulkBar(
-    selected: RwSignal<BTreeSet<Uuid>>,
-    #[prop(into)] query: Signal<UserListQuery>,
-    /// How many users the filter matches (the list's pagination), once known.
-    #[prop(into)]
-    matching: Signal<Option<Pagination>>,
-    /// Whether a search or filter narrows the list.
-    #[prop(into)]
-    narrowed: Signal<bool>,
-    on_done: Callback<()>,
-) -> impl IntoView {
-    let session = use_session();
+pub fn BulkBar() -> impl IntoView {
+    let BulkScope {
+        selected,
+        query,
+        matching,
+        narrowed,
+        on_done,
+    } = expect_context::<BulkScope>();
     let everyone = RwSignal::new(false);
     let open = RwSignal::new(false);
     // A new filter is a new set of people: "all matching" must be chosen again.
@@ -152,38 +161,33 @@ pub fn BulkBar(
         count: Signal::derive(count),
         on_done,
     });
-    let visible = move || {
-        session.can(Permission::UsersWrite) && (selected.with(|s| !s.is_empty()) || narrowed.get())
-    };
     view! {
-        <Show when=visible>
-            <div class="bulk-bar toolbar" role="region" aria-label="Act on many users">
-                <span class="bulk-count" aria-live="polite">
-                    {move || format!("{} selected", selected.with(|s| s.len()))}
-                </span>
-                <Show when=move || narrowed.get() && matching_count().is_some_and(|n| n > 0)>
-                    <label class="checkbox">
-                        <input type="checkbox" id="bulk-everyone" prop:checked=move || everyone.get()
-                            disabled=too_many
-                            on:change:target=move |ev| everyone.set(ev.target().checked()) />
-                        {move || format!("All {} users matching this filter", matching.get().map(|p| if p.total_is_estimate { about(p.total_items) } else { p.total_items.to_string() }).unwrap_or_default())}
-                    </label>
-                    <Show when=too_many>
-                        <span class="muted">{format!("(at most {MAX_BULK_USERS} at once: narrow the filter)")}</span>
-                    </Show>
+        <div class="bulk-bar toolbar" role="region" aria-label="Act on many users">
+            <span class="bulk-count" aria-live="polite">
+                {move || format!("{} selected", selected.with(|s| s.len()))}
+            </span>
+            <Show when=move || narrowed.get() && matching_count().is_some_and(|n| n > 0)>
+                <label class="checkbox">
+                    <input type="checkbox" id="bulk-everyone" prop:checked=move || everyone.get()
+                        disabled=too_many
+                        on:change:target=move |ev| everyone.set(ev.target().checked()) />
+                    {move || format!("All {} users matching this filter", matching.get().map(|p| if p.total_is_estimate { about(p.total_items) } else { p.total_items.to_string() }).unwrap_or_default())}
+                </label>
+                <Show when=too_many>
+                    <span class="muted">{format!("(at most {MAX_BULK_USERS} at once: narrow the filter)")}</span>
                 </Show>
-                <button type="button" class="button" id="bulk-open" disabled=move || count() == 0
-                    on:click=move |_| open.set(true)>
-                    {move || format!("Act on {}…", if count() == 1 { "1 user".to_owned() } else { format!("{} users", count()) })}
+            </Show>
+            <button type="button" class="button" id="bulk-open" disabled=move || count() == 0
+                on:click=move |_| open.set(true)>
+                {move || format!("Act on {}…", if count() == 1 { "1 user".to_owned() } else { format!("{} users", count()) })}
+            </button>
+            <Show when=move || selected.with(|s| !s.is_empty())>
+                <button type="button" class="button button-quiet" on:click=move |_| selected.set(BTreeSet::new())>
+                    "Clear selection"
                 </button>
-                <Show when=move || selected.with(|s| !s.is_empty())>
-                    <button type="button" class="button button-quiet" on:click=move |_| selected.set(BTreeSet::new())>
-                        "Clear selection"
-                    </button>
-                </Show>
-            </div>
-            <LazyDialog open load=crate::chunks::bulk_dialog title="Act on users" />
-        </Show>
+            </Show>
+        </div>
+        <LazyDialog open load=crate::chunks::bulk_dialog title="Act on users" />
     }
 }
 

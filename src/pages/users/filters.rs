@@ -1,5 +1,6 @@
 //! The group filter of the users list: a search that reaches every group, however many
-//! the tenant has, instead of a list of the first few hundred.
+//! the tenant has, instead of a list of the first few hundred. The search arrives with
+//! the list's other extras (the `bulk` chunk) the first time it is opened.
 
 use gatehouse_api::groups::GroupRef;
 use leptos::html;
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
+use crate::components::lazy::LazyPart;
 use crate::components::pickers::GroupPicker;
 use crate::reactive::Fetched;
 use crate::session::use_session;
@@ -44,6 +46,9 @@ pub fn GroupFilter(
         on_change.run(id);
         close();
     };
+    provide_context(GroupFilterPick(Callback::new(move |group: GroupRef| {
+        choose(Some(group.id))
+    })));
     view! {
         <div class="field field-inline group-filter">
             <span id="filter-group-label">"Group"</span>
@@ -56,10 +61,21 @@ pub fn GroupFilter(
             <Show when=move || open.get()>
                 <div class="popover" role="dialog" aria-label="Filter by group"
                     on:keydown=move |ev| if ev.key() == "Escape" { close() }>
-                    <GroupPicker on_pick=Callback::new(move |group: GroupRef| choose(Some(group.id))) />
+                    <LazyPart load=crate::chunks::group_filter_search />
                     <button type="button" class="button button-quiet" on:click=move |_| choose(None)>"Any group"</button>
                 </div>
             </Show>
         </div>
     }
+}
+
+/// What picking a group in the filter's search does, handed to the loaded search.
+#[derive(Clone, Copy)]
+struct GroupFilterPick(Callback<GroupRef>);
+
+/// The group filter's search.
+#[component]
+pub fn GroupFilterSearch() -> impl IntoView {
+    let GroupFilterPick(on_pick) = expect_context();
+    view! { <GroupPicker on_pick /> }
 }

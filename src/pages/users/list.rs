@@ -7,7 +7,7 @@ use gatehouse_api::Permission;
 use leptos::prelude::*;
 
 use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
-use super::bulk::BulkBar;
+use super::bulk::BulkScope;
 use super::filters::GroupFilter;
 use super::service_account::NewServiceAccount;
 use super::table::UsersTable;
@@ -16,7 +16,7 @@ use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
 use crate::components::guarded::{GuardedButton, GuardedLink};
 use crate::components::icons::{Icon, Svg};
-use crate::components::lazy::LazyDialog;
+use crate::components::lazy::{LazyDialog, LazyPart};
 use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
 use crate::components::table::{Selection, Sorting};
@@ -149,6 +149,22 @@ pub fn UsersPage() -> impl IntoView {
         }),
     );
 
+    let bulk = BulkScope {
+        selected,
+        query: query.into(),
+        matching: Signal::derive(move || users.get().and_then(|r| r.ok()).map(|p| p.pagination)),
+        narrowed: Signal::derive(move || list.narrowed()),
+        on_done: Callback::new(move |()| users.refetch()),
+    };
+    provide_context(bulk);
+    // For those who may change users, once rows are chosen or the list is narrowed
+    // (then "all matching" can be chosen).
+    let bulk_shown = move || {
+        !pending_view.get()
+            && session.can(Permission::UsersWrite)
+            && (selected.with(|s| !s.is_empty()) || list.narrowed())
+    };
+
     view! {
         <div class="page-header">
             <h1>"Users"</h1>
@@ -197,11 +213,8 @@ pub fn UsersPage() -> impl IntoView {
         <Show when=move || pending_view.get()>
             <PendingApprovals />
         </Show>
-        <Show when=move || !pending_view.get()>
-            <BulkBar selected query=Signal::from(query)
-                matching=Signal::derive(move || users.get().and_then(|r| r.ok()).map(|p| p.pagination))
-                narrowed=Signal::derive(move || list.narrowed())
-                on_done=Callback::new(move |()| users.refetch()) />
+        <Show when=bulk_shown>
+            <LazyPart load=crate::chunks::bulk_bar />
         </Show>
         <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
             <div class="empty">

@@ -18,8 +18,9 @@ mod table;
 
 pub use api_keys_tab::UserApiKeysTab;
 pub use approvals::{decision_summary, Decision, Outcome, DENIED_REASON};
-pub use bulk::{bulk_summary, BulkDialog};
+pub use bulk::{bulk_summary, BulkBar, BulkDialog};
 pub use detail::{UserDetailPage, UserProfileTab};
+pub use filters::GroupFilterSearch;
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;
 pub use import::{import_summary, report_csv, ImportUsersPage};

@@ -136,3 +136,43 @@ async fn an_area_asks_for_its_data_while_its_code_loads_and_only_once() -> Resul
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_users_list_extras_arrive_when_first_used_with_a_retry_in_place() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move {
+        let devtools = network(&browser).await?;
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for("table tbody tr").await?;
+        let fetched = browser
+            .eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')")
+            .await?;
+        let fetched = fetched.as_str().unwrap_or_default();
+        assert!(
+            !fetched.contains("split_bulk"),
+            "the users list does not fetch its extras before they are used: {fetched}"
+        );
+
+        // Choosing a row shows the bulk bar, whose code cannot be fetched: the error and
+        // a retry where the bar goes, and the list keeps working.
+        block(&devtools, &["*split_bulk-*"]).await?;
+        browser.click("table tbody input[type=checkbox]").await?;
+        browser
+            .wait_for_text("main [role=alert]", "could not be loaded")
+            .await?;
+        block(&devtools, &[]).await?;
+        browser.click_text("main [role=alert] button", "Try again").await?;
+        browser.wait_for_text(".bulk-bar", "1 selected").await?;
+        browser.wait_for_text("#bulk-open", "Act on 1 user").await?;
+
+        // The group filter's search came with it.
+        browser.click(".group-filter > button").await?;
+        browser.wait_for(".popover input[type=search]").await?;
+        let fetches = browser
+            .eval("performance.getEntriesByType('resource').filter(e => e.name.includes('split_bulk-') && e.transferSize > 0).length")
+            .await?;
+        assert_eq!(fetches, json!(1), "the extras' code was fetched once");
+        Ok(())
+    })
+    .await
+}
