@@ -16,6 +16,7 @@ mod postgres;
 mod shared_code;
 mod split;
 mod tools;
+mod unused_exports;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

@@ -13,7 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::tools::Tools;
-use crate::{glue_names, shared_code};
+use crate::{glue_names, shared_code, unused_exports};
 use crate::{root, run_command, Result};
 
 /// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
@@ -177,7 +177,15 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
     let bindgen_wasm = work.join(format!("{NAME}_bg.wasm"));
     let mut wasm_files: Vec<PathBuf> = vec![bindgen_wasm.clone()];
     wasm_files.extend(parts.iter().cloned());
-    check_low_memory_unused(&read(&bindgen_wasm)?)?;
+    let main_js_path = work.join(format!("{NAME}.js"));
+    let (main_bytes, main_js) = unused_exports::remove(
+        &read(&bindgen_wasm)?,
+        &String::from_utf8(read(&main_js_path)?)
+            .map_err(|_| "the console's JavaScript is not UTF-8".to_owned())?,
+    )?;
+    write(&bindgen_wasm, &main_bytes)?;
+    write(&main_js_path, main_js.as_bytes())?;
+    check_low_memory_unused(&main_bytes)?;
     for file in &wasm_files {
         run_command(
             Command::new(tools.wasm_opt_path())
@@ -189,7 +197,6 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
         )?;
     }
 
-    let main_js_path = work.join(format!("{NAME}.js"));
     for file in [&loader_path, &main_js_path] {
         minify(tools, file)?;
     }
