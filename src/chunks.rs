@@ -25,7 +25,7 @@ use crate::pages::users::{
 use crate::pages::{
     AcceptInvitePage, AccountPage, ApiKeysPage, ConfirmIdentityDialog, ForgotPasswordPage,
     InvitesPage, MyApiKeysPage, NewConnectionPage, ResetPasswordPage, SettingsPage, SetupPage,
-    SsoDetailPage, SsoDonePage, SsoPage,
+    SignInAgainDialog, SsoDetailPage, SsoDonePage, SsoPage,
 };
 
 crate::lazy_pages! {
@@ -80,9 +80,11 @@ crate::lazy_pages! {
         sso_activity => view! { <ActivityTab kind=TargetType::SsoConnection /> },
         settings => view! { <SettingsPage /> },
     }
+    // What a session owes: a password change or MFA set-up, or signing in again.
     requirement: {
         password_change_gate => view! { <RequirementGate requirement=Requirement::PasswordChange /> },
         mfa_enrolment_gate => view! { <RequirementGate requirement=Requirement::MfaEnrolment /> },
+        sign_in_again => view! { <SignInAgainDialog /> },
     }
     // The users list's extras: the bar once rows are chosen or the list narrowed, the
     // dialog it opens, the group filter's search.

@@ -2,7 +2,7 @@
 
 use gatehouse_api::endpoints::url;
 use gatehouse_api::groups::{
-    CreateGroup, Group, GroupListQuery, MembersChange, MembersResult, UpdateGroup,
+    CreateGroup, Group, GroupListQuery, GroupRef, MembersChange, MembersResult, UpdateGroup,
 };
 use gatehouse_api::users::{User, UserListQuery};
 use gatehouse_api::{Page, Single};
@@ -23,6 +23,16 @@ pub async fn list(session: Session, query: &GroupListQuery) -> Result<Page<Group
 pub async fn get(session: Session, id: Uuid) -> Result<Group, ApiError> {
     Ok(
         send::<Single<Group>>(session, Call::get(url::group(&session.tenant(), id)))
+            .await?
+            .data,
+    )
+}
+
+/// A group's id, name and colour (read with the reader the users list has already, not a
+/// whole group's: the group filter shows the chosen group's name).
+pub async fn reference(session: Session, id: Uuid) -> Result<GroupRef, ApiError> {
+    Ok(
+        send::<Single<GroupRef>>(session, Call::get(url::group(&session.tenant(), id)))
             .await?
             .data,
     )

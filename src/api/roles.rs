@@ -2,7 +2,7 @@
 
 use gatehouse_api::endpoints::url;
 use gatehouse_api::query::QueryPairs;
-use gatehouse_api::roles::{CreateRole, Role, RoleHolders, RoleListQuery, UpdateRole};
+use gatehouse_api::roles::{CreateRole, Role, RoleHolders, RoleListQuery, RoleRef, UpdateRole};
 use gatehouse_api::{Page, Single};
 use gloo_net::http::Method;
 use uuid::Uuid;
@@ -23,7 +23,15 @@ pub async fn all(session: Session) -> Result<Vec<Role>, ApiError> {
     Ok(send::<Page<Role>>(session, all_call(session)).await?.data)
 }
 
-/// The request [`all`] makes (the roles page sends it ahead of its code).
+/// Every role's id and name, for choosing one (read with a reader of two fields, not
+/// a whole role's: the users list's role filter is in every first load).
+pub async fn names(session: Session) -> Result<Vec<RoleRef>, ApiError> {
+    Ok(send::<Page<RoleRef>>(session, all_call(session))
+        .await?
+        .data)
+}
+
+/// The request [`all`] and [`names`] make (the roles page sends it ahead of its code).
 pub fn all_call(session: Session) -> Call {
     let query = RoleListQuery {
         per_page: Some(gatehouse_api::MAX_PER_PAGE),

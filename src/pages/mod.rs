@@ -26,7 +26,7 @@ pub use not_found::NotFound;
 pub use password_link::{ForgotPasswordPage, ResetPasswordPage};
 pub use settings::SettingsPage;
 pub use setup::SetupPage;
-pub use shell::{ConfirmIdentityDialog, Shell};
+pub use shell::{ConfirmIdentityDialog, Shell, SignInAgainDialog};
 pub use sso::{NewConnectionPage, SsoDetailPage, SsoDonePage, SsoPage};
 
 /// A same-site path to return to after signing in (never another origin, never the

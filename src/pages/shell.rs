@@ -162,7 +162,8 @@ fn SignedInFrame() -> impl IntoView {
                 }}
             </main>
         </div>
-        <SignInAgainDialog />
+        <LazyDialog open=session.sign_in_again.open load=chunks::sign_in_again title="Sign in again"
+            on_dismiss=Callback::new(move |()| session.sign_in_again.resume(false)) />
         <LazyDialog open=session.confirmation.open load=chunks::confirm_identity title="Confirm it is you"
             on_dismiss=Callback::new(move |()| session.confirmation.resume(false)) />
         <ToastHost />
@@ -211,7 +212,7 @@ fn AccountMenu(name: Signal<String>, email: Signal<String>) -> impl IntoView {
 
 /// Opens when a request finds the session expired; signing in resumes that request.
 #[component]
-fn SignInAgainDialog() -> impl IntoView {
+pub fn SignInAgainDialog() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());

@@ -235,7 +235,7 @@ pub fn BulkDialog() -> impl IntoView {
     });
     let roles = Fetched::new(move || async move {
         if session.can(Permission::RolesRead) {
-            api::roles::all(session).await.unwrap_or_default()
+            api::roles::names(session).await.unwrap_or_default()
         } else {
             Vec::new()
         }

@@ -26,7 +26,10 @@ pub fn GroupFilter(
         let id = selected.get();
         async move {
             match id {
-                Some(id) => api::groups::get(session, id).await.ok().map(|g| g.name),
+                Some(id) => api::groups::reference(session, id)
+                    .await
+                    .ok()
+                    .map(|g| g.name),
                 None => None,
             }
         }

@@ -81,7 +81,7 @@ pub fn UsersPage() -> impl IntoView {
         let allowed = session.can(Permission::RolesRead);
         async move {
             if allowed {
-                api::roles::all(session).await.unwrap_or_default()
+                api::roles::names(session).await.unwrap_or_default()
             } else {
                 Vec::new()
             }
