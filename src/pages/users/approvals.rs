@@ -10,9 +10,13 @@ use gatehouse_api::users::{ChangeStatus, User, UserStatus};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::list::UsersListScope;
+use super::table::UsersTable;
 use crate::api;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
+use crate::components::list::ListResults;
+use crate::components::table::Selection;
 use crate::components::toast::{tally, use_toasts};
 use crate::reactive::Task;
 use crate::session::use_session;
@@ -85,7 +89,7 @@ struct Approvals {
 }
 
 /// A pending row's Approve and Deny buttons (the Actions column).
-pub fn approval_cell(user: &User) -> AnyView {
+fn approval_cell(user: &User) -> AnyView {
     let user = user.clone();
     view! { <ApprovalButtons user /> }.into_any()
 }
@@ -108,9 +112,41 @@ fn ApprovalButtons(user: User) -> impl IntoView {
     }
 }
 
+/// The users list's view of those awaiting approval: its toolbar and the rows with
+/// Approve and Deny (see [`UsersListScope`]).
+#[component]
+pub fn PendingApprovalsList() -> impl IntoView {
+    let UsersListScope {
+        list,
+        users,
+        sort,
+        on_sort,
+        selected,
+        on_decided,
+    } = expect_context();
+    let shown = RwSignal::new(Vec::<User>::new());
+    provide_approvals(selected, shown, on_decided);
+    let rows = Callback::new(move |page: Vec<User>| {
+        shown.set(page.clone());
+        let selection = Selection {
+            chosen: selected,
+            id: |u: &User| u.id,
+            name: |u: &User| u.email.clone(),
+        };
+        view! { <UsersTable caption="Awaiting approval" users=page sort on_sort selection actions=approval_cell /> }
+            .into_any()
+    });
+    view! {
+        <PendingApprovals />
+        <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
+            <div class="empty"><h2>"No one is waiting for approval"</h2></div>
+        } />
+    }
+}
+
 /// Sets up deciding for a list: `selected` are the chosen rows, `shown` the rows on
 /// screen, `on_done` reloads after a decision.
-pub fn provide_approvals(
+fn provide_approvals(
     selected: RwSignal<BTreeSet<Uuid>>,
     shown: RwSignal<Vec<User>>,
     on_done: Callback<()>,
@@ -173,7 +209,7 @@ pub fn provide_approvals(
 /// The pending view's toolbar ("Approve selected", "Deny selected") and the question
 /// before denying.
 #[component]
-pub fn PendingApprovals() -> impl IntoView {
+fn PendingApprovals() -> impl IntoView {
     let Approvals {
         decide,
         selected,

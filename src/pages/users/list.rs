@@ -1,16 +1,18 @@
 //! `/users`: search, filter, sort and page through users. All of the view's state lives
 //! in the query string, so reload, Back and a pasted link show the same list.
 
+use std::collections::BTreeSet;
+
 use gatehouse_api::endpoints;
 use gatehouse_api::users::{IdentitySource, User, UserKind, UserListQuery, UserStatus};
-use gatehouse_api::Permission;
+use gatehouse_api::{Page, Permission};
 use leptos::prelude::*;
+use uuid::Uuid;
 
-use super::approvals::{approval_cell, provide_approvals, PendingApprovals};
 use super::bulk::BulkScope;
 use super::filters::GroupFilter;
 use super::service_account::NewServiceAccount;
-use super::table::UsersTable;
+use super::table::{SortState, UsersTable};
 use crate::api;
 use crate::components::download::CsvDownload;
 use crate::components::field::SelectField;
@@ -116,20 +118,10 @@ pub fn UsersPage() -> impl IntoView {
     });
     let awaiting_count = move || awaiting.get().unwrap_or_default();
     let show_awaiting = move || awaiting_count() > 0 && !pending_view.get();
-    let selected = RwSignal::new(std::collections::BTreeSet::new());
-    let shown = RwSignal::new(Vec::<User>::new());
+    let selected = RwSignal::new(BTreeSet::new());
     let rows = Callback::new(move |page: Vec<User>| {
         mark_first_paint();
-        if pending_view.get_untracked() {
-            shown.set(page.clone());
-            let selection = Selection {
-                chosen: selected,
-                id: |u: &User| u.id,
-                name: |u: &User| u.email.clone(),
-            };
-            view! { <UsersTable caption="Awaiting approval" users=page sort on_sort selection actions=approval_cell /> }
-                .into_any()
-        } else if session.can(Permission::UsersWrite) {
+        if session.can(Permission::UsersWrite) {
             let selection = Selection {
                 chosen: selected,
                 id: |u: &User| u.id,
@@ -140,15 +132,17 @@ pub fn UsersPage() -> impl IntoView {
             view! { <UsersTable users=page sort on_sort /> }.into_any()
         }
     });
-    provide_approvals(
+    provide_context(UsersListScope {
+        list,
+        users,
+        sort,
+        on_sort,
         selected,
-        shown,
-        Callback::new(move |()| {
+        on_decided: Callback::new(move |()| {
             users.refetch();
             awaiting.refetch();
         }),
-    );
-
+    });
     let bulk = BulkScope {
         selected,
         query: query.into(),
@@ -160,9 +154,7 @@ pub fn UsersPage() -> impl IntoView {
     // For those who may change users, once rows are chosen or the list is narrowed
     // (then "all matching" can be chosen).
     let bulk_shown = move || {
-        !pending_view.get()
-            && session.can(Permission::UsersWrite)
-            && (selected.with(|s| !s.is_empty()) || list.narrowed())
+        session.can(Permission::UsersWrite) && (selected.with(|s| !s.is_empty()) || list.narrowed())
     };
 
     view! {
@@ -210,21 +202,36 @@ pub fn UsersPage() -> impl IntoView {
                 <button type="button" class="button button-quiet" on:click=move |_| clear.run(())>"Clear filters"</button>
             </Show>
         </div>
-        <Show when=move || pending_view.get()>
-            <PendingApprovals />
+        // Those awaiting approval, with their own buttons, arrive with the list's extras.
+        <Show when=move || pending_view.get() fallback=move || view! {
+            <Show when=bulk_shown>
+                <LazyPart load=crate::chunks::bulk_bar />
+            </Show>
+            <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
+                <div class="empty">
+                    <h2>"No users yet"</h2>
+                    <p>"Users are the people who sign in to your applications. Create the first one to get started."</p>
+                    <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
+                </div>
+            } />
+        }>
+            <LazyPart load=crate::chunks::pending_approvals />
         </Show>
-        <Show when=bulk_shown>
-            <LazyPart load=crate::chunks::bulk_bar />
-        </Show>
-        <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
-            <div class="empty">
-                <h2>"No users yet"</h2>
-                <p>"Users are the people who sign in to your applications. Create the first one to get started."</p>
-                <GuardedLink href="/users/new" endpoint=endpoints::USERS_CREATE>"New user"</GuardedLink>
-            </div>
-        } />
         <LazyDialog open=service_open load=crate::chunks::new_service_account title="New service account" />
     }
+}
+
+/// What the view of those awaiting approval takes from the list, by context: it is
+/// loaded the first time it shows.
+#[derive(Clone, Copy)]
+pub struct UsersListScope {
+    pub list: ListState<UserListQuery>,
+    pub users: Fetched<Result<Page<User>, api::ApiError>>,
+    pub sort: Signal<SortState>,
+    pub on_sort: Callback<SortState>,
+    pub selected: RwSignal<BTreeSet<Uuid>>,
+    /// After a decision: the list and the count of those waiting are loaded again.
+    pub on_decided: Callback<()>,
 }
 
 /// Marks the first time the table shows rows, for the paint-time benchmark.

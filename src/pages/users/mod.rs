@@ -17,7 +17,7 @@ mod service_account;
 mod table;
 
 pub use api_keys_tab::UserApiKeysTab;
-pub use approvals::{decision_summary, Decision, Outcome, DENIED_REASON};
+pub use approvals::{decision_summary, Decision, Outcome, PendingApprovalsList, DENIED_REASON};
 pub use bulk::{bulk_summary, BulkBar, BulkDialog};
 pub use detail::{UserDetailPage, UserProfileTab};
 pub use filters::GroupFilterSearch;
