@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::split;
 use crate::tools::Tools;
 use crate::{root, run_command, step, Result};
+use crate::{split, styles};
 
 /// What the console build reads; when none is newer than `dist/`, the build is skipped.
 const INPUTS: &[&str] = &[
@@ -23,7 +23,8 @@ const INPUTS: &[&str] = &[
     "Cargo.toml",
     "Cargo.lock",
     "crates/api/Cargo.toml",
-    "xtask/src/split.rs",
+    // How dist/ is made: the split, the merge, the renaming, the minifying.
+    "xtask/src",
 ];
 
 /// Files a deployment edits (where the API is, the path prefix): a compressed copy
@@ -91,6 +92,7 @@ pub fn build(tools: &Tools) -> Result {
         "split into the main module and {} chunks",
         chunks.len()
     ));
+    styles::minify_all(&dist)?;
     compress_all(&dist)?;
     fs::write(dist.join(".built"), b"").map_err(|e| format!("marking dist/ as built: {e}"))?;
     Ok(())

@@ -15,6 +15,7 @@ mod glue_names;
 mod postgres;
 mod shared_code;
 mod split;
+mod styles;
 mod tools;
 mod unused_exports;
 

@@ -128,7 +128,7 @@ fn hex_digest(data: &[u8]) -> String {
 }
 
 /// A file name with the first 16 hex digits of its content's hash: cached forever.
-fn hashed_name(stem: &str, extension: &str, data: &[u8]) -> String {
+pub(crate) fn hashed_name(stem: &str, extension: &str, data: &[u8]) -> String {
     format!("{stem}-{}.{extension}", &hex_digest(data)[..16])
 }
 
@@ -301,7 +301,7 @@ fn point_index_at(dist: &Path, js_name: &str, wasm_name: &str) -> Result {
 }
 
 /// A subresource integrity value, as trunk writes them.
-fn integrity(data: &[u8]) -> String {
+pub(crate) fn integrity(data: &[u8]) -> String {
     let digest = Sha384::digest(data);
     format!(
         "sha384-{}",
