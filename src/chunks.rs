@@ -105,64 +105,47 @@ crate::lazy_pages! {
 }
 
 /// Each area's first request, sent while the area's code loads: the same call the page
-/// makes on its first render, from the same address, so the page takes its answer.
+/// makes on its first render, so the page takes its answer. A list asks with the
+/// address's query as it stands; the page asks with the same query read through its
+/// query type, which gives the same pairs for every address the console writes (its
+/// query types wrote them). An address edited by hand may differ, and then the page
+/// asks again: reading each area's query here would put every area's query type in the
+/// main module.
 pub mod ahead {
-    use gatehouse_api::api_keys::ApiKeyListQuery;
-    use gatehouse_api::audit::AuditQuery;
     use gatehouse_api::endpoints::url;
-    use gatehouse_api::invites::InviteListQuery;
-    use gatehouse_api::query::NameQuery;
     use leptos::prelude::*;
     use leptos_router::hooks::use_query_map;
 
     use crate::api::{self, send_ahead, Call};
-    use crate::components::list::ListQuery;
     use crate::session::use_session;
 
-    /// The address's query, as the page reads it.
-    fn query_pairs() -> Vec<(String, String)> {
-        use_query_map().with_untracked(|m| {
+    fn list(url: fn(&str) -> String) {
+        let session = use_session();
+        let query = use_query_map().with_untracked(|m| {
             m.latest_values()
                 .map(|(k, v)| (k.to_string(), v.to_owned()))
                 .collect()
-        })
-    }
-
-    fn borrowed(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    fn list<Q: ListQuery>(url: fn(&str) -> String) {
-        let session = use_session();
-        let query = Q::from_pairs(borrowed(&query_pairs()));
-        send_ahead(
-            session,
-            Call::get(url(&session.tenant())).query(query.to_pairs()),
-        );
+        });
+        send_ahead(session, Call::get(url(&session.tenant())).query(query));
     }
 
     pub fn groups() {
-        list::<NameQuery>(url::groups);
+        list(url::groups);
     }
     pub fn sso() {
-        list::<NameQuery>(url::sso_connections);
+        list(url::sso_connections);
     }
     pub fn invites() {
-        list::<InviteListQuery>(url::invites);
+        list(url::invites);
     }
     pub fn api_keys() {
-        list::<ApiKeyListQuery>(url::api_keys);
+        list(url::api_keys);
+    }
+    pub fn audit() {
+        list(url::audit);
     }
     pub fn roles() {
         let session = use_session();
         send_ahead(session, api::roles::all_call(session));
-    }
-    pub fn audit() {
-        let session = use_session();
-        let query = AuditQuery::from_pairs(borrowed(&query_pairs()));
-        send_ahead(
-            session,
-            Call::get(url::audit(&session.tenant())).query(query.to_pairs()),
-        );
     }
 }

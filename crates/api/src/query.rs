@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryPairs(Vec<(String, String)>);
 
+impl FromIterator<(String, String)> for QueryPairs {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+}
+
 impl QueryPairs {
     /// Adds `key=value` when there is a value.
     pub fn push_opt(&mut self, key: &str, value: Option<impl Display>) -> &mut Self {

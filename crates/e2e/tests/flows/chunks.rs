@@ -176,3 +176,33 @@ async fn the_users_list_extras_arrive_when_first_used_with_a_retry_in_place() ->
     })
     .await
 }
+
+/// An address the console wrote (a searched list) opened directly: the area's first
+/// request, sent ahead from the address's query while the code loads, is the one the
+/// page makes, so it is made once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_searched_list_opened_directly_asks_for_its_data_once() -> Result<()> {
+    let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
+    in_browser(|browser| async move {
+        sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        browser.wait_for_url("/users").await?;
+        browser.goto(&app.url("/groups?search=Team")).await?;
+        browser.wait_for_text("main h1", "Groups").await?;
+        browser.wait_for("main table, main .empty").await?;
+        let asked = browser
+            .eval(
+                "performance.getEntriesByType('resource')
+                    .map(e => new URL(e.name))
+                    .filter(u => u.pathname === '/api/v1/tenants/default/groups')
+                    .map(u => u.search)",
+            )
+            .await?;
+        assert_eq!(
+            asked,
+            json!(["?search=Team"]),
+            "asked once, with the search"
+        );
+        Ok(())
+    })
+    .await
+}
