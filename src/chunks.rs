@@ -19,9 +19,9 @@ use crate::pages::roles::{
 };
 use crate::pages::sso::{SsoMappingsTab, SsoProviderDetailsTab, SsoSettingsTab, SsoTestTab};
 use crate::pages::users::{
-    BulkBar, BulkDialog, GroupFilterSearch, ImportUsersPage, NewUserPage, PendingApprovalsList,
-    ServiceAccountDialog, UserApiKeysTab, UserDetailPage, UserGroupsTab, UserMailTab,
-    UserProfileTab, UserRolesTab,
+    BulkBar, BulkDialog, GroupFilterLabel, GroupFilterSearch, ImportUsersPage, NewUserPage,
+    PendingApprovalsList, ServiceAccountDialog, UserApiKeysTab, UserDetailPage, UserGroupsTab,
+    UserMailTab, UserProfileTab, UserRolesTab,
 };
 use crate::pages::{
     AcceptInvitePage, AccountPage, ApiKeysPage, ConfirmIdentityDialog, ForgotPasswordPage,
@@ -88,11 +88,13 @@ crate::lazy_pages! {
         sign_in_again => view! { <SignInAgainDialog /> },
     }
     // The users list's extras: the bar once rows are chosen or the list narrowed, the
-    // dialog it opens, the group filter's search, the view of those awaiting approval.
+    // dialog it opens, the group filter's search and chosen group, the view of those
+    // awaiting approval.
     bulk: {
         bulk_bar => view! { <BulkBar /> },
         pending_approvals => view! { <PendingApprovalsList /> },
         group_filter_search => view! { <GroupFilterSearch /> },
+        group_filter_label => view! { <GroupFilterLabel /> },
         bulk_dialog => view! { <BulkDialog /> },
     }
     welcome: {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! catalogue {
     ($($variant:ident = $name:literal, $area:literal, $reads:literal, $description:literal;)*) => {
         /// One thing a signed-in user may be allowed to do. Serialised as `area:action`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         pub enum Permission {
             $(#[serde(rename = $name)] $variant,)*
         }
@@ -23,6 +23,9 @@ macro_rules! catalogue {
 
             /// Every permission, in catalogue order (grouped by area).
             pub const ALL: [Permission; Self::COUNT] = [$(Permission::$variant),*];
+
+            /// Every wire name, in catalogue order.
+            const NAMES: [&'static str; Self::COUNT] = [$($name),*];
 
             /// The wire name, `area:action`.
             pub const fn as_str(self) -> &'static str {
@@ -103,6 +106,16 @@ impl Permission {
     }
 }
 
+/// Read by wire name through [`Permission::parse`]: one lookup in the catalogue, where
+/// serde's derive compiles a comparison per permission (the console reads the
+/// permissions of whoever signs in on its first page). Errors read as the derive's did.
+impl<'de> Deserialize<'de> for Permission {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::parse(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &Self::NAMES))
+    }
+}
+
 impl std::fmt::Display for Permission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -167,6 +180,14 @@ mod tests {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
         assert_eq!(Permission::parse("users:fly"), None);
+        let error = serde_json::from_str::<Permission>("\"users:fly\"").unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "unknown variant `users:fly`, expected one of `users:read`, `users:write`"
+            ),
+            "{error}"
+        );
+        assert!(serde_json::from_str::<Permission>("7").is_err());
     }
 
     #[test]

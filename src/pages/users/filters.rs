@@ -1,6 +1,7 @@
 //! The group filter of the users list: a search that reaches every group, however many
-//! the tenant has, instead of a list of the first few hundred. The search arrives with
-//! the list's other extras (the `bulk` chunk) the first time it is opened.
+//! the tenant has, instead of a list of the first few hundred. The search and the chosen
+//! group's name arrive with the list's other extras (the `bulk` chunk) the first time
+//! they show.
 
 use gatehouse_api::groups::GroupRef;
 use leptos::html;
@@ -18,27 +19,8 @@ pub fn GroupFilter(
     #[prop(into)] selected: Signal<Option<Uuid>>,
     on_change: Callback<Option<Uuid>>,
 ) -> impl IntoView {
-    let session = use_session();
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
-    // The chosen group's name: it may be one no list on screen has loaded.
-    let chosen = Fetched::new(move || {
-        let id = selected.get();
-        async move {
-            match id {
-                Some(id) => api::groups::reference(session, id)
-                    .await
-                    .ok()
-                    .map(|g| g.name),
-                None => None,
-            }
-        }
-    });
-    let shown = move || match (selected.get(), chosen.get().flatten()) {
-        (None, _) => "Any".to_owned(),
-        (Some(_), Some(name)) => name,
-        (Some(_), None) => "…".to_owned(),
-    };
     let close = move || {
         open.set(false);
         if let Some(button) = button.get() {
@@ -49,9 +31,15 @@ pub fn GroupFilter(
         on_change.run(id);
         close();
     };
-    provide_context(GroupFilterPick(Callback::new(move |group: GroupRef| {
-        choose(Some(group.id))
-    })));
+    provide_context(GroupFilterScope {
+        selected,
+        pick: Callback::new(move |group: GroupRef| choose(Some(group.id))),
+    });
+    // A chosen group narrows the list, which brings the list's extras anyway.
+    let shown = move || match selected.get() {
+        None => "Any".into_any(),
+        Some(_) => view! { <LazyPart load=crate::chunks::group_filter_label /> }.into_any(),
+    };
     view! {
         <div class="field field-inline group-filter">
             <span id="filter-group-label">"Group"</span>
@@ -72,13 +60,36 @@ pub fn GroupFilter(
     }
 }
 
-/// What picking a group in the filter's search does, handed to the loaded search.
+/// What the filter's loaded parts need: the chosen group, and what picking one does.
 #[derive(Clone, Copy)]
-struct GroupFilterPick(Callback<GroupRef>);
+struct GroupFilterScope {
+    selected: Signal<Option<Uuid>>,
+    pick: Callback<GroupRef>,
+}
 
 /// The group filter's search.
 #[component]
 pub fn GroupFilterSearch() -> impl IntoView {
-    let GroupFilterPick(on_pick) = expect_context();
-    view! { <GroupPicker on_pick /> }
+    let GroupFilterScope { pick, .. } = expect_context();
+    view! { <GroupPicker on_pick=pick /> }
+}
+
+/// The chosen group's name: it may be one no list on screen has loaded.
+#[component]
+pub fn GroupFilterLabel() -> impl IntoView {
+    let GroupFilterScope { selected, .. } = expect_context();
+    let session = use_session();
+    let chosen = Fetched::new(move || {
+        let id = selected.get();
+        async move {
+            match id {
+                Some(id) => api::groups::reference(session, id)
+                    .await
+                    .ok()
+                    .map(|g| g.name),
+                None => None,
+            }
+        }
+    });
+    move || chosen.get().flatten().unwrap_or_else(|| "…".to_owned())
 }

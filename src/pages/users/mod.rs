@@ -20,7 +20,7 @@ pub use api_keys_tab::UserApiKeysTab;
 pub use approvals::{decision_summary, Decision, Outcome, PendingApprovalsList, DENIED_REASON};
 pub use bulk::{bulk_summary, BulkBar, BulkDialog};
 pub use detail::{UserDetailPage, UserProfileTab};
-pub use filters::GroupFilterSearch;
+pub use filters::{GroupFilterLabel, GroupFilterSearch};
 pub use form::{UserDraft, UserForm};
 pub use groups_tab::UserGroupsTab;
 pub use import::{import_summary, report_csv, ImportUsersPage};
