@@ -23,7 +23,7 @@ pub struct LoginRequest {
 }
 
 /// Something a session must do before it can do anything else.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
@@ -33,7 +33,23 @@ pub enum Requirement {
     MfaEnrolment,
 }
 
+deserialize_by_wire_name!(Requirement, ["password_change", "mfa_enrolment"]);
+
 impl Requirement {
+    pub const ALL: [Requirement; 2] = [Requirement::PasswordChange, Requirement::MfaEnrolment];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Requirement::PasswordChange => "password_change",
+            Requirement::MfaEnrolment => "mfa_enrolment",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+
     /// What the user is asked to do, in their words.
     pub const fn explanation(self) -> &'static str {
         match self {

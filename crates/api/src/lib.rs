@@ -6,6 +6,9 @@
 //! both `wasm32-unknown-unknown` and the host; the `openapi` feature adds
 //! `utoipa::ToSchema` for the server's OpenAPI document and is never enabled by the console.
 
+#[macro_use]
+mod wire;
+
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

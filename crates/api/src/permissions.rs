@@ -106,13 +106,11 @@ impl Permission {
     }
 }
 
-/// Read by wire name through [`Permission::parse`]: one lookup in the catalogue, where
-/// serde's derive compiles a comparison per permission (the console reads the
-/// permissions of whoever signs in on its first page). Errors read as the derive's did.
+/// Read by wire name through [`Permission::parse`] (see `wire`): the console reads the
+/// permissions of whoever signs in on its first page.
 impl<'de> Deserialize<'de> for Permission {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Self::parse(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &Self::NAMES))
+        crate::wire::from_wire_name(deserializer, Self::parse, &Self::NAMES)
     }
 }
 

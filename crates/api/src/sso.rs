@@ -24,7 +24,7 @@ pub const DEFAULT_TOKEN_LEEWAY_SECONDS: u32 = 60;
 /// A PEM certificate is a few KB; anything much larger is not one.
 pub const CERTIFICATE_MAX_BYTES: usize = 16 * 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SsoProtocol {
@@ -32,7 +32,23 @@ pub enum SsoProtocol {
     Saml2,
 }
 
+deserialize_by_wire_name!(SsoProtocol, ["oidc", "saml2"]);
+
 impl SsoProtocol {
+    pub const ALL: [SsoProtocol; 2] = [SsoProtocol::Oidc, SsoProtocol::Saml2];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SsoProtocol::Oidc => "oidc",
+            SsoProtocol::Saml2 => "saml2",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
     pub const fn label(self) -> &'static str {
         match self {
             SsoProtocol::Oidc => "OpenID Connect",

@@ -95,7 +95,7 @@ impl From<&User> for UserRef {
 }
 
 /// Where a user is in their lifecycle. Only `ACTIVE` users can sign in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UserStatus {
@@ -143,7 +143,7 @@ impl UserStatus {
 
 /// Who a user is: a person who signs in, or a service account that exists to own API
 /// keys and can never sign in interactively (it has no password).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UserKind {
@@ -179,7 +179,7 @@ impl UserKind {
 pub const SERVICE_ACCOUNT_DOMAIN: &str = "service-accounts.invalid";
 
 /// Where a user's identity comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum IdentitySource {
@@ -617,9 +617,44 @@ impl UserListQuery {
     }
 }
 
+deserialize_by_wire_name!(
+    UserStatus,
+    [
+        "ACTIVE",
+        "PENDING_EMAIL_VERIFICATION",
+        "PENDING_APPROVAL",
+        "DISABLED",
+        "LOCKED"
+    ]
+);
+deserialize_by_wire_name!(UserKind, ["PERSON", "SERVICE"]);
+deserialize_by_wire_name!(IdentitySource, ["LOCAL", "OIDC", "SAML", "SCIM", "LDAP"]);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enums_read_by_wire_name() {
+        use crate::wire::assert_wire_names;
+        assert_wire_names(&UserStatus::ALL, |s| s.as_str(), UserStatus::WIRE_NAMES);
+        assert_wire_names(&UserKind::ALL, |k| k.as_str(), UserKind::WIRE_NAMES);
+        assert_wire_names(
+            &IdentitySource::ALL,
+            |s| s.as_str(),
+            IdentitySource::WIRE_NAMES,
+        );
+        assert_wire_names(
+            &crate::sso::SsoProtocol::ALL,
+            |p| p.as_str(),
+            crate::sso::SsoProtocol::WIRE_NAMES,
+        );
+        assert_wire_names(
+            &crate::auth::Requirement::ALL,
+            |r| r.as_str(),
+            crate::auth::Requirement::WIRE_NAMES,
+        );
+    }
 
     fn user() -> User {
         User {
