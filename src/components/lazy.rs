@@ -123,17 +123,27 @@ fn fetch_page(
 
 #[component]
 fn LazyPage(load: fn() -> Loading, ahead: fn()) -> impl IntoView {
-    loaded_or(load, ahead, || {
-        view! { <div class="page-loading" aria-busy="true"></div> }.into_any()
-    })
+    loaded_or(load, ahead, page_loading)
 }
 
-/// A part of a page few use (a toolbar that shows once rows are chosen), whose code
-/// arrives the first time it shows: nothing until then, and an error with a retry if it
-/// cannot be fetched. What it acts on reaches it by context, as for [`LazyDialog`].
+fn page_loading() -> AnyView {
+    view! { <div class="page-loading" aria-busy="true"></div> }.into_any()
+}
+
+/// A part of a page few use (a toolbar that shows once rows are chosen, the view behind
+/// a filter), whose code arrives the first time it shows: nothing until then (or, for a
+/// part that fills the page, the same quiet placeholder as a page's), and an error with
+/// a retry if it cannot be fetched. What it acts on reaches it by context, as for
+/// [`LazyDialog`].
 #[component]
-pub fn LazyPart(load: fn() -> Loading) -> impl IntoView {
-    loaded_or(load, || (), || ().into_any())
+pub fn LazyPart(
+    load: fn() -> Loading,
+    /// Whether the part fills the page, and says it is loading until it comes.
+    #[prop(optional)]
+    fills_page: bool,
+) -> impl IntoView {
+    let nothing: fn() -> AnyView = || ().into_any();
+    loaded_or(load, || (), if fills_page { page_loading } else { nothing })
 }
 
 /// The loaded view, `waiting` until it is, or the error with a retry.

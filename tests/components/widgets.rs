@@ -423,3 +423,26 @@ async fn a_lazy_part_shows_nothing_until_its_code_arrives() {
     })
     .await;
 }
+
+/// A lazily loaded part that fills the page says it is loading until its code arrives.
+#[wasm_bindgen_test]
+async fn a_lazy_part_that_fills_the_page_says_it_is_loading() {
+    let root = container();
+    mount_to(root.clone(), || {
+        view! { <div id="part"><LazyPart load=slow_dialog fills_page=true /></div> }
+    })
+    .forget();
+    tick().await;
+    assert!(root
+        .query_selector("#part [aria-busy=true]")
+        .unwrap()
+        .is_some());
+    until("the part's own content", || {
+        root.query_selector("#arrived").unwrap().is_some()
+    })
+    .await;
+    assert!(root
+        .query_selector("#part [aria-busy=true]")
+        .unwrap()
+        .is_none());
+}

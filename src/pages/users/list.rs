@@ -215,7 +215,7 @@ pub fn UsersPage() -> impl IntoView {
                 </div>
             } />
         }>
-            <LazyPart load=crate::chunks::pending_approvals />
+            <LazyPart load=crate::chunks::pending_approvals fills_page=true />
         </Show>
         <LazyDialog open=service_open load=crate::chunks::new_service_account title="New service account" />
     }
