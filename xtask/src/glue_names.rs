@@ -5,12 +5,12 @@
 //! not compress: about 5 KB of every first load after brotli for some two hundred
 //! imports. Each becomes `$` and a letter or two, in both files at once.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use wasm_encoder::{CustomSection, EntityType, ImportSection, Module, RawSection};
+use wasm_encoder::{EntityType, ImportSection, Module};
 use wasmparser::{Parser, Payload};
 
+use crate::split::copy_section;
 use crate::Result;
 
 /// Renames every import of `glue_module` in `wasm`, and the same keys in `js`.
@@ -40,18 +40,7 @@ pub fn shorten(wasm: &[u8], js: &str, glue_module: &str) -> Result<(Vec<u8>, Str
                 }
                 module.section(&imports);
             }
-            Payload::CustomSection(section) => {
-                module.section(&CustomSection {
-                    name: Cow::Borrowed(section.name()),
-                    data: Cow::Borrowed(section.data()),
-                });
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    let data = &wasm[range.start as usize..range.end as usize];
-                    module.section(&RawSection { id, data });
-                }
-            }
+            other => copy_section(&mut module, wasm, other),
         }
     }
 

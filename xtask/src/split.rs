@@ -116,6 +116,24 @@ fn check_low_memory_unused(wasm: &[u8]) -> Result {
     Ok(())
 }
 
+/// Writes a section of `wasm` that a rewrite leaves as it is into `module`: custom
+/// sections by name and content, the others byte for byte.
+pub(crate) fn copy_section(
+    module: &mut wasm_encoder::Module,
+    wasm: &[u8],
+    payload: &wasmparser::Payload,
+) {
+    if let wasmparser::Payload::CustomSection(section) = payload {
+        module.section(&wasm_encoder::CustomSection {
+            name: std::borrow::Cow::Borrowed(section.name()),
+            data: std::borrow::Cow::Borrowed(section.data()),
+        });
+    } else if let Some((id, range)) = payload.as_section() {
+        let data = &wasm[range.start as usize..range.end as usize];
+        module.section(&wasm_encoder::RawSection { id, data });
+    }
+}
+
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
 }

@@ -5,11 +5,10 @@
 //! no streams. They are cut from the glue and their exports from the wasm before wasm-opt,
 //! which then drops the code only they reached.
 
-use std::borrow::Cow;
-
-use wasm_encoder::{CustomSection, ExportKind, ExportSection, Module, RawSection};
+use wasm_encoder::{ExportKind, ExportSection, Module};
 use wasmparser::{Parser, Payload};
 
+use crate::split::copy_section;
 use crate::Result;
 
 /// wasm-streams' classes, as wasm-bindgen names them in the glue.
@@ -128,18 +127,7 @@ fn without_exports(wasm: &[u8], unused: impl Fn(&str) -> bool) -> Result<(Vec<u8
                 }
                 module.section(&exports);
             }
-            Payload::CustomSection(section) => {
-                module.section(&CustomSection {
-                    name: Cow::Borrowed(section.name()),
-                    data: Cow::Borrowed(section.data()),
-                });
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    let data = &wasm[range.start as usize..range.end as usize];
-                    module.section(&RawSection { id, data });
-                }
-            }
+            other => copy_section(&mut module, wasm, other),
         }
     }
     Ok((module.finish(), removed))

@@ -27,6 +27,14 @@ async fn block(devtools: &ChromeDevTools, urls: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Every URL the page has fetched so far, space-separated.
+async fn fetched(browser: &WebDriver) -> Result<String> {
+    let names = browser
+        .eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')")
+        .await?;
+    Ok(names.as_str().unwrap_or_default().to_owned())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()> {
     let app = App::start(Some((ADMIN_EMAIL, ADMIN_PASSWORD))).await?;
@@ -35,10 +43,7 @@ async fn a_chunk_that_cannot_be_fetched_offers_a_retry_that_works() -> Result<()
 
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for_url("/users").await?;
-        let fetched = browser
-            .eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')")
-            .await?;
-        let fetched = fetched.as_str().unwrap_or_default();
+        let fetched = fetched(&browser).await?;
         assert!(
             !fetched.contains("split_sso"),
             "the users list does not fetch the SSO area's code: {fetched}"
@@ -144,10 +149,7 @@ async fn the_users_list_extras_arrive_when_first_used_with_a_retry_in_place() ->
         let devtools = network(&browser).await?;
         sign_in(&browser, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         browser.wait_for("table tbody tr").await?;
-        let fetched = browser
-            .eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')")
-            .await?;
-        let fetched = fetched.as_str().unwrap_or_default();
+        let fetched = fetched(&browser).await?;
         assert!(
             !fetched.contains("split_bulk"),
             "the users list does not fetch its extras before they are used: {fetched}"
