@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use super::banner::ErrorBanner;
 use super::dialog::Dialog;
+use crate::components::shown::Shown;
 
 pub use wasm_split_helpers::SplitLoaderError;
 
@@ -78,7 +79,7 @@ pub fn LazyDialog(
 ) -> impl IntoView {
     let opened = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     view! {
-        <Show when=move || opened.get()>
+        <Shown when=move || opened.get()>
             {
                 let (page, retry) = fetch_page(load, || ());
                 move || match page.get() {
@@ -94,7 +95,7 @@ pub fn LazyDialog(
                     .into_any(),
                 }
             }
-        </Show>
+        </Shown>
     }
 }
 

@@ -20,6 +20,7 @@ pub mod pager;
 pub mod permission_picker;
 pub mod pickers;
 pub mod role_checklist;
+pub mod shown;
 pub mod sign_in;
 pub mod status;
 pub mod table;

@@ -13,6 +13,7 @@ use super::{current_path, safe_return_path};
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
@@ -44,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
     });
 
     view! {
-        <Show when=move || !session.has_token() fallback=move || view! { <Redirect path=next() /> }>
+        <Shown when=move || !session.has_token() fallback=move || view! { <Redirect path=next() /> }>
             <main class="centered-page">
                 <div class="card narrow">
                     <h1 class="brand-title">"Gatehouse"</h1>
@@ -60,6 +61,6 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="below-form"><A href="/forgot-password">"Forgot password?"</A></p>
                 </div>
             </main>
-        </Show>
+        </Shown>
     }
 }

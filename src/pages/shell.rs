@@ -16,6 +16,7 @@ use crate::components::field::TextField;
 use crate::components::icons::{Icon, Svg};
 use crate::components::lazy::{lazy, LazyDialog};
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::components::sign_in::{SignInIds, SignInSteps};
 use crate::components::theme::ThemeToggle;
 use crate::components::toast::ToastHost;
@@ -60,7 +61,7 @@ pub fn Shell() -> impl IntoView {
     });
 
     view! {
-        <Show when=move || session.has_token() fallback=move || view! { <Redirect path=login_path() /> }>
+        <Shown when=move || session.has_token() fallback=move || view! { <Redirect path=login_path() /> }>
             {move || match state.get() {
                 Frame::Ready => view! { <SignedInFrame /> }.into_any(),
                 Frame::Failed(message) => view! {
@@ -72,7 +73,7 @@ pub fn Shell() -> impl IntoView {
                 }.into_any(),
                 Frame::Loading => view! { <main class="centered-page" aria-busy="true"><p class="muted">"Loading…"</p></main> }.into_any(),
             }}
-        </Show>
+        </Shown>
     }
 }
 
@@ -145,9 +146,9 @@ fn SignedInFrame() -> impl IntoView {
                     {AREAS
                         .into_iter()
                         .map(|(label, href, icon, permission)| view! {
-                            <Show when=move || session.can(permission) && requirement.get().is_none()>
+                            <Shown when=move || session.can(permission) && requirement.get().is_none()>
                                 <li><A href=href><Svg icon=icon />{label}</A></li>
-                            </Show>
+                            </Shown>
                         })
                         .collect_view()}
                 </ul>
@@ -200,12 +201,12 @@ fn AccountMenu(name: Signal<String>, email: Signal<String>) -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)>
                 <Svg icon=Icon::ChevronDown />
             </button>
-            <Show when=move || open.get()>
+            <Shown when=move || open.get()>
                 <ul class="account-menu-items popover" id="account-menu-items" on:click=move |_| open.set(false)>
                     <li><A href="/account">"My account"</A></li>
                     <li><A href="/account/api-keys">"My API keys"</A></li>
                 </ul>
-            </Show>
+            </Shown>
         </div>
     }
 }
@@ -299,13 +300,13 @@ pub fn ConfirmIdentityDialog() -> impl IntoView {
                             input_type="password" autocomplete="current-password" required=true />
                     }.into_any()
                 }}
-                <Show when=mfa_on>
+                <Shown when=mfa_on>
                     <p class="muted">
                         <button type="button" class="link-button" on:click=move |_| use_code.update(|c| *c = !*c)>
                             {move || if use_code.get() { "Use your password instead" } else { "Use an authenticator code instead" }}
                         </button>
                     </p>
-                </Show>
+                </Shown>
                 <div class="dialog-actions">
                     <button type="button" class="button button-quiet" on:click=move |_| cancel()>"Cancel"</button>
                     <button type="submit" class="button button-primary" disabled=move || confirm.pending().get()>"Confirm"</button>

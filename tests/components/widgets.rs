@@ -1,5 +1,5 @@
 //! Component tests of the shared widgets: pager, relative times, guarded controls,
-//! the permission picker.
+//! the permission picker, lazily loaded parts, `Shown`.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +11,7 @@ use gatehouse_console::components::guarded::{GuardedButton, GuardedLink};
 use gatehouse_console::components::lazy::{LazyDialog, LazyPart, Loading, PageView};
 use gatehouse_console::components::pager::{about, group_thousands, page_window, Pager};
 use gatehouse_console::components::permission_picker::PermissionPicker;
+use gatehouse_console::components::shown::Shown;
 use gatehouse_console::components::time::relative;
 use gatehouse_console::reactive::Fetched;
 use leptos::mount::mount_to;
@@ -445,4 +446,62 @@ async fn a_lazy_part_that_fills_the_page_says_it_is_loading() {
         .query_selector("#part [aria-busy=true]")
         .unwrap()
         .is_none());
+}
+
+/// `Shown` swaps its children and fallback as its condition flips, and a condition that
+/// recomputes to the same answer leaves the children as they are (what was typed stays).
+#[wasm_bindgen_test]
+async fn shown_follows_its_condition_and_keeps_its_children_while_it_holds() {
+    let root = container();
+    let count = RwSignal::new(1);
+    mount_to(root.clone(), move || {
+        view! {
+            <div id="shown">
+                <Shown when=move || { count.get() > 0 } fallback=|| view! { <p id="none">"None"</p> }>
+                    <input id="typed" />
+                </Shown>
+            </div>
+        }
+    })
+    .forget();
+    tick().await;
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("#typed")
+        .unwrap()
+        .expect("the children while the condition holds")
+        .unchecked_into();
+    input.set_value("kept");
+    assert!(root.query_selector("#none").unwrap().is_none());
+
+    count.set(2);
+    tick().await;
+    let still: web_sys::HtmlInputElement = root
+        .query_selector("#typed")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        still.value(),
+        "kept",
+        "the same answer rebuilt the children"
+    );
+
+    count.set(0);
+    tick().await;
+    assert!(root.query_selector("#typed").unwrap().is_none());
+    assert_eq!(text(&root, "#none"), "None");
+
+    count.set(3);
+    tick().await;
+    assert!(root.query_selector("#none").unwrap().is_none());
+    let again: web_sys::HtmlInputElement = root
+        .query_selector("#typed")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        again.value(),
+        "",
+        "children built anew after the condition flipped"
+    );
 }

@@ -12,6 +12,7 @@ use self::password::ChangePasswordForm;
 use crate::api;
 use crate::components::banner::ErrorBanner;
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::components::toast::use_toasts;
 use crate::reactive::Task;
 use crate::session::{use_session, Session};
@@ -123,9 +124,9 @@ fn TwoStepSection() -> impl IntoView {
                         title=move || required().then_some("Your organisation requires two-step sign-in for your account.")
                         on:click=move |_| { turn_off.dispatch(()); }>"Turn off"</button>
                 </div>
-                <Show when=required>
+                <Shown when=required>
                     <p class="muted">"Your organisation requires two-step sign-in for your account, so it stays on."</p>
-                </Show>
+                </Shown>
             }
             .into_any()
         } else {

@@ -17,6 +17,7 @@ use crate::api;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::field::{SelectField, TextArea};
 use crate::components::list::{ListResults, ListState, SearchBox};
+use crate::components::shown::Shown;
 use crate::components::table::{DataTable, Selection};
 use crate::components::toast::{tally, use_toasts};
 use crate::reactive::{Fetched, Task};
@@ -239,9 +240,9 @@ pub fn KeyList(
                 options=status_options />
             <SelectField id="filter-key-expiry" label="Expires" inline=true value=expiring on_change=on_expiring
                 options=expiry_options />
-            <Show when=move || list.narrowed()>
+            <Shown when=move || list.narrowed()>
                 <button type="button" class="button button-quiet" on:click=move |_| clear.run(())>"Clear filters"</button>
-            </Show>
+            </Shown>
         </div>
         <div class="toolbar">
             <button type="button" class="button" disabled=move || selected.with(BTreeSet::is_empty)

@@ -21,6 +21,7 @@ use crate::components::clipboard::copy_then;
 use crate::components::dialog::Dialog;
 use crate::components::field::{CheckboxField, SelectField, TextField};
 use crate::components::permission_picker::PermissionPicker;
+use crate::components::shown::Shown;
 use crate::components::time::{day, end_of, now};
 use crate::config::api_absolute_url;
 use crate::forms::{focus_first_invalid, FormState};
@@ -144,11 +145,11 @@ pub fn ExpiryPicker(
         <SelectField id="key-expiry" label="Expires" value=choice options
             on_change=Callback::new(move |value| choice.set(value))
             error=Signal::derive(move || choice_error.get().filter(|_| !on_date())) />
-        <Show when=on_date>
+        <Shown when=on_date>
             <TextField id="key-expires-on" label="Last day" value=date input_type="date"
                 hint="The key stops working at the end of this day (UTC)."
                 error=Signal::derive(move || date_error.get()) reveal=true />
-        </Show>
+        </Shown>
         <p class="expiry-summary" id="key-expiry-summary" aria-live="polite">{summary}</p>
     }
 }
@@ -316,16 +317,16 @@ pub fn NewApiKeyDialog(
             {move || match created.get() {
                 Some(key) => view! {
                     <CreatedKeyPanel created=key copied />
-                    <Show when=move || confirm_close.get()>
+                    <Shown when=move || confirm_close.get()>
                         <ConfirmClose on_back=Callback::new(move |()| confirm_close.set(false))
                             on_close=Callback::new(move |()| finish()) />
-                    </Show>
-                    <Show when=move || !confirm_close.get()>
+                    </Shown>
+                    <Shown when=move || !confirm_close.get()>
                         <div class="dialog-actions">
                             <button type="button" class="button button-primary"
                                 on:click=move |_| if before_close.run(()) { finish() }>"Done"</button>
                         </div>
-                    </Show>
+                    </Shown>
                 }.into_any(),
                 None => view! {
                     <form on:submit=submit novalidate class="new-key-form">
@@ -338,7 +339,7 @@ pub fn NewApiKeyDialog(
                         <CheckboxField id="key-limit-permissions" label="Limit the key to some permissions"
                             hint="Without a limit the key can do everything its owner can, now and later."
                             checked=draft.limited />
-                        <Show when=move || draft.limited.get()>
+                        <Shown when=move || draft.limited.get()>
                             {move || match owner_permissions() {
                                 Some(offered) => view! {
                                     <fieldset class="key-permissions" aria-describedby="key-permissions-error">
@@ -348,7 +349,7 @@ pub fn NewApiKeyDialog(
                                 }.into_any(),
                                 None => view! { <p class="muted" aria-busy="true">"Loading the owner's permissions…"</p> }.into_any(),
                             }}
-                        </Show>
+                        </Shown>
                         <p class="field-error" id="key-permissions-error" aria-live="polite">{move || permissions_error.get()}</p>
                         <div class="dialog-actions">
                             <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>

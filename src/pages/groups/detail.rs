@@ -12,6 +12,7 @@ use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::chips::GroupChip;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
+use crate::components::shown::Shown;
 use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
 use crate::forms::{edit_session, StaleBanner};
@@ -126,12 +127,12 @@ pub fn GroupSettingsTab() -> impl IntoView {
     let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Settings">
-            <Show when=move || read_only.get()>
+            <Shown when=move || read_only.get()>
                 <p class="banner banner-info">"You can view this group but not change it: that needs the groups:write permission."</p>
-            </Show>
-            <Show when=move || stale.get()>
+            </Shown>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="group" on_reload=edit.reload_theirs />
-            </Show>
+            </Shown>
             <GroupForm draft form=edit.form client_errors=edit.client_errors read_only pending=edit.pending
                 submit_label="Save group" on_submit=edit.submit />
         </section>

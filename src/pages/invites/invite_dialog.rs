@@ -20,6 +20,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextArea, TextField};
 use crate::components::pickers::GroupPicker;
 use crate::components::role_checklist::RoleChecklist;
+use crate::components::shown::Shown;
 use crate::components::time::{end_of, now};
 use crate::forms::{focus_first_invalid, FormState};
 use crate::reactive::{Fetched, Task};
@@ -152,11 +153,11 @@ pub fn InviteDialog(open: RwSignal<bool>, on_sent: Callback<()>) -> impl IntoVie
                         <SelectField id="expiry" label="Invites expire after" value=draft.expiry
                             on_change=Callback::new(move |v| draft.expiry.set(v))
                             options=expiry_options() />
-                        <Show when=move || draft.expiry.get() == "date">
+                        <Shown when=move || draft.expiry.get() == "date">
                             <TextField id="expires_at" label="Last day" value=draft.until input_type="date"
                                 hint="The invites end at the end of this day (UTC), at most 90 days from now."
                                 error=form.error("expires_at", draft.until, client_errors) reveal=form.submitted />
-                        </Show>
+                        </Shown>
                         <TextArea id="message" label="Personal note (optional)" value=draft.message
                             hint="Included in the email." error=form.error("message", draft.message, client_errors) />
                         <div class="dialog-actions">
@@ -271,13 +272,13 @@ fn InviteGrants(draft: InviteDraft) -> impl IntoView {
         })
     });
     view! {
-        <Show when=move || session.can(Permission::RolesRead) && session.can(Permission::RolesWrite)>
+        <Shown when=move || session.can(Permission::RolesRead) && session.can(Permission::RolesWrite)>
             <fieldset>
                 <legend>"Roles they get"</legend>
                 <RoleChecklist selected=draft.roles read_only=false />
             </fieldset>
-        </Show>
-        <Show when=move || session.can(Permission::GroupsRead) && session.can(Permission::GroupsWrite)>
+        </Shown>
+        <Shown when=move || session.can(Permission::GroupsRead) && session.can(Permission::GroupsWrite)>
             <fieldset>
                 <legend>"Groups they join"</legend>
                 <ul class="chosen-groups">
@@ -295,7 +296,7 @@ fn InviteGrants(draft: InviteDraft) -> impl IntoView {
                 </ul>
                 <GroupPicker on_pick=pick refuse />
             </fieldset>
-        </Show>
+        </Shown>
     }
 }
 

@@ -19,6 +19,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::field::SelectField;
 use crate::components::guarded::GuardedButton;
 use crate::components::list::{ListResults, ListState, SearchBox};
+use crate::components::shown::Shown;
 use crate::components::table::{DataTable, Selection, Sorting};
 use crate::components::toast::{tally, use_toasts};
 use crate::reactive::{Fetched, Task};
@@ -204,18 +205,18 @@ pub fn InvitesPage() -> impl IntoView {
             <h1>"Invites"</h1>
             {invite_button}
         </div>
-        <Show when=mail_off>
+        <Shown when=mail_off>
             <p class="banner banner-info" role="note">
                 "Email is not configured on this server. Invites are still created: copy each link and send it yourself."
             </p>
-        </Show>
+        </Shown>
         <div class="toolbar" role="search">
             <SearchBox state=list label="Search invites" placeholder="Search by email" />
             <SelectField id="filter-invite-status" label="Status" inline=true value=status on_change=on_status
                 options=status_options />
-            <Show when=move || list.narrowed()>
+            <Shown when=move || list.narrowed()>
                 <button type="button" class="button button-quiet" on:click=move |_| clear.run(())>"Clear filters"</button>
-            </Show>
+            </Shown>
         </div>
         <div class="toolbar">
             <GuardedButton label="Revoke selected" endpoint=endpoints::INVITES_REVOKE_MANY

@@ -14,6 +14,7 @@ use crate::components::chips::GroupChip;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::guarded::GuardedButton;
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
 use crate::forms::{edit_session, StaleBanner};
@@ -59,14 +60,14 @@ fn RoleHeader() -> impl IntoView {
             <div>
                 <h1>
                     {move || role.get().map(|r| r.name)}
-                    <Show when=builtin><span class="tag">"Built-in"</span></Show>
+                    <Shown when=builtin><span class="tag">"Built-in"</span></Shown>
                 </h1>
                 <p class="muted">{move || role.get().map(|r| r.description)}</p>
             </div>
-            <Show when=move || !builtin()>
+            <Shown when=move || !builtin()>
                 <GuardedButton label="Delete role" class="button-danger" endpoint=endpoints::ROLES_DELETE
                     on_click=Callback::new(move |()| delete_open.set(true)) />
-            </Show>
+            </Shown>
         </div>
         <Tabs label="Role sections" tabs=crate::pages::audit::with_activity(vec![("Settings", base.clone()), ("Holders", format!("{base}/holders"))], &base) />
         <DeleteRoleDialog open=delete_open />
@@ -135,15 +136,15 @@ pub fn RoleSettingsTab() -> impl IntoView {
     let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Settings">
-            <Show when=builtin>
+            <Shown when=builtin>
                 <p class="banner banner-info">"Built-in roles are the same in every installation and cannot be changed or deleted. To grant a different set of permissions, create a custom role."</p>
-            </Show>
-            <Show when=move || !builtin() && read_only.get()>
+            </Shown>
+            <Shown when=move || !builtin() && read_only.get()>
                 <p class="banner banner-info">"You can view this role but not change it: that needs the roles:write permission."</p>
-            </Show>
-            <Show when=move || stale.get()>
+            </Shown>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="role" on_reload=edit.reload_theirs />
-            </Show>
+            </Shown>
             <RoleForm draft form=edit.form client_errors=edit.client_errors read_only pending=edit.pending
                 submit_label="Save role" on_submit=edit.submit />
         </section>

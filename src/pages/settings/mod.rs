@@ -17,6 +17,7 @@ use crate::components::banner::ErrorBanner;
 use crate::components::field::TextField;
 use crate::components::guarded::GuardedButton;
 use crate::components::role_checklist::RoleChecklist;
+use crate::components::shown::Shown;
 use crate::components::toast::use_toasts;
 use crate::forms::StaleBanner;
 use crate::reactive::{effect, Fetched, Task};
@@ -112,9 +113,9 @@ pub fn SettingsPage() -> impl IntoView {
                 <legend>"Who must use two-step sign-in"</legend>
                 {CHOICES.into_iter().map(choice).collect_view()}
             </fieldset>
-            <Show when=move || policy.get() == MfaPolicy::Roles>
+            <Shown when=move || policy.get() == MfaPolicy::Roles>
                 <RoleChecklist selected=roles read_only any_role=true />
-            </Show>
+            </Shown>
             <div class="form-actions">
                 <GuardedButton label="Save policy" class="button-primary" endpoint=endpoints::SECURITY_SETTINGS_UPDATE
                     disabled=Signal::derive(move || save.pending().get())
@@ -126,9 +127,9 @@ pub fn SettingsPage() -> impl IntoView {
         <div class="page-header"><h1>"Settings"</h1></div>
         <section class="panel" aria-labelledby="sign-in-heading">
             <h2 id="sign-in-heading">"Sign-in security"</h2>
-            <Show when=move || stale.get()>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="policy" on_reload=Callback::new(move |()| { stale.set(false); loaded.refetch(); }) />
-            </Show>
+            </Shown>
             {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
             {move || match loaded.get() {
                 None => view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any(),
@@ -136,12 +137,12 @@ pub fn SettingsPage() -> impl IntoView {
                 Some(Ok(_)) => form().into_any(),
             }}
         </section>
-        <Show when=move || saved.with(Option::is_some)>
+        <Shown when=move || saved.with(Option::is_some)>
             <KeyLifetimeSection saved read_only on_saved=Callback::new(show) />
-        </Show>
-        <Show when=move || saved.with(Option::is_some)>
+        </Shown>
+        <Shown when=move || saved.with(Option::is_some)>
             <RetentionSection saved read_only on_saved=Callback::new(show) />
-        </Show>
+        </Shown>
         <MailSection />
     }
 }
@@ -231,9 +232,9 @@ fn RetentionSection(
     view! {
         <section class="panel" aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit log"</h2>
-            <Show when=move || stale.get()>
+            <Shown when=move || stale.get()>
                 <p class="banner banner-warning" role="alert">"Someone else changed these settings after you opened them. Reload the page to see their version."</p>
-            </Show>
+            </Shown>
             {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
             <form on:submit=move |ev| { ev.prevent_default(); submit(); } novalidate>
                 <fieldset disabled=move || read_only.get()>
@@ -315,9 +316,9 @@ fn KeyLifetimeSection(
     view! {
         <section class="panel" aria-labelledby="api-keys-heading">
             <h2 id="api-keys-heading">"API keys"</h2>
-            <Show when=move || stale.get()>
+            <Shown when=move || stale.get()>
                 <p class="banner banner-warning" role="alert">"Someone else changed these settings after you opened them. Reload the page to see their version."</p>
-            </Show>
+            </Shown>
             {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
             <form on:submit=submit novalidate>
                 <fieldset class="choices" disabled=move || read_only.get()>
@@ -327,12 +328,12 @@ fn KeyLifetimeSection(
                             prop:checked=move || limited.get() on:change=move |_| limited.set(true) />
                         <label for="key-lifetime-limited">"Keys must expire"</label>
                     </div>
-                    <Show when=move || limited.get()>
+                    <Shown when=move || limited.get()>
                         <div class="choice-detail">
                             <TextField id="api_key_max_days" label="Within (days)" value=days inputmode="numeric"
                                 hint="1 to 3650. Existing keys keep their expiry." error=days_error reveal=true />
                         </div>
-                    </Show>
+                    </Shown>
                     <div class="choice">
                         <input type="radio" name="key_lifetime" id="key-lifetime-unlimited"
                             prop:checked=move || !limited.get() on:change=move |_| limited.set(false) />

@@ -14,6 +14,7 @@ use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::form_frame::FormFrame;
 use crate::components::guarded::GuardedButton;
+use crate::components::shown::Shown;
 use crate::components::status::Badge;
 use crate::components::tabs::Tabs;
 use crate::components::toast::use_toasts;
@@ -149,12 +150,12 @@ pub fn SsoSettingsTab() -> impl IntoView {
     let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Settings">
-            <Show when=move || read_only.get()>
+            <Shown when=move || read_only.get()>
                 <p class="banner banner-info">"You can view this connection but not change it: that needs the sso:write permission."</p>
-            </Show>
-            <Show when=move || stale.get()>
+            </Shown>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="connection" on_reload=edit.reload_theirs />
-            </Show>
+            </Shown>
             <FormFrame form=edit.form pending=edit.pending read_only submit_label="Save connection" on_submit=edit.submit>
                 <fieldset class="fieldset-plain" disabled=move || read_only.get()>
                     <ConnectionFields draft form=edit.form client_errors=edit.client_errors saved=connection />

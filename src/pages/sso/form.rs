@@ -13,6 +13,7 @@ use crate::api;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::field::{CheckboxField, RadioGroup, TextArea, TextField};
 use crate::components::form_frame::FormFrame;
+use crate::components::shown::Shown;
 use crate::components::status::Badge;
 use crate::components::time::day;
 use crate::forms::{create_session, focus_later, FormState};
@@ -295,7 +296,7 @@ pub fn NewConnectionPage() -> impl IntoView {
             <li aria-current=move || (step.get() == 1).then_some("step")>"Protocol and provider"</li>
             <li aria-current=move || (step.get() == 2).then_some("step")>"Settings"</li>
         </ol>
-        <Show when=move || step.get() == 1 fallback=move || view! {
+        <Shown when=move || step.get() == 1 fallback=move || view! {
             <p class="wizard-chosen">
                 <span id="sso-chosen">{chosen}</span>" "
                 <button type="button" class="link-button" on:click=move |_| go(1)>"Change"</button>
@@ -319,6 +320,6 @@ pub fn NewConnectionPage() -> impl IntoView {
                     <crate::components::link::A href="/sso" attr:class="button button-quiet">"Cancel"</crate::components::link::A>
                 </div>
             </div>
-        </Show>
+        </Shown>
     }
 }

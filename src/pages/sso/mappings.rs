@@ -17,6 +17,7 @@ use crate::components::chips::GroupChip;
 use crate::components::form_frame::FormFrame;
 use crate::components::pickers::GroupPicker;
 use crate::components::role_checklist::RoleChecklist;
+use crate::components::shown::Shown;
 use crate::forms::{edit_session, focus_later, FormState, StaleBanner};
 use crate::reactive::{effect, Fetched};
 use crate::session::use_session;
@@ -65,17 +66,17 @@ pub fn SsoMappingsTab() -> impl IntoView {
     view! {
         <section class="tab-panel" aria-label="Mappings">
             <p class="muted">"Each IdP group brings the Gatehouse groups and roles chosen for it, at every sign-in through this connection. IdP groups without a mapping bring nothing."</p>
-            <Show when=move || read_only.get()>
+            <Shown when=move || read_only.get()>
                 <p class="banner banner-info">"You can view these mappings but not change them: that needs the sso:write permission."</p>
-            </Show>
-            <Show when=move || stale.get()>
+            </Shown>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="connection" on_reload=edit.reload_theirs />
-            </Show>
+            </Shown>
             <FormFrame form pending=edit.pending read_only submit_label="Save mappings" on_submit=edit.submit>
                 <fieldset class="fieldset-plain" disabled=move || read_only.get()>
-                    <Show when=move || draft.rows.with(Vec::is_empty)>
+                    <Shown when=move || draft.rows.with(Vec::is_empty)>
                         <p class="empty-inline" id="mappings-empty">"No mappings yet: people signing in get only what their account already has."</p>
-                    </Show>
+                    </Shown>
                     <ol class="mapping-rows">
                         <For each=move || draft.rows.with(|rows| rows.iter().map(|r| r.key).collect::<Vec<_>>())
                             key=|key| *key let:key>
@@ -179,7 +180,7 @@ fn MappingRowView(
                     if names.is_empty() { "no roles".to_owned() } else { format!("roles: {names}") }
                 }}</span>
             </div>
-            <Show when=open>
+            <Shown when=open>
                 <div class="split mapping-pickers" id=pickers_id.clone()>
                     <div>
                         <h3>"Groups"</h3>
@@ -190,7 +191,7 @@ fn MappingRowView(
                         <RoleChecklist selected=roles read_only=false id_prefix=format!("mapping-{key}-role") />
                     </div>
                 </div>
-            </Show>
+            </Shown>
         </li>
     }
 }

@@ -17,6 +17,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::field::{CheckboxField, ConfirmField, TextArea, TextField};
 use crate::components::guarded::GuardedButton;
+use crate::components::shown::Shown;
 use crate::components::toast::use_toasts;
 use crate::reactive::{effect, Task};
 use crate::session::use_session;
@@ -81,13 +82,13 @@ pub fn UserActions() -> impl IntoView {
                 }).collect_view()
             })}
             // A service account has no password or second factor: it acts through API keys.
-            <Show when=move || current().is_some_and(|u| u.kind != UserKind::Service)>
+            <Shown when=move || current().is_some_and(|u| u.kind != UserKind::Service)>
                 <GuardedButton label="Set password" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| password_open.set(true)) />
                 <GuardedButton label="Send reset link" endpoint=endpoints::USERS_RESET_PASSWORD blocked=own_or_protected on_click=Callback::new(move |()| link_open.set(true)) />
-                <Show when=move || current().is_some_and(|u| u.mfa_enabled)>
+                <Shown when=move || current().is_some_and(|u| u.mfa_enabled)>
                     <GuardedButton label="Turn off MFA" endpoint=endpoints::USERS_DISABLE_MFA blocked=own_or_protected on_click=Callback::new(move |()| mfa_open.set(true)) />
-                </Show>
-            </Show>
+                </Shown>
+            </Shown>
             <GuardedButton label="Delete" class="button-danger" endpoint=endpoints::USERS_DELETE blocked=protection on_click=Callback::new(move |()| delete_open.set(true)) />
         </div>
         <StatusDialog open=status_open action=status_action />

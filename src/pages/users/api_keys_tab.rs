@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::detail::CurrentUser;
 use crate::components::icons::{Icon, Svg};
+use crate::components::shown::Shown;
 use crate::pages::api_keys::{KeyList, KeysOf, NewApiKeyDialog};
 use crate::session::use_session;
 
@@ -30,13 +31,13 @@ pub fn UserApiKeysTab() -> impl IntoView {
     view! {
         <section class="tab-panel" aria-label="API keys">
             <div class="toolbar">
-                <Show when=may_create>
+                <Shown when=may_create>
                     <button type="button" class="button button-primary" title=move || protection.get()
                         disabled=move || !own() && protection.get().is_some()
                         on:click=move |_| open.set(true)>
                         <Svg icon=Icon::Plus /> "New API key"
                     </button>
-                </Show>
+                </Shown>
             </div>
             <KeyList of=KeysOf::User(user_id) refresh />
             <NewApiKeyDialog open owner=user_id held on_created=Callback::new(move |()| refresh.notify()) />

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::reactive::{effect, Fetched, Task};
 use gatehouse_api::bulk::{
     BulkAction, BulkOutcome, BulkRequest, BulkResult, BulkSelection, MAX_BULK_USERS,
@@ -166,26 +167,26 @@ pub fn BulkBar() -> impl IntoView {
             <span class="bulk-count" aria-live="polite">
                 {move || format!("{} selected", selected.with(|s| s.len()))}
             </span>
-            <Show when=move || narrowed.get() && matching_count().is_some_and(|n| n > 0)>
+            <Shown when=move || narrowed.get() && matching_count().is_some_and(|n| n > 0)>
                 <label class="checkbox">
                     <input type="checkbox" id="bulk-everyone" prop:checked=move || everyone.get()
                         disabled=too_many
                         on:change:target=move |ev| everyone.set(ev.target().checked()) />
                     {move || format!("All {} users matching this filter", matching.get().map(|p| if p.total_is_estimate { about(p.total_items) } else { p.total_items.to_string() }).unwrap_or_default())}
                 </label>
-                <Show when=too_many>
+                <Shown when=too_many>
                     <span class="muted">{format!("(at most {MAX_BULK_USERS} at once: narrow the filter)")}</span>
-                </Show>
-            </Show>
+                </Shown>
+            </Shown>
             <button type="button" class="button" id="bulk-open" disabled=move || count() == 0
                 on:click=move |_| open.set(true)>
                 {move || format!("Act on {}…", if count() == 1 { "1 user".to_owned() } else { format!("{} users", count()) })}
             </button>
-            <Show when=move || selected.with(|s| !s.is_empty())>
+            <Shown when=move || selected.with(|s| !s.is_empty())>
                 <button type="button" class="button button-quiet" on:click=move |_| selected.set(BTreeSet::new())>
                     "Clear selection"
                 </button>
-            </Show>
+            </Shown>
         </div>
         <LazyDialog open load=crate::chunks::bulk_dialog title="Act on users" />
     }
@@ -362,24 +363,24 @@ pub fn BulkDialog() -> impl IntoView {
                     <form class="form" on:submit=move |ev| { ev.prevent_default(); send.dispatch(preview.get_untracked().is_none()); }>
                         <SelectField id="bulk-action" label="Action" options=Signal::derive(options)
                             value=choices.kind on_change=Callback::new(move |v| choices.kind.set(v)) />
-                        <Show when=move || needs_reason.get()>
+                        <Shown when=move || needs_reason.get()>
                             <TextField id="bulk-reason" label="Reason (optional)" value=choices.reason
                                 hint="Recorded with each change and shown on the user's page. They are signed out everywhere." />
-                        </Show>
-                        <Show when=move || needs_group.get()>
+                        </Shown>
+                        <Shown when=move || needs_group.get()>
                             <div class="field">
                                 <span>"Group: " {move || choices.group.get().map(|g| g.name).unwrap_or_else(|| "none chosen".into())}</span>
                                 <GroupPicker on_pick=Callback::new(move |g| choices.group.set(Some(g))) />
                             </div>
-                        </Show>
-                        <Show when=move || needs_role.get()>
+                        </Shown>
+                        <Shown when=move || needs_role.get()>
                             <SelectField id="bulk-role" label="Role" options=role_options
                                 value=choices.role on_change=Callback::new(move |v| choices.role.set(v)) />
-                        </Show>
-                        <Show when=move || deleting.get()>
+                        </Shown>
+                        <Shown when=move || deleting.get()>
                             <TextField id="bulk-confirm-count" label="Type the number of users to delete" value=choices.typed_count
                                 inputmode="numeric" hint="Deleted users disappear from lists and cannot sign in." />
-                        </Show>
+                        </Shown>
                         {move || error.get().map(|message| view! { <ErrorBanner message /> })}
                         {move || preview.get().map(|result| view! {
                             <div role="status" class="bulk-summary">
@@ -387,9 +388,9 @@ pub fn BulkDialog() -> impl IntoView {
                                 {result_list(result)}
                             </div>
                         })}
-                        <Show when=move || busy.get()>
+                        <Shown when=move || busy.get()>
                             <p class="muted" aria-busy="true"><progress></progress> " Working on it…"</p>
-                        </Show>
+                        </Shown>
                         <div class="dialog-actions">
                             <button type="button" class="button" on:click=move |_| close.run(())>"Cancel"</button>
                             <button type="submit" class="button button-primary" id="bulk-submit"

@@ -12,6 +12,7 @@ use super::actions::UserActions;
 use super::form::{UserDraft, UserForm};
 use crate::api;
 use crate::components::breadcrumbs::Breadcrumbs;
+use crate::components::shown::Shown;
 use crate::components::status::StatusBadge;
 use crate::components::tabs::Tabs;
 use crate::components::time::RelativeTime;
@@ -194,12 +195,12 @@ pub fn UserProfileTab() -> impl IntoView {
     let stale = edit.stale;
     view! {
         <section class="tab-panel" aria-label="Profile">
-            <Show when=move || stale.get()>
+            <Shown when=move || stale.get()>
                 <StaleBanner what="user" on_reload=edit.reload_theirs />
-            </Show>
-            <Show when=move || session.missing_for(&endpoints::USERS_UPDATE).is_some()>
+            </Shown>
+            <Shown when=move || session.missing_for(&endpoints::USERS_UPDATE).is_some()>
                 <p class="banner banner-info">"You can view this user but not change them: that needs the users:write permission."</p>
-            </Show>
+            </Shown>
             <UserForm
                 draft
                 form=edit.form

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::api;
 use crate::components::lazy::LazyPart;
 use crate::components::pickers::GroupPicker;
+use crate::components::shown::Shown;
 use crate::reactive::Fetched;
 use crate::session::use_session;
 
@@ -49,13 +50,13 @@ pub fn GroupFilter(
                 on:click=move |_| open.update(|o| *o = !*o)>
                 <span id="filter-group-value">{shown}</span>
             </button>
-            <Show when=move || open.get()>
+            <Shown when=move || open.get()>
                 <div class="popover" role="dialog" aria-label="Filter by group"
                     on:keydown=move |ev| if ev.key() == "Escape" { close() }>
                     <LazyPart load=crate::chunks::group_filter_search />
                     <button type="button" class="button button-quiet" on:click=move |_| choose(None)>"Any group"</button>
                 </div>
-            </Show>
+            </Shown>
         </div>
     }
 }

@@ -11,6 +11,7 @@ use crate::components::chips::GroupChip;
 use crate::components::guarded::GuardedButton;
 use crate::components::link::A;
 use crate::components::pickers::GroupPicker;
+use crate::components::shown::Shown;
 use crate::components::toast::use_toasts;
 use crate::reactive::{Fetched, Task};
 use crate::session::use_session;
@@ -85,9 +86,9 @@ pub fn UserGroupsTab() -> impl IntoView {
                 </div>
                 <div>
                     <h2>"Add to a group"</h2>
-                    <Show when=move || cannot_join.get()>
+                    <Shown when=move || cannot_join.get()>
                         <p class="muted">"Adding people to groups needs the groups:write permission."</p>
-                    </Show>
+                    </Shown>
                     <GroupPicker disabled=cannot_join on_pick=Callback::new(move |group| { join.dispatch(group); }) />
                 </div>
             </div>

@@ -15,6 +15,7 @@ use crate::components::banner::ErrorBanner;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::download::save_text;
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::components::toast::use_toasts;
 use crate::reactive::Task;
 use crate::session::use_session;
@@ -193,10 +194,10 @@ pub fn ImportUsersPage() -> impl IntoView {
                         <thead><tr><th scope="col">"Column"</th><th scope="col">"Fills"</th><th scope="col">"First row"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    <Show when=remapped>
+                    <Shown when=remapped>
                         <button type="button" class="button" id="import-check" disabled=move || busy.get()
                             on:click=move |_| { send.dispatch(true); }>"Check again with these columns"</button>
-                    </Show>
+                    </Shown>
                 </section>
             }
         })
@@ -283,12 +284,12 @@ pub fn ImportUsersPage() -> impl IntoView {
             </p>
         </div>
         {move || error.get().map(|message| view! { <ErrorBanner message /> })}
-        <Show when=move || busy.get()>
+        <Shown when=move || busy.get()>
             <p class="muted" aria-busy="true"><progress></progress> " Reading the file and checking every row…"</p>
-        </Show>
+        </Shown>
         {mapping_table}
         {results}
-        <Show when=move || report.with(|r| r.as_ref().is_some_and(|r| r.dry_run))>
+        <Shown when=move || report.with(|r| r.as_ref().is_some_and(|r| r.dry_run))>
             <div class="form-actions">
                 <label class="checkbox">
                     <input type="checkbox" id="import-welcome" prop:checked=move || welcome.get()
@@ -300,9 +301,9 @@ pub fn ImportUsersPage() -> impl IntoView {
                     {run_label}
                 </button>
             </div>
-        </Show>
-        <Show when=move || report.with(|r| r.as_ref().is_some_and(|r| !r.dry_run))>
+        </Shown>
+        <Shown when=move || report.with(|r| r.as_ref().is_some_and(|r| !r.dry_run))>
             <p><A href="/users">"Back to the users"</A></p>
-        </Show>
+        </Shown>
     }
 }

@@ -21,6 +21,7 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::lazy::{LazyDialog, LazyPart};
 use crate::components::link::A;
 use crate::components::list::{ListResults, ListState, SearchBox};
+use crate::components::shown::Shown;
 use crate::components::table::{Selection, Sorting};
 use crate::reactive::Fetched;
 use crate::session::use_session;
@@ -171,14 +172,14 @@ pub fn UsersPage() -> impl IntoView {
                 </GuardedLink>
             </div>
         </div>
-        <Show when=show_awaiting>
+        <Shown when=show_awaiting>
             <p class="banner banner-info pending-note">
                 <A href="/users?status=PENDING_APPROVAL" attr:id="pending-approval-link">
                     {move || format!("Pending approval ({})", awaiting_count())}
                 </A>
                 " people signed in through SSO and wait for an administrator to let them in."
             </p>
-        </Show>
+        </Shown>
         <div class="toolbar" role="search">
             <SearchBox state=list label="Search users" placeholder="Search by email, username or name" />
             <SelectField id="filter-status" label="Status" inline=true value=status on_change=on_status
@@ -192,21 +193,21 @@ pub fn UsersPage() -> impl IntoView {
                 ]) />
             <SelectField id="filter-mfa" label="MFA" inline=true value=mfa on_change=on_mfa
                 options=any_of([("true".to_owned(), "On".to_owned()), ("false".to_owned(), "Off".to_owned())]) />
-            <Show when=move || session.can(Permission::GroupsRead)>
+            <Shown when=move || session.can(Permission::GroupsRead)>
                 <GroupFilter selected=group on_change=on_group />
-            </Show>
-            <Show when=move || session.can(Permission::RolesRead)>
+            </Shown>
+            <Shown when=move || session.can(Permission::RolesRead)>
                 <SelectField id="filter-role" label="Role" inline=true value=role on_change=on_role options=role_options />
-            </Show>
-            <Show when=move || list.narrowed()>
+            </Shown>
+            <Shown when=move || list.narrowed()>
                 <button type="button" class="button button-quiet" on:click=move |_| clear.run(())>"Clear filters"</button>
-            </Show>
+            </Shown>
         </div>
         // Those awaiting approval, with their own buttons, arrive with the list's extras.
-        <Show when=move || pending_view.get() fallback=move || view! {
-            <Show when=bulk_shown>
+        <Shown when=move || pending_view.get() fallback=move || view! {
+            <Shown when=bulk_shown>
                 <LazyPart load=crate::chunks::bulk_bar />
-            </Show>
+            </Shown>
             <ListResults state=list items=users noun="users" columns=7 rows empty=|| view! {
                 <div class="empty">
                     <h2>"No users yet"</h2>
@@ -216,7 +217,7 @@ pub fn UsersPage() -> impl IntoView {
             } />
         }>
             <LazyPart load=crate::chunks::pending_approvals fills_page=true />
-        </Show>
+        </Shown>
         <LazyDialog open=service_open load=crate::chunks::new_service_account title="New service account" />
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::components::link::A;
+use crate::components::shown::Shown;
 use crate::reactive::{effect, Task};
 use gatehouse_api::endpoints;
 use gatehouse_api::roles::{EffectiveRole, RoleSource, UserRoles};
@@ -67,9 +68,9 @@ pub fn UserRolesTab() -> impl IntoView {
             <div class="split">
                 <div>
                     <h2>"Direct roles"</h2>
-                    <Show when=move || session.missing_for(&endpoints::USERS_SET_ROLES).is_some()>
+                    <Shown when=move || session.missing_for(&endpoints::USERS_SET_ROLES).is_some()>
                         <p class="muted">"Granting roles needs the roles:write permission."</p>
-                    </Show>
+                    </Shown>
                     {move || error.get().map(|message| view! { <ErrorBanner message=message /> })}
                     <RoleChecklist selected read_only=Signal::derive(read_only) />
                     <div class="form-actions">
