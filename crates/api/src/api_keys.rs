@@ -49,7 +49,7 @@ pub fn looks_like_key(token: &str) -> bool {
 }
 
 /// Where a key is. `EXPIRED` is an active key past its expiry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiKeyStatus {
@@ -57,6 +57,8 @@ pub enum ApiKeyStatus {
     Expired,
     Revoked,
 }
+
+deserialize_by_wire_name!(ApiKeyStatus, named_by as_str);
 
 impl ApiKeyStatus {
     pub const ALL: [ApiKeyStatus; 3] = [

@@ -15,7 +15,7 @@ use crate::{FieldError, Meta};
 macro_rules! actions {
     ($($variant:ident = $name:literal, $label:literal;)*) => {
         /// What an event records. Serialised as `area.verb`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
         pub enum AuditAction {
             $(#[serde(rename = $name)] $variant,)*
         }
@@ -95,6 +95,8 @@ impl utoipa::PartialSchema for AuditAction {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for AuditAction {}
 
+deserialize_by_wire_name!(AuditAction, named_by as_str);
+
 impl AuditAction {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == name)
@@ -102,7 +104,7 @@ impl AuditAction {
 }
 
 /// The kind of thing an event is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetType {
@@ -114,6 +116,8 @@ pub enum TargetType {
     SsoConnection,
     Tenant,
 }
+
+deserialize_by_wire_name!(TargetType, named_by as_str);
 
 impl TargetType {
     pub const ALL: [TargetType; 7] = [

@@ -288,7 +288,7 @@ pub struct SessionsEnded {
 }
 
 /// Who must use a second factor.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MfaPolicy {
@@ -300,6 +300,8 @@ pub enum MfaPolicy {
     /// Holders of the chosen roles (directly or through a group).
     Roles,
 }
+
+deserialize_by_wire_name!(MfaPolicy, named_by as_str);
 
 impl MfaPolicy {
     pub const ALL: [MfaPolicy; 3] = [MfaPolicy::Optional, MfaPolicy::Everyone, MfaPolicy::Roles];

@@ -20,7 +20,7 @@ pub const PREVIEW_ROWS: usize = 5;
 pub const NAME_SEPARATOR: char = ';';
 
 /// A field of a user a column can fill.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportField {
@@ -39,6 +39,8 @@ pub enum ImportField {
     /// Role names, separated by `;`; the user gains each (and loses none).
     Roles,
 }
+
+deserialize_by_wire_name!(ImportField, named_by key);
 
 impl ImportField {
     pub const ALL: [ImportField; 11] = [

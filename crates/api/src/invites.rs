@@ -20,7 +20,7 @@ pub const DEFAULT_INVITE_DAYS: u32 = 7;
 pub const MESSAGE_MAX_CHARS: usize = 1000;
 
 /// Where an invite is. `EXPIRED` is a pending invite past its expiry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InviteStatus {
@@ -29,6 +29,8 @@ pub enum InviteStatus {
     Expired,
     Revoked,
 }
+
+deserialize_by_wire_name!(InviteStatus, named_by as_str);
 
 impl InviteStatus {
     pub const ALL: [InviteStatus; 4] = [

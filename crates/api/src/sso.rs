@@ -106,7 +106,7 @@ impl ProviderPreset {
 }
 
 /// What happens to someone signing in through a connection for the first time.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FirstSignIn {
@@ -118,6 +118,8 @@ pub enum FirstSignIn {
     /// Only people who already have an account here may sign in.
     Refuse,
 }
+
+deserialize_by_wire_name!(FirstSignIn, named_by as_str);
 
 impl FirstSignIn {
     pub const ALL: [FirstSignIn; 3] = [

@@ -18,14 +18,31 @@ pub(crate) fn from_wire_name<'de, D: Deserializer<'de>, T>(
 
 /// `Deserialize` for a unit enum with `parse`, `as_str` and `ALL`, given its wire names
 /// (the same as `ALL`'s `as_str`, which the enum's tests check with
-/// [`assert_wire_names`]).
+/// [`assert_wire_names`]), or the `const fn` that names a variant, to read them off `ALL`.
 macro_rules! deserialize_by_wire_name {
     ($type:ty, [$($name:literal),+ $(,)?]) => {
         impl $type {
             /// Every wire name, in the order of `ALL`.
             pub const WIRE_NAMES: &'static [&'static str] = &[$($name),+];
         }
-
+        deserialize_by_wire_name!($type);
+    };
+    ($type:ty, named_by $as_str:ident) => {
+        impl $type {
+            /// Every wire name, in the order of `ALL`.
+            pub const WIRE_NAMES: &'static [&'static str] = &{
+                let mut names = [""; <$type>::ALL.len()];
+                let mut i = 0;
+                while i < names.len() {
+                    names[i] = <$type>::ALL[i].$as_str();
+                    i += 1;
+                }
+                names
+            };
+        }
+        deserialize_by_wire_name!($type);
+    };
+    ($type:ty) => {
         impl<'de> serde::Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(
                 deserializer: D,
@@ -59,4 +76,30 @@ where
         "{error}"
     );
     assert!(serde_json::from_str::<T>("7").is_err());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assert_wire_names;
+    use crate::api_keys::ApiKeyStatus;
+    use crate::audit::{AuditAction, TargetType};
+    use crate::auth::MfaPolicy;
+    use crate::import::ImportField;
+    use crate::invites::InviteStatus;
+    use crate::sso::FirstSignIn;
+
+    /// The enums whose names are read off `ALL` (the derive's names are the `rename_all`
+    /// spellings, so these tests are what keeps the two in step).
+    #[test]
+    fn names_read_off_all_are_the_serialised_names() {
+        assert_wire_names(&AuditAction::ALL, |a| a.as_str(), AuditAction::WIRE_NAMES);
+        assert_wire_names(&TargetType::ALL, |t| t.as_str(), TargetType::WIRE_NAMES);
+        assert_wire_names(&MfaPolicy::ALL, |p| p.as_str(), MfaPolicy::WIRE_NAMES);
+        assert_wire_names(&InviteStatus::ALL, |s| s.as_str(), InviteStatus::WIRE_NAMES);
+        assert_wire_names(&FirstSignIn::ALL, |f| f.as_str(), FirstSignIn::WIRE_NAMES);
+        assert_wire_names(&ApiKeyStatus::ALL, |s| s.as_str(), ApiKeyStatus::WIRE_NAMES);
+        assert_wire_names(&ImportField::ALL, |f| f.key(), ImportField::WIRE_NAMES);
+        assert_eq!(AuditAction::WIRE_NAMES[0], "user.created");
+        assert_eq!(ImportField::WIRE_NAMES.len(), ImportField::ALL.len());
+    }
 }
