@@ -3,16 +3,20 @@
 //! and the loading, empty, no-match and error states. A page brings its filters, its
 //! table and what to say when there is nothing yet.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_api::api_keys::ApiKeyListQuery;
 use gatehouse_api::invites::InviteListQuery;
 use gatehouse_api::query::{NameQuery, QueryPairs};
 use gatehouse_api::users::UserListQuery;
-use gatehouse_api::Page;
+use gatehouse_api::{Page, Pagination};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use send_wrapper::SendWrapper;
 
 use super::banner::ErrorBanner;
 use super::debounce::debounced;
@@ -312,9 +316,64 @@ pub fn ListResults<Q: ListQuery, T: Clone + Send + Sync + 'static>(
     #[prop(default = 5)]
     columns: usize,
 ) -> impl IntoView {
-    let pending = state.pending;
-    let clear = state.clear();
-    let empty = StoredValue::new(empty);
+    // Only this is generic: the page read and its rows built. The states around it are
+    // compiled once for every list.
+    let page: PageLoader = Arc::new(move || {
+        SendWrapper::new(Box::pin(async move {
+            items.await.map(|page| {
+                let pagination = page.pagination;
+                let rows = (pagination.total_items > 0).then(|| rows.run(page.data));
+                (pagination, rows)
+            })
+        }))
+    });
+    let parts = ResultParts {
+        pending: state.pending,
+        clear: state.clear(),
+        on_page: state.on_page(),
+        on_per_page: state.on_per_page(),
+        narrowed: Callback::new(move |()| state.query.with_untracked(ListQuery::narrowed)),
+        retry: Callback::new(move |()| items.refetch()),
+    };
+    results_view(page, parts, noun, empty, columns)
+}
+
+/// A page of a list as [`ListResults`] shows it: its pagination, and its rows when it
+/// has any.
+type ShownPage = Result<(Pagination, Option<AnyView>), ApiError>;
+
+/// Reads the current page (tracked, in a `Suspend`). `Send` because a `Suspend` asks for
+/// it; the browser's wasm has one thread.
+type PageFuture = SendWrapper<Pin<Box<dyn Future<Output = ShownPage>>>>;
+
+type PageLoader = Arc<dyn Fn() -> PageFuture + Send + Sync>;
+
+/// What the results do with the list's state.
+struct ResultParts {
+    pending: RwSignal<bool>,
+    clear: Callback<()>,
+    on_page: Callback<u32>,
+    on_per_page: Callback<u32>,
+    narrowed: Callback<(), bool>,
+    retry: Callback<()>,
+}
+
+/// [`ListResults`] past its one generic step.
+fn results_view(
+    page: PageLoader,
+    parts: ResultParts,
+    noun: &'static str,
+    empty: ViewFn,
+    columns: usize,
+) -> AnyView {
+    let ResultParts {
+        pending,
+        clear,
+        on_page,
+        on_per_page,
+        narrowed,
+        retry,
+    } = parts;
     view! {
         <div class="progress" class:progress-active=move || pending.get() aria-hidden="true"></div>
         <div class="results" class:results-busy=move || pending.get() aria-busy=move || pending.get().to_string()>
@@ -322,34 +381,34 @@ pub fn ListResults<Q: ListQuery, T: Clone + Send + Sync + 'static>(
                 <ErrorBoundary fallback=move |errors| view! {
                     <ErrorBanner
                         message=Signal::derive(move || errors.with(|e| e.iter().next().map(|(_, e)| e.to_string()).unwrap_or_default()))
-                        on_retry=Callback::new(move |()| items.refetch())
+                        on_retry=retry
                     />
                 }>
-                    {move || Suspend::new(async move {
-                        items.await.map(|page| {
-                            if page.pagination.total_items > 0 {
-                                let pagination = page.pagination;
-                                view! {
-                                    {rows.run(page.data)}
-                                    <Pager pagination on_page=state.on_page() on_per_page=state.on_per_page() noun />
+                    {move || {
+                        let loading = page();
+                        let empty = empty.clone();
+                        Suspend::new(async move {
+                            loading.await.map(|(pagination, rows)| match rows {
+                                Some(rows) => view! {
+                                    {rows}
+                                    <Pager pagination on_page on_per_page noun />
                                 }
-                                .into_any()
-                            } else if state.query.with_untracked(ListQuery::narrowed) {
-                                view! {
+                                .into_any(),
+                                None if narrowed.run(()) => view! {
                                     <div class="empty">
                                         <h2>{format!("No {noun} match")}</h2>
                                         <p>"Nothing matches this search and these filters. Try fewer words or another filter."</p>
                                         <button type="button" class="button" on:click=move |_| clear.run(())>"Clear search and filters"</button>
                                     </div>
                                 }
-                                .into_any()
-                            } else {
-                                empty.with_value(|empty| empty.run())
-                            }
+                                .into_any(),
+                                None => empty.run(),
+                            })
                         })
-                    })}
+                    }}
                 </ErrorBoundary>
             </Transition>
         </div>
     }
+    .into_any()
 }
