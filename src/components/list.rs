@@ -194,42 +194,21 @@ impl<Q: ListQuery> ListState<Q> {
         let query = Memo::new(move |_| {
             query_map.with(|m| Q::from_pairs(m.latest_values().map(|(k, v)| (k.as_ref(), v))))
         });
-        let location = use_location();
-        let navigate = use_navigate();
+        let navigate = navigator();
         let go = Callback::new(move |(query, replace): (Q, bool)| {
-            let path = crate::config::route_path(&location.pathname.get_untracked());
-            navigate(
-                &query.to_pairs().append_to(&path),
-                NavigateOptions {
-                    replace,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+            navigate.run((query.to_pairs(), replace));
         });
         let search = RwSignal::new(query.get_untracked().search().unwrap_or_default());
-        let settled = debounced(search, SEARCH_PAUSE);
-        // Typing: after a pause, the URL (and so the list) follows, from page 1. The
-        // history entry is replaced, so Back does not step through every keystroke.
-        effect(move |first: Option<()>| {
-            let term = settled.get();
-            let in_url = query.with_untracked(|q| q.search().unwrap_or_default());
-            if first.is_some() && term.trim() != in_url {
+        follow_search(
+            search,
+            Signal::derive(move || query.with(|q| q.search().unwrap_or_default())),
+            Callback::new(move |term| {
                 let mut next = query.get_untracked();
-                next.set_search(Some(term).filter(|t| !t.trim().is_empty()));
+                next.set_search(term);
                 next.set_page(None);
                 go.run((next, true));
-            }
-        });
-        // Back, a pasted link, "clear": the box follows the URL, unless typing is
-        // still settling.
-        effect(move |_| {
-            let in_url = query.with(|q| q.search().unwrap_or_default());
-            let typing = settled.get_untracked() != search.get_untracked();
-            if !typing && search.get_untracked().trim() != in_url {
-                search.set(in_url);
-            }
-        });
+            }),
+        );
         Self {
             query,
             search,
@@ -284,6 +263,49 @@ impl<Q: SortedQuery> ListState<Q> {
             on_sort: Callback::new(move |s| this.refine(|q| q.set_sort(s))),
         }
     }
+}
+
+/// Goes to the current path with a list's query: pushed, or replacing the entry.
+fn navigator() -> Callback<(QueryPairs, bool)> {
+    let location = use_location();
+    let navigate = use_navigate();
+    Callback::new(move |(pairs, replace): (QueryPairs, bool)| {
+        let path = crate::config::route_path(&location.pathname.get_untracked());
+        navigate(
+            &pairs.append_to(&path),
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    })
+}
+
+/// Keeps the search box and the URL's search in step; `search_for` changes the URL's.
+fn follow_search(
+    search: RwSignal<String>,
+    in_url: Signal<String>,
+    search_for: Callback<Option<String>>,
+) {
+    let settled = debounced(search, SEARCH_PAUSE);
+    // Typing: after a pause, the URL (and so the list) follows, from page 1. The
+    // history entry is replaced, so Back does not step through every keystroke.
+    effect(move |first: Option<()>| {
+        let term = settled.get();
+        if first.is_some() && term.trim() != in_url.get_untracked() {
+            search_for.run(Some(term).filter(|t| !t.trim().is_empty()));
+        }
+    });
+    // Back, a pasted link, "clear": the box follows the URL, unless typing is
+    // still settling.
+    effect(move |_| {
+        let in_url = in_url.get();
+        let typing = settled.get_untracked() != search.get_untracked();
+        if !typing && search.get_untracked().trim() != in_url {
+            search.set(in_url);
+        }
+    });
 }
 
 /// The search box of a list: labelled for screen readers, bound to the list's state.
