@@ -733,6 +733,9 @@ async fn accepting_proves_the_address_only_when_the_link_went_by_mail_alone() {
     let id = answer["data"]["results"][0]["invite"]["id"]
         .as_str()
         .unwrap();
+    // A resend cancels a message still queued ("Replaced by a newer invitation"), so
+    // the first must have gone out for two to arrive.
+    mail.wait_for("lee@example.com", 1).await;
     let resent: Value = server
         .send_json(
             Method::POST,
