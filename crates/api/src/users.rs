@@ -634,28 +634,6 @@ deserialize_by_wire_name!(IdentitySource, ["LOCAL", "OIDC", "SAML", "SCIM", "LDA
 mod tests {
     use super::*;
 
-    #[test]
-    fn enums_read_by_wire_name() {
-        use crate::wire::assert_wire_names;
-        assert_wire_names(&UserStatus::ALL, |s| s.as_str(), UserStatus::WIRE_NAMES);
-        assert_wire_names(&UserKind::ALL, |k| k.as_str(), UserKind::WIRE_NAMES);
-        assert_wire_names(
-            &IdentitySource::ALL,
-            |s| s.as_str(),
-            IdentitySource::WIRE_NAMES,
-        );
-        assert_wire_names(
-            &crate::sso::SsoProtocol::ALL,
-            |p| p.as_str(),
-            crate::sso::SsoProtocol::WIRE_NAMES,
-        );
-        assert_wire_names(
-            &crate::auth::Requirement::ALL,
-            |r| r.as_str(),
-            crate::auth::Requirement::WIRE_NAMES,
-        );
-    }
-
     fn user() -> User {
         User {
             id: Uuid::nil(),

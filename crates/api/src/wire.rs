@@ -83,15 +83,26 @@ mod tests {
     use super::assert_wire_names;
     use crate::api_keys::ApiKeyStatus;
     use crate::audit::{AuditAction, TargetType};
-    use crate::auth::MfaPolicy;
+    use crate::auth::{MfaPolicy, Requirement};
     use crate::import::ImportField;
     use crate::invites::InviteStatus;
-    use crate::sso::FirstSignIn;
+    use crate::sso::{FirstSignIn, SsoProtocol};
+    use crate::users::{IdentitySource, UserKind, UserStatus};
 
-    /// The enums whose names are read off `ALL` (the derive's names are the `rename_all`
-    /// spellings, so these tests are what keeps the two in step).
+    /// Every enum read by wire name: the names listed by hand, and those read off `ALL`
+    /// (the derive's names are the `rename_all` spellings, so this is what keeps the two
+    /// in step).
     #[test]
-    fn names_read_off_all_are_the_serialised_names() {
+    fn enums_read_by_wire_name_read_their_serialised_names() {
+        assert_wire_names(&UserStatus::ALL, |s| s.as_str(), UserStatus::WIRE_NAMES);
+        assert_wire_names(&UserKind::ALL, |k| k.as_str(), UserKind::WIRE_NAMES);
+        assert_wire_names(
+            &IdentitySource::ALL,
+            |s| s.as_str(),
+            IdentitySource::WIRE_NAMES,
+        );
+        assert_wire_names(&SsoProtocol::ALL, |p| p.as_str(), SsoProtocol::WIRE_NAMES);
+        assert_wire_names(&Requirement::ALL, |r| r.as_str(), Requirement::WIRE_NAMES);
         assert_wire_names(&AuditAction::ALL, |a| a.as_str(), AuditAction::WIRE_NAMES);
         assert_wire_names(&TargetType::ALL, |t| t.as_str(), TargetType::WIRE_NAMES);
         assert_wire_names(&MfaPolicy::ALL, |p| p.as_str(), MfaPolicy::WIRE_NAMES);
