@@ -88,6 +88,11 @@ const OPTIMISE: [&str; 14] = [
     "--strip-target-features",
 ];
 
+/// wasm-opt's passes run once more on every part (not the main module) after
+/// [`OPTIMISE`]: `-O3`'s inlining and the `-Oz` after it leave the parts about 1.6% smaller
+/// after brotli (449.2 -> 442.1 KB); on the main module the same made it 0.8 KB larger.
+const OPTIMISE_PART: [&str; 2] = ["-O3", "-Oz"];
+
 /// Fails unless every data segment of `wasm` starts at 1 KB or above. Rust links the
 /// stack first (its 1 MiB below the data), so the first kilobyte is only ever the
 /// deepest end of the stack.
@@ -218,6 +223,16 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
         run_command(
             Command::new(tools.wasm_opt_path())
                 .args(OPTIMISE)
+                .args(WASM_FEATURES)
+                .arg(file)
+                .arg("-o")
+                .arg(file),
+        )?;
+    }
+    for file in &parts {
+        run_command(
+            Command::new(tools.wasm_opt_path())
+                .args(OPTIMISE_PART)
                 .args(WASM_FEATURES)
                 .arg(file)
                 .arg("-o")
