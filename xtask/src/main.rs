@@ -11,6 +11,7 @@
 mod bench;
 mod contract;
 mod dist;
+mod function_order;
 mod glue_names;
 mod postgres;
 mod shared_code;

@@ -13,7 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::tools::Tools;
-use crate::{glue_names, shared_code, unused_exports};
+use crate::{function_order, glue_names, shared_code, unused_exports};
 use crate::{root, run_command, Result};
 
 /// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
@@ -241,6 +241,9 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
                 .arg("-o")
                 .arg(file),
         )?;
+    }
+    for file in &wasm_files {
+        write(file, &function_order::order_for_compression(&read(file)?)?)?;
     }
 
     for file in [&loader_path, &main_js_path] {
