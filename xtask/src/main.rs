@@ -13,6 +13,7 @@ mod contract;
 mod dist;
 mod function_order;
 mod glue_names;
+mod null_slots;
 mod postgres;
 mod shared_code;
 mod split;

@@ -13,7 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::tools::Tools;
-use crate::{function_order, glue_names, shared_code, unused_exports};
+use crate::{function_order, glue_names, null_slots, shared_code, unused_exports};
 use crate::{root, run_command, Result};
 
 /// What the compile needs on top of `.cargo/config.toml`'s wasm flags (an env variable
@@ -242,6 +242,10 @@ pub fn split(tools: &Tools, dist: &Path) -> Result<BTreeMap<String, String>> {
                 .arg(file),
         )?;
     }
+    write(
+        &bindgen_wasm,
+        &null_slots::drop_null_segments(&read(&bindgen_wasm)?)?,
+    )?;
     for file in &wasm_files {
         write(file, &function_order::order_for_compression(&read(file)?)?)?;
     }
