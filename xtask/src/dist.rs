@@ -76,7 +76,7 @@ pub fn build(tools: &Tools) -> Result {
         step("console is up to date (dist/)");
         return Ok(());
     }
-    step("building the console in release mode (trunk, then wasm-split and wasm-opt -Oz)");
+    step("building the console in release mode (trunk, then wasm-split and wasm-opt)");
     run_command(
         Command::new(tools.trunk_path())
             .args(["build", "--release", "--offline"])
