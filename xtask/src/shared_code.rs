@@ -19,7 +19,7 @@ use std::process::Command;
 
 use wasm_split_cli_support::SplitWasm;
 
-use crate::split::{read, replace_all, write, WASM_FEATURES};
+use crate::split::{read, replace_all, wasm_opt, write, WASM_FEATURES};
 use crate::tools::Tools;
 use crate::{run_command, Result};
 
@@ -171,13 +171,10 @@ fn merge(tools: &Tools, files: &[PathBuf], out: &Path) -> Result {
     }
     write(out, &replace_all(&merged, STAND_IN_MODULE, SHARED_MODULE))?;
     // The front module's exports served the merge only.
-    run_command(
-        Command::new(tools.wasm_opt_path())
-            .args(["--remove-exports", "--pass-arg=remove-exports@*"])
-            .args(WASM_FEATURES)
-            .arg(out)
-            .arg("-o")
-            .arg(out),
+    wasm_opt(
+        tools,
+        &["--remove-exports", "--pass-arg=remove-exports@*"],
+        out,
     )?;
     if shared_imports(&[out.to_path_buf()])?.len() != imports.len() {
         return Err(format!("{}: imports differ after merging", out.display()));
